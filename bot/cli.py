@@ -1,0 +1,89 @@
+"""Operator commands: `python -m bot.cli migrate | seed | show-case C-2026-000001`.
+
+`seed` is safe to run on every deploy: services are updated from content/services.yml, FAQ
+topics are added only when missing (the communications team owns them afterwards).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import List, Optional
+
+from bot.city import load_city
+
+
+def _migrate(_args: argparse.Namespace) -> int:
+    from bot.schema import migrate
+
+    migrate()
+    print("database is at the newest schema")
+    return 0
+
+
+def _seed(args: argparse.Namespace) -> int:
+    from bot.db import session_scope
+    from bot.faq import seed_faq
+    from bot.schema import migrate
+    from bot.services import load_catalogue, seed_services
+
+    migrate()
+    with session_scope() as session:
+        services = seed_services(session, load_catalogue(args.services))
+        added = seed_faq(session, args.faq)
+    load_city()  # fail the deploy on a broken city file, not on a citizen's message
+    print(f"services: {services} loaded; FAQ: {added} new topics")
+    return 0
+
+
+def _show_case(args: argparse.Namespace) -> int:
+    from bot.cases import find_case
+    from bot.db import session_scope
+    from bot.errors import CaseNotFound, MalformedReference
+
+    with session_scope() as session:
+        try:
+            case = find_case(session, args.reference)
+        except (CaseNotFound, MalformedReference) as exc:
+            print(str(exc), file=sys.stderr)
+            return 1
+        print(json.dumps(_case_summary(case), indent=2, ensure_ascii=False))
+    return 0
+
+
+def _case_summary(case) -> dict:  # type: ignore[no-untyped-def]
+    """What an operator needs to see about a case, history included."""
+    return {
+        "reference": case.reference, "service": case.service_code, "status": case.status,
+        "department": case.service.department, "channel": case.channel,
+        "language": case.language, "address": case.address, "description": case.description,
+        "answers": case.answers, "created_at": case.created_at.isoformat(),
+        "expected_by": case.expected_by.isoformat() if case.expected_by else None,
+        "attachments": [item.id for item in case.attachments],
+        "history": [{"at": event.created_at.isoformat(), "kind": event.kind,
+                     "to": event.to_status, "by": event.actor, "reason": event.reason}
+                    for event in case.events],
+    }
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot.cli", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="bring the database to the newest schema").set_defaults(run=_migrate)
+    seed = commands.add_parser("seed", help="migrate, then load services and FAQ (idempotent)")
+    seed.add_argument("--services", default=None, help="catalogue file (default: settings)")
+    seed.add_argument("--faq", default=None, help="FAQ seed file (default: settings)")
+    seed.set_defaults(run=_seed)
+    show = commands.add_parser("show-case", help="print a case and its history")
+    show.add_argument("reference")
+    show.set_defaults(run=_show_case)
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,107 @@
+"""Engine and unit of work: the one place where sessions are opened, committed and rolled back.
+
+Engines are created lazily (never at import) and cached per URL, because rasa-sdk imports every
+action module at start-up and tests switch databases between runs.
+"""
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Dict, Iterator, Optional
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.future import create_engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.errors import DatabaseUnavailable
+from bot.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+_engines: Dict[str, Engine] = {}
+SQLITE_BUSY_TIMEOUT_MS = 15000
+
+
+def _prepare_sqlite(engine: Engine) -> None:
+    """Make SQLite transactions behave like PostgreSQL's for our unit of work.
+
+    WAL lets the Rasa, action and console processes read while one writes; foreign keys are
+    off by default. pysqlite opens transactions lazily and would let a SAVEPOINT start (and its
+    RELEASE commit) the outer transaction, so we own BEGIN ourselves: BEGIN IMMEDIATE takes
+    the write lock up front, so concurrent writers queue on the busy timeout instead of
+    failing on a lock upgrade halfway through an idempotent insert.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def get_engine(url: Optional[str] = None) -> Engine:
+    """The engine for `url` (default: settings.database_url), created on first use."""
+    url = url or get_settings().database_url
+    engine = _engines.get(url)
+    if engine is None:
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite":
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+            _prepare_sqlite(engine)
+        else:
+            engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+        _engines[url] = engine
+    return engine
+
+
+def reset_engine() -> None:
+    """Dispose every cached engine (tests, and after a fork)."""
+    for engine in _engines.values():
+        engine.dispose()
+    _engines.clear()
+
+
+@contextmanager
+def session_scope(url: Optional[str] = None) -> Iterator[Session]:
+    """A unit of work: commit when the block ends, roll back on any error.
+
+    A database that cannot be reached surfaces as `DatabaseUnavailable`, so adapters can tell
+    the citizen honestly that nothing was saved, instead of a generic failure.
+    """
+    factory = sessionmaker(bind=get_engine(url), future=True, expire_on_commit=False)
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except OperationalError as exc:
+        session.rollback()
+        if _is_unavailable(exc):
+            log.error("database unavailable: %s", type(exc.orig).__name__)
+            raise DatabaseUnavailable("the case database cannot be reached") from exc
+        raise
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _is_unavailable(exc: DBAPIError) -> bool:
+    """Connection-level failures (server down, file unreadable, locked too long), not bad SQL."""
+    text = str(exc.orig).lower()
+    markers = ("could not connect", "connection refused", "server closed", "unable to open",
+               "database is locked", "terminating connection", "connection", "timeout")
+    return exc.connection_invalidated or any(marker in text for marker in markers)

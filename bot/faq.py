@@ -1,0 +1,179 @@
+"""Policy answers the communications team keeps current, found by what the citizen asked.
+
+Entries are versioned in the database (the console edits them); only published entries are
+ever answered. Retrieval is TF-IDF over the current version's example questions (word and
+character n-grams, so typos and plurals still match). The index lives in this process and
+is rebuilt when the published set changes, so a newly published answer is used on the next
+message without retraining or a restart.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple, Union
+
+import yaml
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.clock import utc_naive
+from bot.models import FaqEntry, FaqVersion
+from bot.services import FALLBACK_LANGUAGE, localized
+from bot.settings import get_settings
+
+WORD_WEIGHT = 0.5
+
+
+@dataclass(frozen=True)
+class FaqMatch:
+    """The best entry for a question; the caller compares score with settings.faq_min_score."""
+
+    entry_id: int
+    topic: str
+    version: int
+    answer: str
+    links: List[Dict[str, str]]
+    score: float
+    matched_question: str
+    language: str  # the language of `answer` (English when the entry lacks the asked one)
+
+
+@dataclass(frozen=True)
+class _Document:
+    entry_id: int
+    topic: str
+    version: int
+    answer: str
+    links: List[Dict[str, str]]
+    language: str
+
+
+class _Index:
+    """Vectorised example questions of the published entries, for one language."""
+
+    def __init__(self, documents: List[_Document], phrasings: List[Tuple[int, str]],
+                 language: str) -> None:
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+
+        self.documents = documents
+        self.owners = [owner for owner, _ in phrasings]
+        self.phrasings = [text for _, text in phrasings]
+        # English function words ("what is the") otherwise make unrelated questions look alike.
+        stop_words = sorted(ENGLISH_STOP_WORDS) if language == FALLBACK_LANGUAGE else None
+        self.word = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
+                                    strip_accents="unicode", stop_words=stop_words)
+        self.char = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
+                                    strip_accents="unicode")
+        self.word_matrix = self.word.fit_transform(self.phrasings)
+        self.char_matrix = self.char.fit_transform(self.phrasings)
+
+    def best(self, question: str) -> Tuple[_Document, float, str]:
+        """The entry whose closest phrasing is most similar to `question`."""
+        words = (self.word_matrix @ self.word.transform([question]).T).toarray().ravel()
+        chars = (self.char_matrix @ self.char.transform([question]).T).toarray().ravel()
+        scores = WORD_WEIGHT * words + (1 - WORD_WEIGHT) * chars
+        position = int(scores.argmax())
+        return self.documents[self.owners[position]], float(scores[position]), self.phrasings[position]
+
+
+_cache: Dict[Tuple[str, str], Tuple[tuple, Optional[_Index]]] = {}
+_lock = threading.Lock()
+
+
+def find_answer(session: Session, question: str, language: str) -> Optional[FaqMatch]:
+    """The closest published answer with its score, or None when nothing is published."""
+    if not (question or "").strip():
+        return None
+    index = _index_for(session, language)
+    if index is None:
+        return None
+    document, score, phrasing = index.best(question.strip())
+    return FaqMatch(entry_id=document.entry_id, topic=document.topic, version=document.version,
+                    answer=document.answer, links=document.links, score=round(score, 4),
+                    matched_question=phrasing, language=document.language)
+
+
+def _index_for(session: Session, language: str) -> Optional[_Index]:
+    """The cached index, rebuilt when the published set has changed since it was built."""
+    key = _published_key(session)
+    cache_key = (str(session.get_bind().url), language)
+    with _lock:
+        cached = _cache.get(cache_key)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        index = _build_index(session, language)
+        _cache[cache_key] = (key, index)
+        return index
+
+
+def _published_key(session: Session) -> tuple:
+    """Changes whenever an entry is published, archived, edited or restored."""
+    row = session.execute(
+        select(func.count(FaqEntry.id), func.max(FaqEntry.updated_at), func.sum(FaqEntry.id),
+               func.sum(FaqEntry.current_version)).where(FaqEntry.state == "published")
+    ).one()
+    return tuple(str(value) for value in row)
+
+
+def _build_index(session: Session, language: str) -> Optional[_Index]:
+    rows = session.execute(
+        select(FaqEntry, FaqVersion)
+        .join(FaqVersion, (FaqVersion.entry_id == FaqEntry.id)
+              & (FaqVersion.version == FaqEntry.current_version))
+        .where(FaqEntry.state == "published").order_by(FaqEntry.id)
+    ).all()
+    documents: List[_Document] = []
+    phrasings: List[Tuple[int, str]] = []
+    for entry, version in rows:
+        answer_language = language if (version.answers or {}).get(language) else FALLBACK_LANGUAGE
+        questions = (version.questions or {}).get(language) or \
+            (version.questions or {}).get(FALLBACK_LANGUAGE) or []
+        if not questions:
+            continue
+        documents.append(_Document(
+            entry_id=entry.id, topic=entry.topic, version=version.version,
+            answer=str(localized(version.answers, language)), links=list(version.links or []),
+            language=answer_language))
+        phrasings.extend((len(documents) - 1, str(text)) for text in questions if str(text).strip())
+    return _Index(documents, phrasings, language) if phrasings else None
+
+
+def load_faq_file(path: Optional[Union[str, Path]] = None) -> List[Dict[str, Any]]:
+    """The seed entries; each needs a topic, English questions and an English answer."""
+    file = Path(path or get_settings().faq_file)
+    entries = (yaml.safe_load(file.read_text(encoding="utf-8")) or {}).get("entries") or []
+    topics = set()
+    for item in entries:
+        topic = item.get("topic")
+        if not topic or topic in topics:
+            raise ValueError(f"FAQ topic missing or repeated: {topic!r}")
+        topics.add(topic)
+        if not (item.get("questions") or {}).get("en") or not (item.get("answer") or {}).get("en"):
+            raise ValueError(f"FAQ topic {topic!r} needs English questions and answer")
+    return entries
+
+
+def seed_faq(session: Session, path: Optional[Union[str, Path]] = None,
+             now: Optional[dt.datetime] = None) -> int:
+    """Load topics that are not in the database yet, as version 1, published.
+
+    Existing topics are left alone: after the first seed the communications team owns the
+    content, and re-running the seed must not overwrite their edits. Returns how many were added.
+    """
+    moment = utc_naive(now)
+    known = set(session.execute(select(FaqEntry.topic)).scalars())
+    added = 0
+    for item in load_faq_file(path):
+        if item["topic"] in known:
+            continue
+        entry = FaqEntry(topic=item["topic"], state="published", current_version=1,
+                         created_at=moment, updated_at=moment)
+        entry.versions.append(FaqVersion(
+            version=1, questions=dict(item["questions"]), answers=dict(item["answer"]),
+            links=list(item.get("links") or []), created_by="seed", created_at=moment))
+        session.add(entry)
+        added += 1
+    session.flush()
+    return added

@@ -1,0 +1,51 @@
+"""Citizens' feedback on the service, optionally about one of their cases (closing the loop)."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Optional, Union
+
+from sqlalchemy.orm import Session
+
+from bot.cases import find_case
+from bot.clock import utc_naive
+from bot.errors import InvalidInput
+from bot.models import Feedback
+
+SKIP_WORDS = {"", "skip", "none", "no", "-", "n/a"}
+
+
+def parse_rating(value: Union[int, float, str, None]) -> Optional[int]:
+    """1-5 from a slot value ("4", "4 stars", 4); None for skip; InvalidInput otherwise."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        number = int(value)
+    else:
+        text = str(value).strip().lower()
+        if text in SKIP_WORDS:
+            return None
+        match = re.search(r"-?\d+", text)
+        if match is None:
+            raise InvalidInput("a rating is a number from 1 to 5")
+        number = int(match.group())
+    if not 1 <= number <= 5:
+        raise InvalidInput("a rating is a number from 1 to 5")
+    return number
+
+
+def record_feedback(session: Session, *, sender_id: str, channel: str, text: Optional[str],
+                    rating: Union[int, str, None], language: str,
+                    case_reference: Optional[str] = None,
+                    now: Optional[dt.datetime] = None) -> Feedback:
+    """Keep what the citizen said; a case reference links it (CaseNotFound when unknown)."""
+    score = parse_rating(rating)
+    body = (text or "").strip()
+    if not body and score is None:
+        raise InvalidInput("feedback needs a comment or a rating")
+    case_id = find_case(session, case_reference).id if case_reference else None
+    feedback = Feedback(case_id=case_id, sender_id=sender_id, channel=channel, text=body,
+                        rating=score, language=language, created_at=utc_naive(now))
+    session.add(feedback)
+    session.flush()
+    return feedback

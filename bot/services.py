@@ -1,0 +1,181 @@
+"""The service catalogue: what citizens can report, who handles it and the promised time.
+
+Staff edit content/services.yml; `seed_services` copies it into the database so cases can
+point at a service row and the console can show it. Every text is per language with English
+as the fallback, so a missing translation degrades to English instead of an empty reply.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Mapping, Optional, Union
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.errors import UnknownService
+from bot.models import CASE_STATUSES, Service
+from bot.settings import get_settings
+
+FALLBACK_LANGUAGE = "en"
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """One service as written in the catalogue file."""
+
+    code: str
+    department: str
+    sla_working_days: int
+    names: Dict[str, str]
+    descriptions: Dict[str, str]
+    keywords: Dict[str, List[str]] = field(default_factory=dict)
+    questions: List[dict] = field(default_factory=list)
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class ServiceView:
+    """A service as shown to a citizen in one language."""
+
+    code: str
+    name: str
+    description: str
+    department: str
+    sla_working_days: int
+
+
+@dataclass(frozen=True)
+class FollowupQuestion:
+    """A follow-up question in one language; optional ones accept "skip"."""
+
+    code: str
+    prompt: str
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class StatusText:
+    """The plain words for a case status and what happens next, in one language."""
+
+    label: str
+    next_step: str
+
+
+def localized(texts: Optional[Mapping[str, object]], language: str) -> object:
+    """The text in `language`, else English, else any; "" when there is none."""
+    if not texts:
+        return ""
+    for code in (language, FALLBACK_LANGUAGE):
+        if texts.get(code):
+            return texts[code]
+    return next(iter(texts.values()))
+
+
+def load_catalogue(path: Optional[Union[str, Path]] = None) -> List[ServiceSpec]:
+    """Read and check the catalogue; a broken file fails the seed, not a citizen's report."""
+    raw = _read(path)
+    specs, seen = [], set()
+    for item in raw.get("services") or []:
+        code = str(item["code"])
+        if code in seen:
+            raise ValueError(f"service {code!r} appears twice in the catalogue")
+        seen.add(code)
+        names = dict(item.get("name") or {})
+        if FALLBACK_LANGUAGE not in names:
+            raise ValueError(f"service {code!r} has no English name")
+        questions = [_question(code, question) for question in item.get("questions") or []]
+        specs.append(ServiceSpec(
+            code=code, department=str(item["department"]),
+            sla_working_days=int(item["sla_working_days"]), names=names,
+            descriptions=dict(item.get("description") or {}),
+            keywords={lang: list(words) for lang, words in (item.get("keywords") or {}).items()},
+            questions=questions, active=bool(item.get("active", True))))
+    return specs
+
+
+def _question(service: str, item: Mapping) -> dict:
+    """A question as stored in Service.questions; English prompt required."""
+    prompt = dict(item.get("prompt") or {})
+    if not item.get("code") or FALLBACK_LANGUAGE not in prompt:
+        raise ValueError(f"a question of service {service!r} lacks a code or English prompt")
+    return {"code": str(item["code"]), "prompt": prompt, "required": bool(item.get("required", True))}
+
+
+def seed_services(session: Session, specs: List[ServiceSpec]) -> int:
+    """Insert or update every service from the file; services dropped from it are deactivated,
+    never deleted, because existing cases still point at them. Returns how many were written."""
+    existing = {service.code: service for service in session.execute(select(Service)).scalars()}
+    for order, spec in enumerate(specs):
+        service = existing.pop(spec.code, None) or Service(code=spec.code)
+        service.department, service.sla_working_days = spec.department, spec.sla_working_days
+        service.names, service.descriptions = spec.names, spec.descriptions
+        service.keywords, service.questions = spec.keywords, spec.questions
+        service.active, service.sort_order = spec.active, order
+        session.add(service)
+    for leftover in existing.values():
+        leftover.active = False
+    session.flush()
+    return len(specs)
+
+
+def list_services(session: Session, language: str) -> List[ServiceView]:
+    """Active services in catalogue order, for buttons and the help text."""
+    rows = session.execute(
+        select(Service).where(Service.active.is_(True)).order_by(Service.sort_order, Service.code)
+    ).scalars()
+    return [ServiceView(code=row.code, name=service_name(row, language),
+                        description=str(localized(row.descriptions, language)),
+                        department=row.department, sla_working_days=row.sla_working_days)
+            for row in rows]
+
+
+def get_service(session: Session, code: str) -> Service:
+    """The service row for `code`; UnknownService when the catalogue has no such code."""
+    service = session.get(Service, (code or "").strip().lower())
+    if service is None:
+        raise UnknownService(code)
+    return service
+
+
+def service_name(service: Service, language: str) -> str:
+    """The name citizens see, e.g. "Pothole"."""
+    return str(localized(service.names, language)) or service.code
+
+
+def followup_questions(service: Service, language: str) -> List[FollowupQuestion]:
+    """The service's follow-up questions in order, in `language` (English fallback)."""
+    return [FollowupQuestion(code=item["code"], prompt=str(localized(item["prompt"], language)),
+                             required=bool(item.get("required", True)))
+            for item in service.questions or []]
+
+
+def load_statuses(path: Optional[Union[str, Path]] = None) -> Dict[str, dict]:
+    """The status catalogue (plain words per status), from the `statuses:` block of the file."""
+    statuses = _read(path).get("statuses") or {}
+    missing = set(CASE_STATUSES) - set(statuses)
+    if missing:
+        raise ValueError(f"the status catalogue lacks {sorted(missing)}")
+    return statuses
+
+
+def status_text(status: str, language: str, statuses: Optional[Dict[str, dict]] = None) -> StatusText:
+    """How to describe `status` to a citizen in `language`."""
+    entry = (statuses or load_statuses()).get(status) or {}
+    return StatusText(label=str(localized(entry.get("label"), language)) or status.replace("_", " "),
+                      next_step=str(localized(entry.get("next_step"), language)))
+
+
+_file_cache: Dict[str, tuple] = {}
+
+
+def _read(path: Optional[Union[str, Path]]) -> dict:
+    """The parsed catalogue file, cached until it changes on disk (staff edit it live)."""
+    file = Path(path or get_settings().services_file)
+    mtime = file.stat().st_mtime
+    cached = _file_cache.get(str(file))
+    if cached is None or cached[0] != mtime:
+        cached = (mtime, yaml.safe_load(file.read_text(encoding="utf-8")) or {})
+        _file_cache[str(file)] = cached
+    return cached[1]

@@ -1,0 +1,122 @@
+"""bot.services: the catalogue file, its seeding into the database and per-language texts."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import select
+
+from bot.db import session_scope
+from bot.errors import UnknownService
+from bot.models import CASE_STATUSES, Service
+from bot.services import (followup_questions, get_service, list_services, load_catalogue,
+                          load_statuses, localized, seed_services, service_name, status_text)
+
+ROOT = Path(__file__).resolve().parents[2]
+CODES = ["pothole", "streetlight", "traffic_signal", "graffiti", "litter", "illegal_dumping",
+         "missed_collection", "noise", "illegal_parking", "abandoned_vehicle", "sidewalk", "tree",
+         "water_leak", "park_maintenance", "animal", "other"]
+
+
+def test_catalogue_holds_exactly_the_contract_codes() -> None:
+    assert [spec.code for spec in load_catalogue()] == CODES
+
+
+@pytest.mark.parametrize("code, days", [
+    ("pothole", 5), ("streetlight", 7), ("traffic_signal", 1), ("water_leak", 2), ("noise", 3),
+])
+def test_service_targets_are_the_agreed_working_days(code: str, days: int) -> None:
+    spec = next(spec for spec in load_catalogue() if spec.code == code)
+    assert spec.sla_working_days == days
+
+
+def test_every_service_is_complete_in_english() -> None:
+    for spec in load_catalogue():
+        assert spec.names["en"] and spec.descriptions["en"] and spec.department
+        assert spec.sla_working_days > 0 and spec.keywords["en"]
+        for question in spec.questions:
+            assert question["code"] and question["prompt"]["en"]
+
+
+@pytest.mark.parametrize("code, question_codes", [
+    ("pothole", ["size", "danger_to_traffic"]),
+    ("missed_collection", ["bin_type", "collection_day"]),
+    ("abandoned_vehicle", ["registration", "how_long"]),
+    ("other", []),
+])
+def test_services_ask_their_follow_up_questions(code: str, question_codes: list) -> None:
+    spec = next(spec for spec in load_catalogue() if spec.code == code)
+    assert [question["code"] for question in spec.questions] == question_codes
+
+
+def test_a_duplicate_code_in_the_file_is_refused(tmp_path: Path) -> None:
+    file = tmp_path / "services.yml"
+    item = {"code": "x", "department": "D", "sla_working_days": 1, "name": {"en": "X"}}
+    file.write_text(yaml.safe_dump({"services": [item, item]}))
+    with pytest.raises(ValueError):
+        load_catalogue(file)
+
+
+def test_seeding_again_updates_services_and_deactivates_removed_ones(db: str, tmp_path: Path) -> None:
+    specs = load_catalogue()
+    changed = [spec for spec in specs if spec.code != "graffiti"]
+    file = tmp_path / "services.yml"
+    raw = yaml.safe_load((ROOT / "content" / "services.yml").read_text())
+    raw["services"] = [item for item in raw["services"] if item["code"] != "graffiti"]
+    raw["services"][0]["sla_working_days"] = 4
+    file.write_text(yaml.safe_dump(raw))
+    try:
+        with session_scope(db) as session:
+            assert seed_services(session, load_catalogue(file)) == len(changed)
+        with session_scope(db) as session:
+            assert get_service(session, "pothole").sla_working_days == 4
+            assert get_service(session, "graffiti").active is False
+            assert "graffiti" not in [view.code for view in list_services(session, "en")]
+            assert session.execute(select(Service)).scalars().all().__len__() == len(specs)
+    finally:
+        with session_scope(db) as session:
+            seed_services(session, specs)
+    with session_scope(db) as session:
+        assert get_service(session, "graffiti").active is True
+
+
+def test_unknown_service_code_raises(db: str) -> None:
+    with session_scope(db) as session:
+        with pytest.raises(UnknownService):
+            get_service(session, "unicorn")
+
+
+def test_service_code_lookup_ignores_case_and_spaces(db: str) -> None:
+    with session_scope(db) as session:
+        assert get_service(session, " Pothole ").code == "pothole"
+
+
+def test_missing_translation_falls_back_to_english(db: str) -> None:
+    with session_scope(db) as session:
+        service = get_service(session, "pothole")
+        assert service_name(service, "nl") == "Pothole"
+        questions = followup_questions(service, "es")
+        assert questions[0].code == "size" and questions[0].prompt.startswith("Roughly")
+        assert questions[0].required is True
+
+
+def test_list_services_in_catalogue_order(db: str) -> None:
+    with session_scope(db) as session:
+        views = list_services(session, "en")
+    assert [view.code for view in views] == CODES
+    assert views[0].name == "Pothole" and views[0].department == "Highways"
+
+
+def test_localized_prefers_the_language_then_english() -> None:
+    assert localized({"en": "Hi", "es": "Hola"}, "es") == "Hola"
+    assert localized({"en": "Hi"}, "pt") == "Hi"
+    assert localized({}, "en") == ""
+
+
+def test_every_status_has_plain_words() -> None:
+    statuses = load_statuses()
+    assert set(statuses) >= set(CASE_STATUSES)
+    assert status_text("new", "en").label == "received"
+    assert status_text("acknowledged", "pt").label == "seen by the team"
+    assert all(status_text(status, "en").next_step for status in CASE_STATUSES)
