@@ -37,10 +37,8 @@ def test_core_imports_no_adapter_and_no_framework() -> None:
     assert list(_violations("bot", FORBIDDEN_IN_CORE)) == []
 
 
-@pytest.mark.parametrize("adapter", ADAPTERS)
+@pytest.mark.parametrize("adapter", [name for name in ADAPTERS if (ROOT / name).is_dir()])
 def test_adapters_never_import_each_other(adapter: str) -> None:
-    if not (ROOT / adapter).is_dir():
-        pytest.skip(f"{adapter}/ does not exist yet")
     others = set(ADAPTERS) - {adapter}
     assert list(_violations(adapter, others)) == []
 

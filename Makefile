@@ -1,0 +1,60 @@
+# Civic assistant: `make run` starts it, `make test` checks it. `make help` lists every target.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-civic-assistant
+MODEL  := models/civic.tar.gz
+
+# Rasa must import components/ and actions/ from the work tree; no telemetry on a closed network.
+export PYTHONPATH := $(CURDIR)
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+PYTEST_ARGS ?=
+
+.PHONY: help venv db model run test bench-nlu clean
+
+help: ## list the targets
+	@echo "Civic assistant: make <target>"
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+venv: $(STAMP) ## create .venv with CPython 3.10 and install the pinned dependencies
+
+# Re-installs whenever pyproject.toml or constraints.txt change; a venv on another Python is rebuilt.
+$(STAMP): pyproject.toml constraints.txt scripts/find_python310.sh
+	@set -e; \
+	if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null; then \
+		echo "$(VENV) is not CPython 3.10: recreating it"; rm -rf $(VENV); \
+	fi; \
+	if [ ! -x $(PY) ]; then \
+		python310=$$(scripts/find_python310.sh); \
+		echo "creating $(VENV) with $$python310"; \
+		"$$python310" -m venv $(VENV); \
+	fi
+	$(PY) -m pip install --disable-pip-version-check -c constraints.txt -e '.[test]'
+	@touch $@
+
+db: venv ## migrate the case database (DATABASE_URL, default var/civic.db) and load the content
+	$(VENV)/bin/alembic upgrade head
+	$(PY) -m bot.cli seed
+
+model: venv ## train models/civic.tar.gz when config.yml, domain/, data/ or components/ changed
+	$(PY) scripts/train_model.py
+
+run: venv db model ## start the Rasa server and the action server (Ctrl-C stops both)
+	$(PY) scripts/run_assistant.py
+
+test: venv model ## run the whole test suite (tests make their own databases and servers)
+	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests; failing" >&2; fi; \
+	exit $$rc
+
+bench-nlu: venv ## evaluate the NLU model on the held-out set
+	$(PY) -m bench.nlu_eval
+
+clean: ## remove models, caches and reports (keeps var/ with the case database, and .venv)
+	rm -rf models .rasa results .pytest_cache graph.html story_graph.dot tests/browser/artifacts
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +

@@ -1,0 +1,149 @@
+"""A citizen reports a pothole over the REST channel, end to end: Rasa server, action server and
+case database as `make run` starts them. The case must exist once, whatever is retried, and
+survive a restart of the assistant on the same database.
+
+The conversation is driven by what the bot asks for (the form's requested_slot in the tracker),
+in the order category, location, description, followup, photos, consent, confirmed.
+"""
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any, Callable, Dict, List, Tuple
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.integration.servers import AssistantServers
+
+pytestmark = pytest.mark.slow
+
+REFERENCE = re.compile(r"\bC-\d{4}-\d{6}\b")
+FIRST_MESSAGE = "there's a huge pothole on Elm street outside number 5"
+MAX_TURNS = 15
+FORM_ORDER = ["category", "category_suggestion", "location", "description", "followup", "photos",
+              "consent", "confirmed"]
+
+# What a citizen answers to each question of the report form.
+ANSWERS: Dict[str, str] = {
+    "category": '/inform{"category":"pothole"}',
+    "category_suggestion": '/inform{"category":"pothole"}',
+    "location": "outside number 5 Elm Street",
+    "description": "A deep pothole about a metre wide in the middle of the road",
+    "followup": "skip",
+    "photos": "skip",
+    "consent": "/affirm",
+    "confirmed": "/affirm",
+}
+
+
+def texts(replies: List[Dict[str, Any]]) -> str:
+    return "\n".join(str(reply.get("text", "")) for reply in replies)
+
+
+def report_pothole(servers: AssistantServers, sender: str) -> Tuple[str, List[str]]:
+    """Walk the report form to the end; the case reference and every slot asked for."""
+    transcript = texts(servers.say(sender, FIRST_MESSAGE))
+    asked: List[str] = []
+    for _ in range(MAX_TURNS):
+        slots = servers.tracker(sender)["slots"]
+        requested = slots.get("requested_slot")
+        if requested is None:
+            break
+        assert requested in ANSWERS, f"unexpected question {requested!r}:\n{transcript}"
+        asked.append(requested)
+        transcript += "\n" + texts(servers.say(sender, ANSWERS[requested]))
+    found = REFERENCE.findall(transcript)
+    assert found, f"no case reference in the conversation (asked {asked}):\n{transcript}"
+    return found[-1], asked
+
+
+def cases_where(database_url: str, condition: str, **params: Any) -> List[Dict[str, Any]]:
+    """Rows of the cases table, read straight from the database the servers write to."""
+    engine = create_engine(database_url, future=True)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text(f"SELECT reference, service_code, status, sender_id FROM cases WHERE {condition}"),
+                params)
+            return [dict(row._mapping) for row in rows]
+    finally:
+        engine.dispose()
+
+
+def test_pothole_report_over_rest_creates_one_case(assistant_servers: AssistantServers) -> None:
+    sender = str(uuid.uuid4())
+    reference, asked = report_pothole(assistant_servers, sender)
+
+    # Slots the first message already answered are not asked again; the rest come in form order.
+    positions = [FORM_ORDER.index(slot) for slot in asked]
+    assert positions == sorted(positions), asked
+    assert asked[-2:] == ["consent", "confirmed"], asked
+    rows = cases_where(assistant_servers.database_url, "reference = :ref", ref=reference)
+    assert len(rows) == 1
+    assert rows[0]["service_code"] == "pothole"
+    assert rows[0]["sender_id"] == sender
+
+
+def test_resent_confirmation_keeps_one_case(assistant_servers: AssistantServers) -> None:
+    sender = str(uuid.uuid4())
+    reference, _ = report_pothole(assistant_servers, sender)
+
+    assistant_servers.say(sender, ANSWERS["confirmed"])
+
+    rows = cases_where(assistant_servers.database_url, "sender_id = :sender", sender=sender)
+    assert [row["reference"] for row in rows] == [reference]
+
+
+def test_status_question_answers_with_the_case_status(assistant_servers: AssistantServers) -> None:
+    from bot.services import status_text
+
+    sender = str(uuid.uuid4())
+    reference, _ = report_pothole(assistant_servers, sender)
+
+    reply = texts(assistant_servers.say(sender, f"any news on {reference}?"))
+
+    status = cases_where(assistant_servers.database_url, "reference = :ref", ref=reference)[0]["status"]
+    assert status == "new"
+    assert reference in reply
+    assert status_text(status, "en").label in reply, reply
+    events = assistant_servers.tracker(sender)["events"]
+    uttered = [event.get("metadata", {}).get("utter_action") for event in events
+               if event.get("event") == "bot"]
+    assert uttered[-1] in {"utter_case_status", "utter_case_status_private"}, (uttered, reply)
+
+
+def test_cases_survive_restarting_the_assistant_on_the_same_database(
+        assistant_factory: Callable[..., AssistantServers]) -> None:
+    first = assistant_factory()
+    sender = str(uuid.uuid4())
+    reference, _ = report_pothole(first, sender)
+
+    second = assistant_factory(restart_of=first)
+    third = assistant_factory(restart_of=second)
+
+    rows = cases_where(third.database_url, "1 = 1")
+    assert [row["reference"] for row in rows] == [reference], third.log_tail()
+    earlier = [event.get("text") or "" for event in third.tracker(sender)["events"]
+               if event.get("event") == "bot"]
+    assert any(reference in said for said in earlier), "conversation lost across restarts"
+    reply = texts(third.say(str(uuid.uuid4()), f"any news on {reference}?"))
+    assert reference in reply and "couldn't find" not in reply, third.log_tail()
+
+
+@pytest.mark.parametrize("chit_chat", [
+    "what's the weather like tomorrow",
+    "book me a flight to Madrid",
+    "tell me a joke",
+    "who won the football last night",
+])
+def test_chit_chat_never_opens_a_case(assistant_servers: AssistantServers, chit_chat: str) -> None:
+    sender = str(uuid.uuid4())
+
+    reply = texts(assistant_servers.say(sender, chit_chat))
+
+    tracker = assistant_servers.tracker(sender)
+    assert tracker["latest_message"]["intent"]["name"] in {"out_of_scope", "nlu_fallback"}, reply
+    assert tracker.get("active_loop", {}).get("name") != "report_form"
+    assert cases_where(assistant_servers.database_url, "sender_id = :sender", sender=sender) == []
+    assert reply.strip(), "the citizen was left without an answer"
