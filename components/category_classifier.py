@@ -1,0 +1,228 @@
+"""CategoryClassifier: guesses the service category of a problem report.
+
+DIET decides *that* the citizen is reporting something (intent report_problem or inform);
+this component decides *what* it is about (pothole, streetlight, ...), so the report form
+can skip or pre-fill its category question. It is a separate, cheap scikit-learn model
+because the label lives in example metadata rather than in entity annotations, and because
+a probability with a "none" class lets it stay silent on addresses and chit-chat instead of
+guessing. Text normalisation is language-neutral (no English-only tooling): one model will
+later serve en/es/pt/nl.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text
+
+import joblib
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, INTENT, METADATA, METADATA_INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+logger = logging.getLogger(__name__)
+
+NONE_LABEL = "__none__"
+ENTITY_NAME = "category"
+EXTRACTOR_NAME = "CategoryClassifier"
+MODEL_FILE_NAME = "category_classifier.joblib"
+
+_CASE_REFERENCE = re.compile(r"\bc[\s-]?\d{4}[\s-]?\d{3,6}\b")
+_DIGITS = re.compile(r"\d+")
+_NON_WORD = re.compile(r"[^\w']+")
+_REPEATS = re.compile(r"(\w)\1{2,}")
+
+
+def normalise_text(text: Text) -> Text:
+    """Reduces the surface variation real citizens produce before featurising.
+
+    Accents are stripped (people often type "espanol" for "español"), case is folded
+    ("POTHOLE ON MAIN ST"), runs of 3+ identical letters are shortened ("sooo"),
+    case references and numbers become placeholders (a house number says nothing
+    about the category) and punctuation becomes whitespace.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = _CASE_REFERENCE.sub(" caseref ", stripped)
+    stripped = _DIGITS.sub("0", stripped)
+    stripped = _REPEATS.sub(r"\1\1", stripped)
+    return " ".join(_NON_WORD.sub(" ", stripped).split())
+
+
+def training_label(message: Message) -> Text:
+    """The category a training example teaches: its intent block's metadata, else none.
+
+    Rasa puts intent-block metadata under data["metadata"]["intent"]; every example
+    without a category (addresses, status questions, chit-chat, uncategorised
+    reports) becomes the explicit none class, so the model learns when to stay silent.
+    """
+    metadata = message.get(METADATA) or {}
+    intent_metadata = metadata.get(METADATA_INTENT) or {}
+    category = intent_metadata.get(ENTITY_NAME) if isinstance(intent_metadata, dict) else None
+    return str(category) if category else NONE_LABEL
+
+
+def build_pipeline(c_value: float) -> Pipeline:
+    """TF-IDF on words (1-2 grams) and characters (2-5 grams) into a logistic regression.
+
+    Character n-grams carry typos ("pothol", "graffitti") and inflections in any language;
+    logistic regression gives probabilities that a plain threshold can act on.
+    """
+    features = FeatureUnion(
+        [
+            ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)),
+            (
+                "chars",
+                TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
+            ),
+        ]
+    )
+    classifier = LogisticRegression(C=c_value, class_weight="balanced", max_iter=2000)
+    return Pipeline([("features", features), ("classifier", classifier)])
+
+
+def category_entity(
+    text: Text, ranking: List[tuple[Text, float]], max_alternatives: int
+) -> Dict[Text, Any]:
+    """The contract's category entity for the best service in `ranking` (best first).
+
+    Alternatives are the next services, never the none class.
+    """
+    value, confidence = ranking[0]
+    alternatives = [
+        {"value": code, "confidence": round(prob, 4)}
+        for code, prob in ranking[1:]
+        if code != NONE_LABEL
+    ][:max_alternatives]
+    return {
+        "entity": ENTITY_NAME,
+        "value": value,
+        "start": 0,
+        "end": len(text),
+        "confidence_entity": round(confidence, 4),
+        "extractor": EXTRACTOR_NAME,
+        "alternatives": alternatives,
+    }
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
+class CategoryClassifier(GraphComponent, EntityExtractorMixin):
+    """Adds a `category` entity to report_problem/inform messages that imply a service."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """Threshold on the top service's probability; intents the component acts on."""
+        return {
+            "threshold": 0.35,
+            "intents": ["report_problem", "inform"],
+            "max_alternatives": 3,
+            "C": 30.0,
+        }
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        pipeline: Optional[Pipeline] = None,
+    ) -> None:
+        """Keeps the storage handles so train() can persist where load() will look."""
+        self._config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self._pipeline = pipeline
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> CategoryClassifier:
+        """An untrained component (Rasa calls this before train())."""
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> CategoryClassifier:
+        """Reads the fitted pipeline back; a missing file yields a silent component."""
+        try:
+            with model_storage.read_from(resource) as directory:
+                pipeline = joblib.load(Path(directory) / MODEL_FILE_NAME)
+        except (ValueError, FileNotFoundError):
+            logger.warning("category_classifier.not_trained resource=%s", resource.name)
+            pipeline = None
+        return cls(config, model_storage, resource, pipeline)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Fits on every example with text; needs at least one service and one other class."""
+        examples = [m for m in training_data.training_examples if m.get(TEXT)]
+        texts = [normalise_text(m.get(TEXT)) for m in examples]
+        labels = [training_label(m) for m in examples]
+        if len(set(labels) - {NONE_LABEL}) < 1 or len(set(labels)) < 2:
+            logger.warning("category_classifier.no_categories examples=%d", len(examples))
+            return self._resource
+        self._pipeline = build_pipeline(float(self._config["C"]))
+        self._pipeline.fit(texts, labels)
+        self.persist()
+        return self._resource
+
+    def persist(self) -> None:
+        """Writes the fitted pipeline into this component's model-storage directory."""
+        if self._pipeline is None:
+            return
+        with self._model_storage.write_to(self._resource) as directory:
+            joblib.dump(self._pipeline, Path(directory) / MODEL_FILE_NAME)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Appends a category entity where the intent fits and a service is likely enough."""
+        if self._pipeline is None:
+            return messages
+        for message in messages:
+            entity = self._predict_entity(message)
+            if entity is not None:
+                message.set(ENTITIES, message.get(ENTITIES, []) + [entity], add_to_output=True)
+        return messages
+
+    def rank(self, text: Text) -> List[tuple[Text, float]]:
+        """All labels (services and none) with probabilities, best first."""
+        if self._pipeline is None:
+            return []
+        probabilities = self._pipeline.predict_proba([normalise_text(text)])[0]
+        classes = self._pipeline.classes_
+        order = np.argsort(-probabilities)
+        return [(str(classes[i]), float(probabilities[i])) for i in order]
+
+    def _predict_entity(self, message: Message) -> Optional[Dict[Text, Any]]:
+        """The entity for one message, or None when any rule says stay silent."""
+        text = message.get(TEXT)
+        intent = (message.get(INTENT) or {}).get("name")
+        if not text or intent not in self._config["intents"]:
+            return None
+        if any(e.get("entity") == ENTITY_NAME for e in message.get(ENTITIES, [])):
+            return None  # a button payload already chose the category
+        ranking = self.rank(text)
+        if not ranking or ranking[0][0] == NONE_LABEL:
+            return None
+        if ranking[0][1] < float(self._config["threshold"]):
+            return None
+        return category_entity(text, ranking, int(self._config["max_alternatives"]))
