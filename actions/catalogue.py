@@ -1,0 +1,66 @@
+"""The service catalogue as the report form needs it: a code or typed name -> the service's
+name and follow-up questions in the citizen's language, as plain values (no live ORM rows
+leave the unit of work).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import List, Optional, Sequence
+
+from sqlalchemy.orm import Session
+
+from bot.db import session_scope
+from bot.errors import UnknownService
+from bot.services import FollowupQuestion, followup_questions, get_service, list_services
+from bot.services import service_name
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    """One active service in one language."""
+
+    code: str
+    name: str
+    questions: List[FollowupQuestion]
+
+
+def service_info(code: Optional[str], language: str) -> Optional[ServiceInfo]:
+    """The active service `code`, or None when the catalogue does not offer it."""
+    with session_scope() as session:
+        return _info(session, code, language)
+
+
+def find_service(text: str, language: str) -> Optional[ServiceInfo]:
+    """A service by its code or by its name as typed ("pothole", "Street light fault")."""
+    wanted = text.strip().casefold()
+    with session_scope() as session:
+        found = _info(session, wanted, language)
+        if found is None:
+            code = next((view.code for view in list_services(session, language)
+                         if view.name.casefold() == wanted), None)
+            found = _info(session, code, language)
+        return found
+
+
+def services_for(codes: Sequence[str], language: str) -> List[ServiceInfo]:
+    """The active services among `codes`, in the given order, each once."""
+    found: List[ServiceInfo] = []
+    with session_scope() as session:
+        for code in codes:
+            info = _info(session, code, language)
+            if info is not None and all(item.code != info.code for item in found):
+                found.append(info)
+    return found
+
+
+def _info(session: Session, code: Optional[str], language: str) -> Optional[ServiceInfo]:
+    if not code or not isinstance(code, str):
+        return None
+    try:
+        service = get_service(session, code)
+    except UnknownService:
+        return None
+    if not service.active:
+        return None
+    return ServiceInfo(code=service.code, name=service_name(service, language),
+                       questions=followup_questions(service, language))

@@ -1,0 +1,54 @@
+"""When to trust the category classifier, and what to offer the citizen when not to.
+
+A wrong type sends the report to the wrong department, so a guess below
+settings.category_confirm_below is not taken: it becomes a suggestion (with the
+classifier's alternatives) that the citizen confirms with one tap. A tapped button comes
+back as a payload entity without extractor or confidence, and is taken as given.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Tracker
+
+from bot.settings import get_settings
+
+MAX_ALTERNATIVES = 3
+
+
+def classifier_doubt(entity: Optional[Dict[str, Any]], value: Any) -> Optional[Dict[str, Any]]:
+    """The suggestion to confirm when `value` is an unsure classifier guess, else None."""
+    if entity is None or not entity.get("extractor") or entity.get("value") != value:
+        return None
+    confidence = entity.get("confidence_entity")
+    if confidence is None or float(confidence) >= get_settings().category_confirm_below:
+        return None
+    return {"value": value, "alternatives": alternatives(entity, value)}
+
+
+def alternatives(entity: Dict[str, Any], value: Any) -> List[str]:
+    """The classifier's runner-up codes, best first, without the guess itself."""
+    codes: List[str] = []
+    for item in entity.get("alternatives") or []:
+        code = item.get("value") if isinstance(item, dict) else None
+        if isinstance(code, str) and code != value and code not in codes:
+            codes.append(code)
+    return codes[:MAX_ALTERNATIVES]
+
+
+def slot_before_latest_message(tracker: Tracker, slot: str) -> Any:
+    """The slot's value before the latest user message was processed.
+
+    Inside a validation the tracker already holds this turn's candidates; this tells a
+    change of mind from a value that was there all along.
+    """
+    events = tracker.applied_events()
+    last_user = max((index for index, event in enumerate(events) if event.get("event") == "user"),
+                    default=len(events))
+    value = None
+    for event in events[:last_user]:
+        if event.get("event") == "reset_slots":
+            value = None
+        elif event.get("event") == "slot" and event.get("name") == slot:
+            value = event.get("value")
+    return value

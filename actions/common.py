@@ -1,0 +1,120 @@
+"""Reading what an action needs from the tracker: language, channel, latest message, transcript.
+
+Plain functions, not a base Action class: rasa-sdk registers every concrete Action subclass
+it finds, and a helper class would turn up as a bogus action.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Tracker
+
+from bot.logs import log_event as core_log_event
+from bot.logs import pseudonym
+from bot.settings import get_settings
+
+log = logging.getLogger("actions")
+
+UNKNOWN_CHANNEL = "unknown"
+# Channels whose conversation id is itself the address we reply to (phone number, chat id).
+ADDRESSABLE_CHANNELS = frozenset({"twilio", "sms", "telegram"})
+TRANSCRIPT_EVENTS = 20
+FALLBACK_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
+
+
+def language_of(tracker: Tracker) -> str:
+    """The conversation's language if the assistant speaks it, else the city's default."""
+    settings = get_settings()
+    language = tracker.get_slot("language")
+    return language if language in settings.supported_languages else settings.default_language
+
+
+def channel_of(tracker: Tracker) -> str:
+    """The input channel of the latest user message ("webchat", "telegram", ...)."""
+    channel = tracker.latest_message.get("input_channel") or tracker.get_latest_input_channel()
+    return str(channel) if channel else UNKNOWN_CHANNEL
+
+
+def sender_contact(tracker: Tracker) -> Optional[str]:
+    """Where updates can reach the citizen: a channel-given contact, else an addressable id."""
+    contact = latest_metadata(tracker).get("contact")
+    if isinstance(contact, str) and contact.strip():
+        return contact.strip()
+    return tracker.sender_id if channel_of(tracker) in ADDRESSABLE_CHANNELS else None
+
+
+def latest_text(tracker: Tracker) -> str:
+    """The text of the latest user message ("" for a pin or photo without words)."""
+    return str(tracker.latest_message.get("text") or "").strip()
+
+
+def latest_intent(tracker: Tracker) -> Optional[str]:
+    """The intent NLU gave the latest user message."""
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def latest_metadata(tracker: Tracker) -> Dict[str, Any]:
+    """Channel metadata of the latest message (location pin, attachment ids, locale).
+
+    Rasa keeps metadata on the user event, not in parse data, so look there too.
+    """
+    metadata = tracker.latest_message.get("metadata")
+    if isinstance(metadata, dict) and metadata:
+        return metadata
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            found = event.get("metadata")
+            return found if isinstance(found, dict) else {}
+    return {}
+
+
+def latest_entity(tracker: Tracker, name: str) -> Optional[Dict[str, Any]]:
+    """The first entity `name` in the latest message, with its extractor and confidence."""
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") == name:
+            return entity
+    return None
+
+
+def transcript(tracker: Tracker, limit: int = TRANSCRIPT_EVENTS) -> List[Dict[str, Any]]:
+    """The last `limit` messages both ways, for the caseworker who takes over."""
+    lines: List[Dict[str, Any]] = []
+    for event in tracker.applied_events():
+        kind = event.get("event")
+        if kind not in ("user", "bot") or not event.get("text"):
+            continue
+        line: Dict[str, Any] = {"from": "citizen" if kind == "user" else "assistant",
+                                "text": event["text"], "at": _timestamp(event.get("timestamp"))}
+        if kind == "user":
+            line["intent"] = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        lines.append(line)
+    return lines[-limit:]
+
+
+def _timestamp(value: Any) -> Optional[str]:
+    """Rasa event timestamps are epoch seconds; the transcript keeps ISO UTC."""
+    if not isinstance(value, (int, float)):
+        return None
+    return dt.datetime.fromtimestamp(value, tz=dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def now_utc() -> dt.datetime:
+    """The current time, aware; one place so the actions agree on the clock."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def conversation_id(tracker: Tracker) -> str:
+    """The id to log: on SMS and Telegram the sender id is a phone number or chat id, so
+    those are pseudonymised (a stable hash still lets the operator follow one conversation)."""
+    if channel_of(tracker) in ADDRESSABLE_CHANNELS:
+        return f"h:{pseudonym(tracker.sender_id)}"
+    return tracker.sender_id
+
+
+def log_event(event: str, tracker: Tracker, **fields: Any) -> None:
+    """One structured INFO line with the conversation id and ids only, never message bodies
+    (bot.logs hashes any field named like personal data)."""
+    core_log_event(log, event, conversation_id=conversation_id(tracker),
+                   channel=channel_of(tracker), **fields)

@@ -1,0 +1,117 @@
+"""Feedback: a comment and an optional 1-5 rating, linked to a case when one is in play.
+
+Linking closes the loop: a rating about C-2026-000123 reaches the team that handled it.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions.common import channel_of, language_of, latest_entity, latest_intent, latest_text
+from actions.common import log_event
+from actions.replies import utter_core_error
+from actions.slots import FEEDBACK_SLOTS, REQUESTED_SLOT, reset
+from bot.db import session_scope
+from bot.errors import CaseNotFound, DatabaseUnavailable, InvalidInput, MalformedReference
+from bot.feedback import parse_rating, record_feedback
+from bot.references import parse_reference
+
+SUBSTANTIVE_WORDS = 5  # a first message longer than this is the feedback itself
+MIN_FEEDBACK_CHARS = 3
+MAX_FEEDBACK_CHARS = 2000
+SKIP = "skip"
+
+
+class ValidateFeedbackForm(FormValidationAction):
+    """Slot extraction and validation for feedback_form."""
+
+    def name(self) -> Text:
+        return "validate_feedback_form"
+
+    async def extract_feedback_text(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> Dict[Text, Any]:
+        """"The bin men were great today, thanks" needs no second question."""
+        text = latest_text(tracker)
+        starting = tracker.get_slot(REQUESTED_SLOT) is None and not tracker.get_slot("feedback_text")
+        if (starting and latest_intent(tracker) == "give_feedback" and not text.startswith("/")
+                and len(text.split()) > SUBSTANTIVE_WORDS):
+            return {"feedback_text": text}
+        return {}
+
+    def validate_feedback_text(self, value: Any, dispatcher: CollectingDispatcher,
+                               tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        """Some words; the text is kept whole up to a generous limit."""
+        text = str(value or "").strip()
+        if len(text) < MIN_FEEDBACK_CHARS or not any(char.isalpha() for char in text):
+            return {"feedback_text": None}
+        return {"feedback_text": text[:MAX_FEEDBACK_CHARS]}
+
+    def validate_feedback_rating(self, value: Any, dispatcher: CollectingDispatcher,
+                                 tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        """1-5 ("4", "4 stars", a button) or "skip"; anything else is asked again."""
+        if isinstance(value, list):
+            value = value[0] if value else None
+        try:
+            rating = parse_rating(value)
+        except InvalidInput:
+            return {"feedback_rating": None}
+        return {"feedback_rating": SKIP if rating is None else rating}
+
+
+class ActionSubmitFeedback(Action):
+    """Store the feedback, linked to a case when a reference is in play, and thank."""
+
+    def name(self) -> Text:
+        return "action_submit_feedback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        rating = tracker.get_slot("feedback_rating")
+        try:
+            linked = save_feedback(tracker, None if rating == SKIP else rating)
+        except DatabaseUnavailable as error:
+            utter_core_error(dispatcher, error)
+            log_event("feedback_not_saved", tracker, reason="database_unavailable")
+            # Keep the comment; answering the rating again retries.
+            return [SlotSet("feedback_rating", None), FollowupAction("feedback_form")]
+        if linked:
+            dispatcher.utter_message(response="utter_feedback_thanks_case", reference=linked)
+        else:
+            dispatcher.utter_message(response="utter_feedback_thanks")
+        log_event("feedback_recorded", tracker, case_reference=linked,
+                  rated=rating not in (None, SKIP))
+        return reset(FEEDBACK_SLOTS)
+
+
+def save_feedback(tracker: Tracker, rating: Any) -> Optional[str]:
+    """record_feedback in one unit of work; the linked case reference, if any.
+
+    A reference that matches no case is dropped rather than losing the feedback.
+    """
+    reference = feedback_reference(tracker)
+    values = dict(sender_id=tracker.sender_id, channel=channel_of(tracker),
+                  text=tracker.get_slot("feedback_text"), rating=rating,
+                  language=language_of(tracker))
+    with session_scope() as session:
+        try:
+            record_feedback(session, case_reference=reference, **values)
+        except (CaseNotFound, MalformedReference):
+            reference = None
+            record_feedback(session, case_reference=None, **values)
+    return reference
+
+
+def feedback_reference(tracker: Tracker) -> Optional[str]:
+    """The case the feedback is about: quoted in it, named in this message, or the last one."""
+    try:
+        quoted = parse_reference(str(tracker.get_slot("feedback_text") or ""))
+    except MalformedReference:
+        quoted = None
+    entity = latest_entity(tracker, "case_reference")
+    named = str(entity["value"]) if entity and entity.get("value") else None
+    return quoted or named or tracker.get_slot("last_case_reference")

@@ -1,0 +1,110 @@
+"""Handing the conversation to a person: on request, after an unsure answer, or when the
+bot has misunderstood twice in a row. The caseworker gets the recent transcript, and the
+citizen is told honestly when someone will be there.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import (FALLBACK_INTENTS, channel_of, language_of, latest_intent,
+                            log_event, now_utc, transcript)
+from actions.replies import format_moment, utter_core_error
+from bot.city import describe_hours, load_city
+from bot.db import session_scope
+from bot.errors import DatabaseUnavailable
+from bot.escalations import escalate, next_staffed_time, staffed_now
+
+MISUNDERSTANDING_ACTION = "action_handle_misunderstanding"
+ESCALATED_RESPONSES = ("utter_escalated", "utter_escalated_out_of_hours")
+
+
+def escalate_conversation(dispatcher: CollectingDispatcher, tracker: Tracker,
+                          reason: str) -> List[EventType]:
+    """Queue the conversation for a caseworker and tell the citizen when to expect them."""
+    events: List[EventType] = [SlotSet("handoff_offered", False)]
+    now = now_utc()
+    try:
+        with session_scope() as session:
+            escalation = escalate(
+                session, sender_id=tracker.sender_id, channel=channel_of(tracker),
+                language=language_of(tracker), reason=reason, transcript=transcript(tracker),
+                case_reference=tracker.get_slot("last_case_reference"), now=now)
+            escalation_id = escalation.id
+    except DatabaseUnavailable as error:
+        utter_core_error(dispatcher, error)
+        log_event("escalation_failed", tracker, reason=reason)
+        return events
+    city = load_city()
+    if staffed_now(now, city):
+        dispatcher.utter_message(response="utter_escalated", hours=describe_hours(city))
+    else:
+        opening = next_staffed_time(now, city)
+        dispatcher.utter_message(response="utter_escalated_out_of_hours",
+                                 hours=format_moment(opening, language_of(tracker)))
+    log_event("escalated", tracker, reason=reason, escalation_id=escalation_id,
+              case_reference=tracker.get_slot("last_case_reference"))
+    return events
+
+
+class ActionEscalate(Action):
+    """"Talk to a person", or "yes" to the offer made after an unsure policy answer."""
+
+    def name(self) -> Text:
+        return "action_escalate"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        offered = tracker.get_slot("handoff_offered") is True
+        reason = "low_confidence" if offered and latest_intent(tracker) == "affirm" else "requested"
+        return escalate_conversation(dispatcher, tracker, reason)
+
+
+class ActionHandleMisunderstanding(Action):
+    """First misunderstanding: say so and suggest rephrasing; second in a row: a person.
+
+    Also RulePolicy's core_fallback_action_name, so it must not assume an NLU fallback.
+    """
+
+    def name(self) -> Text:
+        return MISUNDERSTANDING_ACTION
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        if previous_turn_misunderstood(tracker):
+            return escalate_conversation(dispatcher, tracker, "misunderstood")
+        if latest_intent(tracker) == "out_of_scope":
+            dispatcher.utter_message(response="utter_out_of_scope")
+        else:
+            dispatcher.utter_message(response="utter_default")
+        log_event("misunderstood", tracker, intent=latest_intent(tracker))
+        return []
+
+
+def previous_turn_misunderstood(tracker: Tracker) -> bool:
+    """Whether the citizen's previous message was also not understood (and not already
+    handed over: a third miss after an escalation does not queue them twice)."""
+    events = tracker.applied_events()
+    users = [index for index, event in enumerate(events) if event.get("event") == "user"]
+    if len(users) < 2:
+        return False
+    previous, current = users[-2], users[-1]
+    between = events[previous + 1:current]
+    if any(_bot_response(event) in ESCALATED_RESPONSES for event in between):
+        return False
+    actions = [event.get("name") for event in between
+               if event.get("event") == "action" and event.get("name") != "action_listen"]
+    if actions:  # a form that took an odd-looking answer did understand it
+        return MISUNDERSTANDING_ACTION in actions
+    intent = ((events[previous].get("parse_data") or {}).get("intent") or {}).get("name")
+    return intent in FALLBACK_INTENTS
+
+
+def _bot_response(event: Dict[str, Any]) -> Any:
+    if event.get("event") != "bot":
+        return None
+    return (event.get("metadata") or {}).get("utter_action")

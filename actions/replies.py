@@ -1,0 +1,37 @@
+"""Turning core results and core errors into responses: dates in the citizen's language, and
+the one mapping from each named core error to the reply that explains it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from babel.dates import format_date, format_skeleton, format_time
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.errors import CaseNotFound, CivicError, DatabaseUnavailable, MalformedReference
+
+
+def format_day(day: dt.date, language: str, style: str = "full") -> str:
+    """A date as people write it in `language` ("Thursday, December 3, 2026" in full)."""
+    return format_date(day, format=style, locale=language)
+
+
+def format_moment(moment: dt.datetime, language: str) -> str:
+    """When a person is next on duty: weekday, date and local time ("Mon, July 27 8:30 AM")."""
+    day = format_skeleton("MMMMEd", moment, locale=language)
+    return f"{day} {format_time(moment, format='short', locale=language)}"
+
+
+def utter_core_error(dispatcher: CollectingDispatcher, error: CivicError) -> None:
+    """Explain a core error to the citizen; errors without a citizen meaning are re-raised.
+
+    The database reply is the honest one: nothing was saved, nothing was lost, try later.
+    """
+    if isinstance(error, DatabaseUnavailable):
+        dispatcher.utter_message(response="utter_database_unavailable")
+    elif isinstance(error, CaseNotFound):
+        dispatcher.utter_message(response="utter_case_not_found", reference=error.reference)
+    elif isinstance(error, MalformedReference):
+        dispatcher.utter_message(response="utter_reference_malformed")
+    else:
+        raise error

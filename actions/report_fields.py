@@ -1,0 +1,159 @@
+"""What counts as a usable answer for each field of a report, as plain functions.
+
+Kept apart from the form action so the judgement calls (is "asdf" a place? is "no" a skip?)
+are tested directly, and so the form reads as the flow it is.
+"""
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from bot.services import FollowupQuestion
+
+MIN_LOCATION_CHARS = 4
+MAX_LOCATION_CHARS = 300
+MIN_DESCRIPTION_CHARS = 8
+MAX_DESCRIPTION_CHARS = 2000
+MAX_ANSWER_CHARS = 500
+DESCRIPTIVE_WORDS = 6  # a first message longer than this already describes the problem
+LONG_DESCRIPTIVE_WORDS = 12  # ...even when the classifier could not name its type
+FOLLOWUP_DONE = "done"
+PHOTOS_NONE = "none"
+
+# Whole answers meaning "I don't know / leave it out" in the languages we speak, and words
+# that also mean "nothing" where nothing is a fine answer (photos: "no").
+EXPLICIT_SKIP = frozenset({
+    "skip", "not sure", "don't know", "dont know", "saltar", "omitir", "no sé", "no se",
+    "pular", "não sei", "nao sei", "overslaan", "weet ik niet",
+})
+SKIP_WORDS = EXPLICIT_SKIP | frozenset({
+    "no", "none", "nope", "n/a", "na", "-", "no photo", "no photos", "ninguna", "ninguno",
+    "nenhuma", "nenhum", "não", "nao", "nee", "geen",
+})
+_PARENTHESES = re.compile(r"\s*\([^)]*\)")
+_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+_ALNUM = re.compile(r"[^\W_]", re.UNICODE)
+
+
+def _normal(text: str) -> str:
+    return text.strip().lower().rstrip(".!")
+
+
+def is_skip(text: str) -> bool:
+    """Whether an answer means "nothing to add" (SKIP, no, none... in any of our languages)."""
+    return _normal(text) in SKIP_WORDS
+
+
+def plausible_location(text: str) -> bool:
+    """A street address, corner or landmark: some letters, not a keyboard smash or a skip."""
+    cleaned = text.strip()
+    if not MIN_LOCATION_CHARS <= len(cleaned) <= MAX_LOCATION_CHARS or is_skip(cleaned):
+        return False
+    return _has_words(cleaned)
+
+
+def plausible_description(text: str) -> bool:
+    """A few words about the problem, not a single letter or a row of punctuation."""
+    cleaned = text.strip()
+    return len(cleaned) >= MIN_DESCRIPTION_CHARS and _has_words(cleaned) and not is_skip(cleaned)
+
+
+def _has_words(text: str) -> bool:
+    """Letters and at least three different characters ("aaaa" and "...." are not words)."""
+    characters = {char.lower() for char in _ALNUM.findall(text)}
+    return bool(_LETTER.search(text)) and len(characters) >= 3
+
+
+def descriptive(text: str, names_a_category: bool) -> bool:
+    """Whether the message that opened the report already describes the problem.
+
+    "I want to report a problem" is long but says nothing; the classifier naming a type is
+    the sign that the words are about the problem itself.
+    """
+    words = len(text.split())
+    if text.startswith("/") or not plausible_description(text):
+        return False
+    return words > LONG_DESCRIPTIVE_WORDS or (names_a_category and words > DESCRIPTIVE_WORDS)
+
+
+class InvalidPin(ValueError):
+    """A location pin whose coordinates are missing, not numbers or out of range."""
+
+
+def read_pin(metadata: Mapping[str, Any]) -> Optional[Tuple[float, float]]:
+    """(latitude, longitude) of a map pin in message metadata; None when there is no pin."""
+    pin = metadata.get("location")
+    if pin is None:
+        return None
+    if not isinstance(pin, Mapping):
+        raise InvalidPin("location metadata is not an object")
+    try:
+        latitude, longitude = float(pin["latitude"]), float(pin["longitude"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise InvalidPin("location pin lacks numeric coordinates") from error
+    if not (math.isfinite(latitude) and math.isfinite(longitude)):
+        raise InvalidPin("location pin is not finite")
+    if not (-90.0 <= latitude <= 90.0 and -180.0 <= longitude <= 180.0):
+        raise InvalidPin("location pin is out of range")
+    return latitude, longitude
+
+
+def pin_label(latitude: float, longitude: float) -> str:
+    """How a pinned place is kept in the location slot and shown in the summary."""
+    return f"Pinned location ({latitude:.5f}, {longitude:.5f})"
+
+
+def attachment_ids(metadata: Mapping[str, Any]) -> List[str]:
+    """Photo ids the channel stored for this message (metadata.attachments)."""
+    ids = metadata.get("attachments")
+    if not isinstance(ids, (list, tuple)):
+        return []
+    return [str(item) for item in ids if isinstance(item, (str, int)) and str(item).strip()]
+
+
+def merge_ids(existing: Optional[Sequence[str]], new: Sequence[str]) -> List[str]:
+    """Earlier photos plus new ones, each once, in the order they arrived."""
+    merged: List[str] = list(existing or [])
+    merged.extend(item for item in new if item not in merged)
+    return merged
+
+
+def photos_label(count: int) -> str:
+    """The photos slot value: "<n> photo(s)", or "none"."""
+    return f"{count} photo(s)" if count else PHOTOS_NONE
+
+
+def next_question(questions: Sequence[FollowupQuestion],
+                  answers: Mapping[str, Any]) -> Optional[FollowupQuestion]:
+    """The first question without an answer yet; None when all are answered."""
+    return next((question for question in questions if question.code not in answers), None)
+
+
+def followup_answer(text: str) -> Tuple[bool, Optional[str]]:
+    """(accepted, answer). SKIP means "not known" (None); "no" is a real answer here, since
+    many follow-up questions are yes/no; empty text is not an answer."""
+    cleaned = text.strip()
+    if not cleaned:
+        return False, None
+    if _normal(cleaned) in EXPLICIT_SKIP:
+        return True, None
+    return True, cleaned[:MAX_ANSWER_CHARS]
+
+
+def format_answers(questions: Sequence[FollowupQuestion], answers: Mapping[str, Any]) -> str:
+    """Follow-up answers for the summary, one "question answer" line each; skips left out."""
+    lines = [f"{short_prompt(question.prompt)} {answers[question.code]}"
+             for question in questions if answers.get(question.code)]
+    return "\n".join(lines)
+
+
+def short_prompt(prompt: str) -> str:
+    """The question itself, without its examples or explanation, for the summary."""
+    head, mark, _ = _PARENTHESES.sub("", prompt).partition("?")
+    return f"{head.strip()}{mark}"
+
+
+def known_answers(answers: Optional[Dict[str, Any]]) -> Dict[str, str]:
+    """The answers stored on a case: skipped questions are left out."""
+    return {code: str(value) for code, value in (answers or {}).items() if value}

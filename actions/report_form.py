@@ -1,0 +1,209 @@
+"""validate_report_form: what the citizen says becomes a report the city can act on.
+
+Rasa fills the slots from the domain mappings; this action accepts or rejects each value
+(a rejected slot is set back to None and the form asks again), fills what the mappings
+cannot see (map pins, photo ids, a descriptive first message, "yes" to a suggested type)
+and walks the service's follow-up questions one answer at a time.
+"""
+from __future__ import annotations
+
+import uuid
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions import report_fields as fields
+from actions.catalogue import ServiceInfo, find_service, service_info
+from actions.category_choice import classifier_doubt, slot_before_latest_message
+from actions.common import (language_of, latest_entity, latest_intent, latest_metadata,
+                            latest_text)
+from actions.replies import utter_core_error
+from actions.slots import CORRECTABLE_FIELDS, REQUESTED_SLOT
+from bot.errors import DatabaseUnavailable
+
+Validated = Dict[Text, Any]
+
+
+class ValidateReportForm(FormValidationAction):
+    """Slot extraction and validation for report_form."""
+
+    def name(self) -> Text:
+        return "validate_report_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        """Give the report its idempotency key the first time the form runs."""
+        events = await super().run(dispatcher, tracker, domain)
+        if not tracker.get_slot("submission_id"):
+            events.insert(0, SlotSet("submission_id", uuid.uuid4().hex))
+        return events
+
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+        """The domain's slots; followup drops out when the service has no questions."""
+        no_questions = (tracker.get_slot("followup") == fields.FOLLOWUP_DONE
+                        and not tracker.get_slot("followup_answers"))
+        return [slot for slot in domain_slots if not (slot == "followup" and no_questions)]
+
+    async def next_requested_slot(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                  domain: DomainDict) -> Optional[EventType]:
+        """Always name the next slot (the SDK leaves it to Rasa when the list is unchanged),
+        so what is asked next is decided here, next to the corrections that clear slots."""
+        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker,
+                                             domain)
+        missing = next((slot for slot in required if tracker.slots.get(slot) is None), None)
+        return SlotSet(REQUESTED_SLOT, missing)
+
+    # --- extraction: what the domain mappings cannot see --------------------------------
+
+    async def extract_category(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: DomainDict) -> Validated:
+        """"Yes" to a suggested type takes it; other words at the type question are checked
+        by validate_category (and re-asked) instead of leaving the form."""
+        if tracker.get_slot(REQUESTED_SLOT) != "category" or latest_entity(tracker, "category"):
+            return {}
+        suggestion = tracker.get_slot("category_suggestion") or {}
+        if latest_intent(tracker) == "affirm" and suggestion.get("value"):
+            return {"category": suggestion["value"]}
+        if latest_intent(tracker) in ("inform", "report_problem") and latest_text(tracker):
+            return {"category": latest_text(tracker)}
+        return {}
+
+    async def extract_location(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: DomainDict) -> Validated:
+        """A map pin answers the place question (or fills it when nothing was given yet)."""
+        metadata = latest_metadata(tracker)
+        wanted = tracker.get_slot(REQUESTED_SLOT) == "location" or not tracker.get_slot("location")
+        if wanted and metadata.get("location") is not None:
+            return {"location": "pin"}
+        return {}
+
+    async def extract_description(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                  domain: DomainDict) -> Validated:
+        """A descriptive first message is the description: don't make the citizen repeat it."""
+        starting = tracker.get_slot(REQUESTED_SLOT) is None
+        if not starting or tracker.get_slot("description"):
+            return {}
+        text = latest_text(tracker)
+        if latest_intent(tracker) == "report_problem" and fields.descriptive(
+                text, latest_entity(tracker, "category") is not None):
+            return {"description": text}
+        return {}
+
+    async def extract_photos(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> Validated:
+        """Photos may arrive at any step; they are collected whenever they come."""
+        if fields.attachment_ids(latest_metadata(tracker)):
+            return {"photos": "attached"}
+        return {}
+
+    # --- validation -----------------------------------------------------------------------
+
+    def validate_category(self, value: Any, dispatcher: CollectingDispatcher,
+                          tracker: Tracker, domain: DomainDict) -> Validated:
+        """A known service; an unsure guess becomes a suggestion the citizen confirms."""
+        previous = slot_before_latest_message(tracker, "category")
+        entity = latest_entity(tracker, "category")
+        asked = tracker.get_slot(REQUESTED_SLOT)
+        if previous and asked not in (None, "category") and entity and entity.get("extractor"):
+            return {"category": previous}  # words about the problem, mid-form, keep the type
+        doubt = classifier_doubt(entity, value)
+        if doubt is not None:
+            return {"category": None, "category_suggestion": doubt}
+        try:
+            service = find_service(str(value or ""), language_of(tracker))
+        except DatabaseUnavailable as error:
+            utter_core_error(dispatcher, error)
+            return {"category": None}
+        if service is None:
+            return {"category": None}
+        return _accepted_category(service, previous)
+
+    def validate_location(self, value: Any, dispatcher: CollectingDispatcher,
+                          tracker: Tracker, domain: DomainDict) -> Validated:
+        """A map pin (range-checked) or a plausible address; anything else is asked again."""
+        try:
+            pin = fields.read_pin(latest_metadata(tracker))
+        except fields.InvalidPin:
+            return {"location": None}
+        if pin is not None:
+            dispatcher.utter_message(response="utter_location_pin_received")
+            return {"location": fields.pin_label(*pin), "latitude": pin[0], "longitude": pin[1]}
+        text = str(value or "").strip()
+        if not fields.plausible_location(text):
+            return {"location": None}
+        return {"location": text, "latitude": None, "longitude": None}
+
+    def validate_description(self, value: Any, dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> Validated:
+        """At least a few words about the problem."""
+        text = str(value or "").strip()
+        if not fields.plausible_description(text):
+            return {"description": None}
+        return {"description": text[:fields.MAX_DESCRIPTION_CHARS]}
+
+    def validate_followup(self, value: Any, dispatcher: CollectingDispatcher,
+                          tracker: Tracker, domain: DomainDict) -> Validated:
+        """One answer to the pending question; "done" once every question has one."""
+        try:
+            service = service_info(tracker.get_slot("category"), language_of(tracker))
+        except DatabaseUnavailable as error:
+            utter_core_error(dispatcher, error)
+            return {"followup": None}
+        questions = service.questions if service else []
+        answers: Dict[str, Optional[str]] = dict(tracker.get_slot("followup_answers") or {})
+        question = fields.next_question(questions, answers)
+        if question is not None:
+            accepted, answer = fields.followup_answer(str(value or ""))
+            if not accepted:
+                return {"followup": None}
+            answers[question.code] = answer
+        done = fields.next_question(questions, answers) is None
+        return {"followup": fields.FOLLOWUP_DONE if done else None,
+                "followup_answers": answers or None}
+
+    def validate_photos(self, value: Any, dispatcher: CollectingDispatcher,
+                        tracker: Tracker, domain: DomainDict) -> Validated:
+        """New photo ids are added to the report; SKIP or "no" means no (more) photos."""
+        existing = tracker.get_slot("attachment_ids") or []
+        new = fields.attachment_ids(latest_metadata(tracker))
+        if new:
+            merged = fields.merge_ids(existing, new)
+            dispatcher.utter_message(response="utter_photo_received", count=len(merged))
+            return {"photos": fields.photos_label(len(merged)), "attachment_ids": merged}
+        text = str(value or "")
+        if fields.is_skip(text) or latest_intent(tracker) == "deny":
+            return {"photos": fields.photos_label(len(existing))}
+        return {"photos": None}
+
+    def validate_consent(self, value: Any, dispatcher: CollectingDispatcher,
+                         tracker: Tracker, domain: DomainDict) -> Validated:
+        """Yes or no to keeping contact details for updates."""
+        return {"consent": value if isinstance(value, bool) else None}
+
+    def validate_confirmed(self, value: Any, dispatcher: CollectingDispatcher,
+                           tracker: Tracker, domain: DomainDict) -> Validated:
+        """Submit (True), cancel (False), or a field to change: clear it and ask it again;
+        the summary comes back once the form has refilled it."""
+        if isinstance(value, bool):
+            return {"confirmed": value}
+        cleared = CORRECTABLE_FIELDS.get(str(value or "").strip().lower())
+        if cleared is None:
+            return {"confirmed": None}
+        changes: Validated = {slot: None for slot in cleared}
+        changes["confirmed"] = None
+        return changes
+
+
+def _accepted_category(service: ServiceInfo, previous: Optional[str]) -> Validated:
+    """Accept `service`; a changed type restarts its follow-up questions."""
+    result: Validated = {"category": service.code, "category_suggestion": None}
+    if service.code != previous:
+        result.update(followup=None, followup_answers=None)
+    if not service.questions:
+        result["followup"] = fields.FOLLOWUP_DONE
+    return result

@@ -1,0 +1,109 @@
+"""The report form's questions that depend on data: the type (with the classifier's
+suggestion as buttons), the service's follow-up questions, and the summary read back
+before anything is sent.
+"""
+from __future__ import annotations
+
+import json
+from typing import Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import report_fields as fields
+from actions.catalogue import ServiceInfo, service_info, services_for
+from actions.common import language_of, log_event
+from actions.replies import utter_core_error
+from bot.errors import DatabaseUnavailable
+
+OTHER = "other"
+CONSENT_MARKS = {True: "✓", False: "✗"}  # language-neutral in the summary
+
+
+def category_button(service: ServiceInfo) -> Dict[str, str]:
+    """A button that answers the type question with this service's code."""
+    payload = json.dumps({"category": service.code}, separators=(",", ":"))
+    return {"title": service.name, "payload": f"/inform{payload}"}
+
+
+class ActionAskCategory(Action):
+    """Ask the type: "Is this about <service>?" with the guess, its alternatives and
+    "Something else" as buttons when the classifier was unsure; else the common types."""
+
+    def name(self) -> Text:
+        return "action_ask_category"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        suggestion = tracker.get_slot("category_suggestion") or {}
+        guess = suggestion.get("value") if isinstance(suggestion, dict) else None
+        if guess:
+            codes = [guess, *(suggestion.get("alternatives") or []), OTHER]
+            try:
+                services = services_for(codes, language_of(tracker))
+            except DatabaseUnavailable:
+                services = []  # the plain question still works; submission will tell
+            if services and services[0].code == guess:
+                dispatcher.utter_message(response="utter_ask_category_suggestion",
+                                         service=services[0].name,
+                                         buttons=[category_button(item) for item in services])
+                return []
+        dispatcher.utter_message(response="utter_ask_category")
+        return []
+
+
+class ActionAskFollowup(Action):
+    """Ask the chosen service's next unanswered follow-up question."""
+
+    def name(self) -> Text:
+        return "action_ask_followup"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        try:
+            service = service_info(tracker.get_slot("category"), language_of(tracker))
+        except DatabaseUnavailable as error:
+            utter_core_error(dispatcher, error)
+            return []
+        answers = tracker.get_slot("followup_answers") or {}
+        question = fields.next_question(service.questions if service else [], answers)
+        if question is None:
+            # Nothing left to ask (the catalogue changed under the form): move on.
+            log_event("followup_nothing_to_ask", tracker, category=tracker.get_slot("category"))
+            return [SlotSet("followup", fields.FOLLOWUP_DONE)]
+        dispatcher.utter_message(response="utter_ask_followup", question=question.prompt)
+        return []
+
+
+class ActionAskConfirmed(Action):
+    """Read the report back with Submit / Change / Cancel buttons (buttons in the domain)."""
+
+    def name(self) -> Text:
+        return "action_ask_confirmed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        try:
+            service = service_info(tracker.get_slot("category"), language_of(tracker))
+        except DatabaseUnavailable as error:
+            utter_core_error(dispatcher, error)
+            return []
+        dispatcher.utter_message(response="utter_ask_confirmed_summary",
+                                 **summary_values(tracker, service))
+        return []
+
+
+def summary_values(tracker: Tracker, service: Optional[ServiceInfo]) -> Dict[str, str]:
+    """The summary's placeholders; counts and marks instead of English words."""
+    questions = service.questions if service else []
+    answers = tracker.get_slot("followup_answers") or {}
+    return {
+        "service": service.name if service else str(tracker.get_slot("category") or ""),
+        "location": str(tracker.get_slot("location") or ""),
+        "description": str(tracker.get_slot("description") or ""),
+        "photos": str(len(tracker.get_slot("attachment_ids") or [])),
+        "consent": CONSENT_MARKS[tracker.get_slot("consent") is True],
+        "answers": fields.format_answers(questions, answers),
+    }

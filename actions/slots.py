@@ -1,0 +1,46 @@
+"""Slot names the actions share, and the resets that end a report or a feedback round.
+
+Kept in one place so that "start a new report" cannot forget a slot: a leftover
+submission_id would make the next report a retry of the last one.
+"""
+from __future__ import annotations
+
+from typing import Iterable, List
+
+from rasa_sdk.events import EventType, SlotSet
+
+REQUESTED_SLOT = "requested_slot"
+
+REPORT_SLOTS = (
+    "category", "category_suggestion", "location", "latitude", "longitude", "description",
+    "followup", "followup_answers", "photos", "attachment_ids", "consent", "confirmed",
+    "submission_id",
+)
+FEEDBACK_SLOTS = ("feedback_text", "feedback_rating")
+
+# Fields the citizen may change from the summary (the `field` entity of the buttons), and
+# the slots each change clears: a new type brings new follow-up questions, a new place
+# drops an earlier map pin, new photos replace the earlier ones.
+CORRECTABLE_FIELDS = {
+    "category": ("category", "category_suggestion", "followup", "followup_answers"),
+    "location": ("location", "latitude", "longitude"),
+    "description": ("description",),
+    "photos": ("photos", "attachment_ids"),
+    "consent": ("consent",),
+}
+
+# Slots a new session does not inherit: a report or feedback left unfinished an hour ago
+# must not leak into the next one (its form is not active any more).
+NOT_CARRIED_OVER = frozenset(REPORT_SLOTS + FEEDBACK_SLOTS + (
+    REQUESTED_SLOT, "case_reference", "handoff_offered", "session_started_metadata",
+))
+
+
+def reset(slots: Iterable[str]) -> List[EventType]:
+    """SlotSet(None) for each slot."""
+    return [SlotSet(slot, None) for slot in slots]
+
+
+def reset_report() -> List[EventType]:
+    """Everything a finished or cancelled report leaves behind, requested_slot included."""
+    return reset(REPORT_SLOTS + (REQUESTED_SLOT,))

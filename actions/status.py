@@ -1,0 +1,98 @@
+"""action_check_status: "what happened to my report?" answered from the case database.
+
+The reporter sees their own address and description; anyone else quoting the reference
+sees only the service, status and next step (references are short and guessable).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import channel_of, language_of, latest_entity, latest_text, log_event
+from actions.replies import format_day, utter_core_error
+from bot.cases import StatusView, case_status_view, find_case, recent_cases_for_sender
+from bot.db import session_scope
+from bot.errors import CaseNotFound, DatabaseUnavailable, MalformedReference
+from bot.references import parse_reference
+
+RECENT_CASES = 3
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A response name, its placeholders and the case it was about (if one)."""
+
+    response: str
+    values: Dict[str, str] = field(default_factory=dict)
+    reference: Optional[str] = None
+
+
+class ActionCheckStatus(Action):
+    """Status by reference (entity or text), else the last case, else the sender's cases."""
+
+    def name(self) -> Text:
+        return "action_check_status"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        events: List[EventType] = [SlotSet("case_reference", None)]
+        try:
+            reference = requested_reference(tracker)
+            reply = (case_reply(tracker, reference) if reference
+                     else reply_without_reference(tracker))
+        except (CaseNotFound, MalformedReference, DatabaseUnavailable) as error:
+            utter_core_error(dispatcher, error)
+            log_event("status_not_shown", tracker, reason=type(error).__name__)
+            return events
+        dispatcher.utter_message(response=reply.response, **reply.values)
+        log_event("status_shown", tracker, case_reference=reply.reference, response=reply.response)
+        if reply.reference:
+            events.append(SlotSet("last_case_reference", reply.reference))
+        return events
+
+
+def requested_reference(tracker: Tracker) -> Optional[str]:
+    """The reference the citizen gave, normalised; MalformedReference for a broken one."""
+    entity = latest_entity(tracker, "case_reference")
+    if entity is not None and entity.get("value"):
+        return parse_reference(str(entity["value"])) or str(entity["value"]).strip().upper()
+    return parse_reference(latest_text(tracker))
+
+
+def case_reply(tracker: Tracker, reference: str) -> Reply:
+    """The case's status; its details only for the conversation that reported it."""
+    language = language_of(tracker)
+    with session_scope() as session:
+        case = find_case(session, reference)
+        own = case.sender_id == tracker.sender_id and case.channel == channel_of(tracker)
+        view = case_status_view(case, language, for_sender=own)
+    values = view.placeholders()
+    values["updated"] = format_day(view.updated, language, style="long")
+    response = "utter_case_status_private" if own else "utter_case_status"
+    return Reply(response=response, values=values, reference=view.reference)
+
+
+def reply_without_reference(tracker: Tracker) -> Reply:
+    """No reference given: the case from earlier in this conversation, else a list of the
+    sender's recent cases, else ask for the reference."""
+    last = tracker.get_slot("last_case_reference")
+    if last:
+        return case_reply(tracker, last)
+    language = language_of(tracker)
+    with session_scope() as session:
+        cases = recent_cases_for_sender(session, tracker.sender_id, limit=RECENT_CASES,
+                                        channel=channel_of(tracker))
+        views = [case_status_view(case, language, for_sender=True) for case in cases]
+    if not views:
+        return Reply(response="utter_ask_case_reference")
+    return Reply(response="utter_your_recent_cases", values={"cases": recent_lines(views)})
+
+
+def recent_lines(views: List[StatusView]) -> str:
+    """One line per case: reference, service and status in plain words."""
+    return "\n".join(f"{view.reference} ({view.service}): {view.status_label}" for view in views)

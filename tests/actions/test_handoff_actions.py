@@ -1,0 +1,145 @@
+"""action_escalate and action_handle_misunderstanding: the caseworker gets the transcript,
+the citizen gets an honest time, and a second misunderstanding in a row reaches a person."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import List
+
+import pytest
+from sqlalchemy import select
+
+from actions import handoff
+from actions.handoff import ActionEscalate, ActionHandleMisunderstanding
+from bot.db import session_scope
+from bot.models import Escalation
+from tests.actions.factories import (action_event, bot_event, make_tracker, responses,
+                                     run_action, slot_values, user_event)
+
+MONDAY_10_UTC = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.timezone.utc)  # staffed
+SUNDAY_10_UTC = dt.datetime(2026, 11, 22, 10, 0, tzinfo=dt.timezone.utc)  # closed
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch):
+    def set_now(moment: dt.datetime) -> None:
+        monkeypatch.setattr(handoff, "now_utc", lambda: moment)
+
+    set_now(MONDAY_10_UTC)
+    return set_now
+
+
+def escalations(sender_id: str) -> List[Escalation]:
+    with session_scope() as session:
+        return list(session.execute(
+            select(Escalation).where(Escalation.sender_id == sender_id)).scalars())
+
+
+def conversation(turns: int) -> list:
+    history = []
+    for number in range(turns):
+        history += [user_event(f"message {number}"), action_event("action_x"),
+                    bot_event(f"reply {number}", "utter_default"), action_event("action_listen")]
+    return history
+
+
+def test_a_request_for_a_person_is_queued_with_the_transcript(database: str, domain: dict,
+                                                              clock) -> None:
+    tracker = make_tracker(text="talk to a person", intent="request_human",
+                           history=conversation(15), sender_id="web-esc",
+                           slots={"last_case_reference": None})
+    events, messages = run_action(ActionEscalate(), tracker, domain)
+    assert responses(messages) == ["utter_escalated"]
+    assert messages[0]["hours"] == "Mon-Fri 08:30-17:30, Sat 09:00-13:00"
+    assert slot_values(events) == {"handoff_offered": False}
+    [escalation] = escalations("web-esc")
+    assert (escalation.reason, escalation.channel, escalation.status) == (
+        "requested", "webchat", "waiting")
+    transcript = escalation.transcript
+    assert len(transcript) == 20
+    assert transcript[-1] == {**transcript[-1], "from": "citizen", "text": "talk to a person",
+                              "intent": "request_human"}
+    assert transcript[-2]["from"] == "assistant" and transcript[-2]["text"] == "reply 14"
+
+
+def test_out_of_hours_the_citizen_is_told_when_we_reopen(database: str, domain: dict,
+                                                         clock) -> None:
+    clock(SUNDAY_10_UTC)
+    tracker = make_tracker(text="human please", intent="request_human", sender_id="web-sun")
+    _, messages = run_action(ActionEscalate(), tracker, domain)
+    assert responses(messages) == ["utter_escalated_out_of_hours"]
+    assert messages[0]["hours"].startswith("Mon, November 23")
+    assert "8:30" in messages[0]["hours"]
+
+
+def test_yes_to_the_offer_after_an_unsure_answer_is_low_confidence(database: str, domain: dict,
+                                                                   clock) -> None:
+    tracker = make_tracker(text="yes", intent="affirm", sender_id="web-offer",
+                           slots={"handoff_offered": True})
+    run_action(ActionEscalate(), tracker, domain)
+    assert escalations("web-offer")[0].reason == "low_confidence"
+
+
+def test_escalation_links_the_case_in_play(open_test_case, domain: dict, clock) -> None:
+    reference = open_test_case("web-case")
+    tracker = make_tracker(text="talk to someone", intent="request_human", sender_id="web-case",
+                           slots={"last_case_reference": reference})
+    run_action(ActionEscalate(), tracker, domain)
+    assert escalations("web-case")[0].case_id is not None
+
+
+def test_escalation_with_the_database_down(database_down: str, domain: dict, clock) -> None:
+    tracker = make_tracker(text="talk to a person", intent="request_human")
+    events, messages = run_action(ActionEscalate(), tracker, domain)
+    assert responses(messages) == ["utter_database_unavailable"]
+    assert slot_values(events) == {"handoff_offered": False}
+
+
+@pytest.mark.parametrize("intent, response", [("nlu_fallback", "utter_default"),
+                                              ("out_of_scope", "utter_out_of_scope"),
+                                              ("inform", "utter_default")])
+def test_a_first_misunderstanding_asks_to_rephrase(intent: str, response: str, database: str,
+                                                   domain: dict) -> None:
+    history = [user_event("hello", "greet"), action_event("utter_greet"),
+               bot_event("Hi", "utter_greet"), action_event("action_listen")]
+    tracker = make_tracker(text="blorp", intent=intent, history=history, sender_id="web-first")
+    events, messages = run_action(ActionHandleMisunderstanding(), tracker, domain)
+    assert responses(messages) == [response]
+    assert events == [] and escalations("web-first") == []
+
+
+def misunderstood_turn(text: str, intent: str = "nlu_fallback") -> list:
+    return [user_event(text, intent), action_event("action_handle_misunderstanding"),
+            bot_event("Sorry, I didn't get that.", "utter_default"), action_event("action_listen")]
+
+
+def test_a_second_misunderstanding_in_a_row_reaches_a_person(database: str, domain: dict,
+                                                             clock) -> None:
+    tracker = make_tracker(text="qwerty", intent="out_of_scope", sender_id="web-twice",
+                           history=misunderstood_turn("blorp"))
+    _, messages = run_action(ActionHandleMisunderstanding(), tracker, domain)
+    assert responses(messages) == ["utter_escalated"]
+    assert escalations("web-twice")[0].reason == "misunderstood"
+
+
+def test_a_previous_message_the_form_understood_does_not_count(database: str,
+                                                               domain: dict) -> None:
+    history = [user_event("12 elm st", "nlu_fallback"), action_event("report_form"),
+               bot_event("Please describe it", "utter_ask_description"),
+               action_event("action_listen")]
+    tracker = make_tracker(text="blorp", intent="nlu_fallback", history=history,
+                           sender_id="web-form")
+    _, messages = run_action(ActionHandleMisunderstanding(), tracker, domain)
+    assert responses(messages) == ["utter_default"]
+
+
+def test_after_a_handover_the_next_miss_does_not_queue_again(database: str, domain: dict,
+                                                            clock) -> None:
+    history = misunderstood_turn("blorp") + [
+        user_event("qwerty", "nlu_fallback"), action_event("action_handle_misunderstanding"),
+        bot_event("I've passed this conversation to our team.", "utter_escalated"),
+        action_event("action_listen")]
+    tracker = make_tracker(text="asdf", intent="nlu_fallback", history=history,
+                           sender_id="web-thrice")
+    _, messages = run_action(ActionHandleMisunderstanding(), tracker, domain)
+    assert responses(messages) == ["utter_default"]
+    assert escalations("web-thrice") == []

@@ -1,0 +1,82 @@
+"""action_change_language and action_session_start: which language the assistant speaks."""
+from __future__ import annotations
+
+from typing import Optional
+
+import pytest
+
+from actions.language import ActionChangeLanguage
+from actions.session import ActionSessionStart
+from tests.actions.factories import (action_event, make_tracker, responses, run_action,
+                                     slot_event, slot_values, user_event)
+
+
+def language_entity(value: str) -> dict:
+    return {"entity": "language", "value": value, "start": 0, "end": len(value)}
+
+
+@pytest.mark.parametrize("value, expected", [("es", "es"), ("PT-br", "pt"), ("nl_BE", "nl"),
+                                             ("en", "en")])
+def test_a_named_language_is_set(value: str, expected: str, domain: dict) -> None:
+    tracker = make_tracker(text=f'/change_language{{"language":"{value}"}}',
+                           intent="change_language", entities=[language_entity(value)])
+    events, messages = run_action(ActionChangeLanguage(), tracker, domain)
+    assert slot_values(events) == {"language": expected}
+    assert responses(messages) == []  # the rule's utter_language_changed confirms it
+
+
+@pytest.mark.parametrize("value", ["fr", "klingon", ""])
+def test_an_unsupported_language_keeps_the_current_one(value: str, domain: dict) -> None:
+    tracker = make_tracker(text="in french please", intent="change_language",
+                           entities=[language_entity(value)])
+    events, messages = run_action(ActionChangeLanguage(), tracker, domain)
+    assert events == []
+    assert responses(messages) == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("¿Puedes hablar conmigo en español, por favor?", "es"),
+    ("can you speak another language please", None),
+])
+def test_without_a_name_the_message_language_decides(text: str, expected: Optional[str],
+                                                      domain: dict) -> None:
+    tracker = make_tracker(text=text, intent="change_language")
+    events, messages = run_action(ActionChangeLanguage(), tracker, domain)
+    if expected:
+        assert slot_values(events) == {"language": expected}
+    else:
+        assert events == [] and responses(messages) == []
+
+
+def start_session(domain: dict, metadata: Optional[dict] = None, history=None):
+    slots = {"session_started_metadata": metadata} if metadata else {}
+    tracker = make_tracker(text="", intent="", history=history, slots=slots)
+    tracker.events = list(history or [])
+    return run_action(ActionSessionStart(), tracker, domain)
+
+
+@pytest.mark.parametrize("hint, expected", [("es-ES", "es"), ("pt", "pt"), ("fr-FR", "en"),
+                                            (None, "en")])
+def test_a_session_speaks_the_channels_language(hint: Optional[str], expected: str,
+                                                domain: dict) -> None:
+    events, _ = start_session(domain, {"language": hint} if hint else None)
+    assert events[0]["event"] == "session_started"
+    assert (events[-1]["event"], events[-1]["name"]) == ("action", "action_listen")
+    assert slot_values(events)["language"] == expected
+
+
+def test_a_chosen_language_outlives_the_session(domain: dict) -> None:
+    history = [user_event("spanish please", "change_language"),
+               action_event("action_change_language"), slot_event("language", "es")]
+    events, _ = start_session(domain, {"language": "nl"}, history)
+    assert slot_values(events)["language"] == "es"
+
+
+def test_an_unfinished_report_is_not_carried_over(domain: dict) -> None:
+    history = [slot_event("last_case_reference", "C-2026-000001"),
+               slot_event("category", "pothole"), slot_event("submission_id", "abc"),
+               slot_event("requested_slot", "location")]
+    events, _ = start_session(domain, None, history)
+    carried = slot_values(events)
+    assert carried["last_case_reference"] == "C-2026-000001"
+    assert not {"category", "submission_id", "requested_slot"} & set(carried)

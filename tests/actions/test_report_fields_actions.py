@@ -1,0 +1,65 @@
+"""The judgement calls behind validate_report_form, tested directly."""
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from actions import report_fields as fields
+from bot.services import FollowupQuestion
+
+
+@pytest.mark.parametrize("text, skip", [("skip", True), ("SKIP.", True), ("No", True),
+                                        ("saltar", True), ("overslaan", True),
+                                        ("not today", False), ("a big one", False)])
+def test_skip_words_in_every_language(text: str, skip: bool) -> None:
+    assert fields.is_skip(text) is skip
+
+
+@pytest.mark.parametrize("metadata, expected", [
+    ({}, None),
+    ({"location": {"latitude": 0, "longitude": 0}}, (0.0, 0.0)),
+    ({"location": {"latitude": "51.5", "longitude": "-0.1"}}, (51.5, -0.1)),
+    ({"location": {"latitude": -90, "longitude": 180}}, (-90.0, 180.0)),
+])
+def test_pins_in_range_are_read(metadata: dict, expected) -> None:
+    assert fields.read_pin(metadata) == expected
+
+
+@pytest.mark.parametrize("pin", ["here", {"latitude": math.nan, "longitude": 1},
+                                 {"latitude": 90.1, "longitude": 0}, {"longitude": 3},
+                                 {"latitude": None, "longitude": None}])
+def test_broken_pins_are_refused(pin) -> None:
+    with pytest.raises(fields.InvalidPin):
+        fields.read_pin({"location": pin})
+
+
+def test_attachment_ids_are_merged_once_in_order() -> None:
+    new = fields.attachment_ids({"attachments": ["b", "", None, "a", 7]})
+    assert new == ["b", "a", "7"]
+    assert fields.merge_ids(["a"], new) == ["a", "b", "7"]
+    assert fields.attachment_ids({"attachments": "a"}) == []
+
+
+@pytest.mark.parametrize("text, expected", [("", (False, None)), ("skip", (True, None)),
+                                            ("no", (True, "no")), ("x" * 600, (True, "x" * 500))])
+def test_followup_answers(text: str, expected) -> None:
+    assert fields.followup_answer(text) == expected
+
+
+def test_summary_answers_leave_out_examples_and_skips() -> None:
+    questions = [FollowupQuestion("size", "How big is it? (for example: a plate) Guess."),
+                 FollowupQuestion("pole", "Pole number?", required=False)]
+    assert fields.format_answers(questions, {"size": "huge", "pole": None}) == "How big is it? huge"
+    assert fields.next_question(questions, {"size": "huge"}).code == "pole"
+    assert fields.next_question(questions, {"size": "huge", "pole": None}) is None
+    assert fields.known_answers({"size": "huge", "pole": None}) == {"size": "huge"}
+
+
+@pytest.mark.parametrize("prompt, short", [
+    ("Is the graffiti offensive or racist? (yes/no) We remove those faster.",
+     "Is the graffiti offensive or racist?"),
+    ("Please give the pole number (if any)", "Please give the pole number"),
+])
+def test_summary_questions_are_shortened(prompt: str, short: str) -> None:
+    assert fields.short_prompt(prompt) == short

@@ -1,0 +1,265 @@
+"""validate_report_form: each field's accept/reject rules, the unsure-category suggestion,
+map pins, photos, follow-up questions and corrections from the summary."""
+from __future__ import annotations
+
+from typing import Any, Dict, Optional
+
+import pytest
+
+from actions.report_form import ValidateReportForm
+from tests.actions.factories import (form_tracker, make_tracker, responses, run_action,
+                                     slot_event, slot_values, user_event)
+
+FORM = "report_form"
+FILLED: Dict[str, Any] = {
+    "category": "pothole", "location": "12 High St",
+    "description": "Deep pothole by the bus stop", "followup": "done",
+    "followup_answers": {"size": "bigger than a tyre", "danger_to_traffic": "yes"},
+    "photos": "none", "attachment_ids": [], "consent": True, "confirmed": None,
+    "submission_id": "sub-1",
+}
+
+pytestmark = pytest.mark.usefixtures("database")
+
+
+def validate(requested: Optional[str], candidates: Dict[str, Any], domain: Dict[str, Any],
+             **kwargs: Any):
+    tracker = form_tracker(FORM, requested, candidates, **kwargs)
+    events, messages = run_action(ValidateReportForm(), tracker, domain)
+    return slot_values(events), messages
+
+
+def classifier_entity(value: str, confidence: float, alternatives=("sidewalk", "other")) -> dict:
+    return {"entity": "category", "value": value, "start": 0, "end": 10,
+            "confidence_entity": confidence, "extractor": "CategoryClassifier",
+            "alternatives": [{"value": code, "confidence": 0.1} for code in alternatives]}
+
+
+def test_first_run_gives_the_report_a_submission_id(domain: dict) -> None:
+    slots, _ = validate(None, {}, domain, text="/report_problem", intent="report_problem")
+    assert len(slots["submission_id"]) == 32
+    assert slots["requested_slot"] == "category"
+
+
+def test_later_runs_keep_the_submission_id(domain: dict) -> None:
+    slots, _ = validate("location", {"location": "12 High St"}, domain,
+                        slots={"category": "pothole", "submission_id": "sub-1"})
+    assert "submission_id" not in slots
+    assert slots["location"] == "12 High St"
+
+
+@pytest.mark.parametrize("entity, accepted", [
+    (classifier_entity("pothole", 0.92), True),
+    (classifier_entity("pothole", 0.6), True),  # at the threshold: confident enough
+    (classifier_entity("pothole", 0.41), False),
+    ({"entity": "category", "value": "pothole", "start": 8, "end": 30}, True),  # button payload
+])
+def test_category_is_confirmed_when_the_classifier_is_unsure(entity: dict, accepted: bool,
+                                                             domain: dict) -> None:
+    slots, _ = validate(None, {"category": "pothole"}, domain, text="a hole in the road",
+                        intent="report_problem", entities=[entity])
+    if accepted:
+        assert slots["category"] == "pothole"
+        assert slots["category_suggestion"] is None
+        assert slots["requested_slot"] == "location"
+    else:
+        assert slots["category"] is None
+        assert slots["category_suggestion"] == {"value": "pothole",
+                                                "alternatives": ["sidewalk", "other"]}
+        assert slots["requested_slot"] == "category"
+
+
+@pytest.mark.parametrize("value", ["bogus", "", "potholes-and-more"])
+def test_codes_outside_the_catalogue_are_rejected(value: str, domain: dict) -> None:
+    entity = {"entity": "category", "value": value, "start": 0, "end": 5}
+    slots, _ = validate("category", {"category": value}, domain, entities=[entity])
+    assert slots["category"] is None
+    assert slots["requested_slot"] == "category"
+
+
+def test_yes_to_the_suggestion_takes_it(domain: dict) -> None:
+    suggestion = {"value": "streetlight", "alternatives": ["traffic_signal"]}
+    slots, _ = validate("category", {}, domain, text="yes", intent="affirm",
+                        slots={"category_suggestion": suggestion, "submission_id": "s"})
+    assert slots["category"] == "streetlight"
+    assert slots["category_suggestion"] is None
+
+
+@pytest.mark.parametrize("typed, expected", [("Graffiti", "graffiti"), ("pothole", "pothole"),
+                                             ("Something else", "other"),
+                                             ("a purple elephant", None)])
+def test_a_typed_type_is_matched_by_code_or_name(typed: str, expected: Optional[str],
+                                                 domain: dict) -> None:
+    slots, _ = validate("category", {}, domain, text=typed, slots={"submission_id": "s"})
+    assert slots["category"] == expected
+
+
+def test_words_about_the_problem_mid_form_do_not_change_its_type(domain: dict) -> None:
+    history = [user_event("pothole"), slot_event("category", "pothole")]
+    slots, _ = validate("description", {"category": "sidewalk",
+                                        "description": "the kerb next to it is broken too"},
+                        domain, history=history, entities=[classifier_entity("sidewalk", 0.9)],
+                        slots={"submission_id": "s"})
+    assert slots["category"] == "pothole"
+    assert slots["description"] == "the kerb next to it is broken too"
+
+
+def test_a_service_without_questions_skips_the_followup(domain: dict) -> None:
+    payload = {"entity": "category", "value": "other", "start": 0, "end": 5}
+    slots, _ = validate("category", {"category": "other"}, domain, entities=[payload],
+                        slots={"submission_id": "s"})
+    assert slots["category"] == "other"
+    assert slots["followup"] == "done"
+    assert slots["requested_slot"] == "location"
+
+
+@pytest.mark.parametrize("text, accepted", [
+    ("12 High St", True), ("corner of Oak and 5th", True), ("ab", False), ("!!!!", False),
+    ("aaaaaa", False), ("skip", False),
+])
+def test_location_text_must_look_like_a_place(text: str, accepted: bool, domain: dict) -> None:
+    slots, _ = validate("location", {"location": text}, domain, text=text,
+                        slots={"category": "pothole", "submission_id": "s"})
+    assert slots["location"] == (text if accepted else None)
+    assert slots["requested_slot"] == ("description" if accepted else "location")
+
+
+def test_a_map_pin_fills_the_location(domain: dict) -> None:
+    pin = {"location": {"latitude": 51.50735, "longitude": -0.12776}}
+    slots, messages = validate("location", {}, domain, text="", metadata=pin,
+                               slots={"category": "pothole", "submission_id": "s"})
+    assert slots["location"] == "Pinned location (51.50735, -0.12776)"
+    assert (slots["latitude"], slots["longitude"]) == (51.50735, -0.12776)
+    assert responses(messages) == ["utter_location_pin_received"]
+
+
+@pytest.mark.parametrize("pin", [{"latitude": 91, "longitude": 0},
+                                 {"latitude": 10, "longitude": -181},
+                                 {"latitude": "north", "longitude": 1}, {"latitude": 1}])
+def test_a_broken_map_pin_is_asked_again(pin: dict, domain: dict) -> None:
+    slots, messages = validate("location", {}, domain, text="", metadata={"location": pin},
+                               slots={"category": "pothole", "submission_id": "s"})
+    assert slots["location"] is None
+    assert slots["requested_slot"] == "location"
+    assert messages == []
+
+
+@pytest.mark.parametrize("text, entities, prefilled", [
+    ("There's a huge pothole outside the bakery on Mill Lane that has burst two tyres",
+     [classifier_entity("pothole", 0.9)], True),
+    ("Big deep pothole in my street near school", [classifier_entity("pothole", 0.9)], True),
+    ("I want to report a problem please", [], False),
+    ("pothole on main st", [classifier_entity("pothole", 0.9)], False),
+    ("/report_problem", [], False),
+])
+def test_a_descriptive_first_message_becomes_the_description(text: str, entities: list,
+                                                             prefilled: bool,
+                                                             domain: dict) -> None:
+    candidates = {"category": "pothole"} if entities else {}
+    slots, _ = validate(None, candidates, domain, text=text, intent="report_problem",
+                        entities=entities)
+    assert slots.get("description") == (text if prefilled else None)
+
+
+@pytest.mark.parametrize("text, accepted", [("Deep hole, two feet wide", True),
+                                            ("bad", False), ("......", False)])
+def test_description_needs_a_few_words(text: str, accepted: bool, domain: dict) -> None:
+    slots, _ = validate("description", {"description": text}, domain, text=text,
+                        slots={"category": "pothole", "location": "1 High St",
+                               "submission_id": "s"})
+    assert slots["description"] == (text if accepted else None)
+
+
+def test_followup_questions_are_asked_one_by_one(domain: dict) -> None:
+    base = {k: FILLED[k] for k in ("category", "location", "description", "submission_id")}
+    first, _ = validate("followup", {"followup": "bigger than a tyre"}, domain, slots=base)
+    assert first["followup"] is None
+    assert first["followup_answers"] == {"size": "bigger than a tyre"}
+    assert first["requested_slot"] == "followup"
+    second, _ = validate("followup", {"followup": "no"}, domain,
+                         slots={**base, "followup_answers": first["followup_answers"]})
+    assert second["followup"] == "done"
+    assert second["followup_answers"] == {"size": "bigger than a tyre", "danger_to_traffic": "no"}
+    assert second["requested_slot"] == "photos"
+
+
+def test_skip_leaves_a_followup_answer_unknown(domain: dict) -> None:
+    base = {k: FILLED[k] for k in ("location", "description", "submission_id")}
+    slots, _ = validate("followup", {"followup": "skip"}, domain,
+                        slots={**base, "category": "streetlight"})
+    assert slots["followup_answers"] == {"pole_number": None}
+    assert slots["followup"] is None
+
+
+def test_photos_accumulate_and_are_counted(domain: dict) -> None:
+    base = {**FILLED, "photos": None, "consent": None, "attachment_ids": ["a1"]}
+    slots, messages = validate("photos", {"photos": ""}, domain, slots=base,
+                               metadata={"attachments": ["a2", "a1"]})
+    assert slots["attachment_ids"] == ["a1", "a2"]
+    assert slots["photos"] == "2 photo(s)"
+    assert responses(messages) == ["utter_photo_received"]
+    assert messages[0]["count"] == 2
+
+
+@pytest.mark.parametrize("text, intent, expected", [("skip", "inform", "none"),
+                                                    ("no", "deny", "none"),
+                                                    ("I'll send one later", "inform", None)])
+def test_photos_can_be_skipped(text: str, intent: str, expected: Optional[str],
+                               domain: dict) -> None:
+    base = {**FILLED, "photos": None, "consent": None}
+    slots, _ = validate("photos", {"photos": text}, domain, text=text, intent=intent, slots=base)
+    assert slots["photos"] == expected
+
+
+@pytest.mark.parametrize("value, expected", [(True, True), (False, False), ("maybe", None)])
+def test_consent_is_yes_or_no(value: Any, expected: Optional[bool], domain: dict) -> None:
+    slots, _ = validate("consent", {"consent": value}, domain, slots={**FILLED, "consent": None})
+    assert slots["consent"] is expected
+
+
+@pytest.mark.parametrize("value, requested", [(True, None), (False, None)])
+def test_yes_or_no_at_the_summary_ends_the_form(value: bool, requested: None,
+                                                domain: dict) -> None:
+    slots, _ = validate("confirmed", {"confirmed": value}, domain, slots=FILLED)
+    assert slots["confirmed"] is value
+    assert slots["requested_slot"] is requested
+
+
+@pytest.mark.parametrize("field, cleared", [
+    ("category", {"category", "category_suggestion", "followup", "followup_answers"}),
+    ("location", {"location", "latitude", "longitude"}),
+    ("description", {"description"}),
+    ("photos", {"photos", "attachment_ids"}),
+    ("consent", {"consent"}),
+])
+def test_a_correction_clears_the_field_and_asks_it_again(field: str, cleared: set,
+                                                         domain: dict) -> None:
+    slots, _ = validate("confirmed", {"confirmed": field}, domain, slots=FILLED)
+    assert {name for name, value in slots.items() if value is None} >= cleared | {"confirmed"}
+    assert slots["requested_slot"] == field
+
+
+def test_after_a_correction_the_summary_comes_back(domain: dict) -> None:
+    slots, _ = validate("location", {"location": "14 High St"}, domain,
+                        slots={**FILLED, "location": None, "confirmed": None})
+    assert slots["location"] == "14 High St"
+    assert slots["requested_slot"] == "confirmed"
+
+
+def test_an_unknown_field_name_is_asked_again(domain: dict) -> None:
+    slots, _ = validate("confirmed", {"confirmed": "colour"}, domain, slots=FILLED)
+    assert slots["confirmed"] is None
+    assert slots["requested_slot"] == "confirmed"
+
+
+def test_followup_drops_out_of_required_slots_without_questions(domain: dict) -> None:
+    import asyncio
+
+    form = ValidateReportForm()
+    tracker = make_tracker(slots={"category": "other", "followup": "done"})
+    required = asyncio.run(form.required_slots(form.domain_slots(domain), None, tracker, domain))
+    assert "followup" not in required
+    tracker = make_tracker(slots={"category": "pothole", "followup": "done",
+                                  "followup_answers": {"size": "big"}})
+    required = asyncio.run(form.required_slots(form.domain_slots(domain), None, tracker, domain))
+    assert "followup" in required

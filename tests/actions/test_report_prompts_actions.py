@@ -1,0 +1,79 @@
+"""action_ask_category, action_ask_followup, action_ask_confirmed: questions built from the
+catalogue in the citizen's language."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from actions.report_prompts import ActionAskCategory, ActionAskConfirmed, ActionAskFollowup
+from tests.actions.factories import make_tracker, responses, run_action, slot_values
+
+pytestmark = pytest.mark.usefixtures("database")
+
+
+def payload_codes(message: dict) -> list:
+    return [json.loads(button["payload"][len("/inform"):])["category"]
+            for button in message["buttons"]]
+
+
+def test_an_unsure_guess_is_offered_with_its_alternatives(domain: dict) -> None:
+    suggestion = {"value": "streetlight", "alternatives": ["traffic_signal", "no_such_code"]}
+    tracker = make_tracker(slots={"category_suggestion": suggestion})
+    _, messages = run_action(ActionAskCategory(), tracker, domain)
+    assert responses(messages) == ["utter_ask_category_suggestion"]
+    assert messages[0]["service"] == "Street light fault"
+    assert payload_codes(messages[0]) == ["streetlight", "traffic_signal", "other"]
+    assert messages[0]["buttons"][0]["payload"] == '/inform{"category":"streetlight"}'
+    assert messages[0]["buttons"][-1]["title"] == "Something else"
+
+
+@pytest.mark.parametrize("suggestion", [None, {}, {"value": "no_such_code", "alternatives": []}])
+def test_without_a_usable_guess_the_common_types_are_offered(suggestion, domain: dict) -> None:
+    tracker = make_tracker(slots={"category_suggestion": suggestion})
+    _, messages = run_action(ActionAskCategory(), tracker, domain)
+    assert responses(messages) == ["utter_ask_category"]
+    assert messages[0]["buttons"] == []  # the domain's own buttons are used
+
+
+@pytest.mark.parametrize("answers, question", [
+    ({}, "Roughly how big is it?"),
+    ({"size": "big"}, "Is it a danger to cars"),
+])
+def test_followup_asks_the_next_unanswered_question(answers: dict, question: str,
+                                                    domain: dict) -> None:
+    tracker = make_tracker(slots={"category": "pothole", "followup_answers": answers})
+    events, messages = run_action(ActionAskFollowup(), tracker, domain)
+    assert responses(messages) == ["utter_ask_followup"]
+    assert messages[0]["question"].startswith(question)
+    assert events == []
+
+
+def test_followup_moves_on_when_nothing_is_left_to_ask(domain: dict) -> None:
+    tracker = make_tracker(slots={"category": "other"})
+    events, messages = run_action(ActionAskFollowup(), tracker, domain)
+    assert messages == []
+    assert slot_values(events) == {"followup": "done"}
+
+
+def test_the_summary_reads_the_report_back(domain: dict) -> None:
+    tracker = make_tracker(slots={
+        "category": "pothole", "location": "12 High St", "description": "Deep hole",
+        "followup_answers": {"size": "bigger than a tyre", "danger_to_traffic": None},
+        "attachment_ids": ["a1", "a2"], "consent": False})
+    _, messages = run_action(ActionAskConfirmed(), tracker, domain)
+    [message] = messages
+    assert message["response"] == "utter_ask_confirmed_summary"
+    assert (message["service"], message["location"], message["description"]) == (
+        "Pothole", "12 High St", "Deep hole")
+    assert message["photos"] == "2"
+    assert message["consent"] == "✗"
+    assert message["answers"] == "Roughly how big is it? bigger than a tyre"
+    assert message["buttons"] == []  # Submit / Change / Cancel come from the domain
+
+
+def test_the_domain_summary_has_the_contract_buttons(domain: dict) -> None:
+    buttons = domain["responses"]["utter_ask_confirmed_summary"][-1]["buttons"]
+    assert [button["payload"] for button in buttons] == [
+        "/affirm", '/inform{"field":"category"}', '/inform{"field":"location"}',
+        '/inform{"field":"description"}', "/deny"]

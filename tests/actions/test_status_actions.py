@@ -1,0 +1,101 @@
+"""action_check_status: by reference (entity or free text), the reporter's private view,
+and what happens without a reference."""
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+import pytest
+
+from actions.status import ActionCheckStatus
+from tests.actions.factories import make_tracker, responses, run_action, slot_values
+
+
+def check(domain: dict, text: str = "", entity: Optional[str] = None, **kwargs):
+    entities = ([{"entity": "case_reference", "value": entity, "start": 0, "end": len(entity),
+                  "extractor": "RegexEntityExtractor"}] if entity else [])
+    tracker = make_tracker(text=text, intent="check_status", entities=entities, **kwargs)
+    return run_action(ActionCheckStatus(), tracker, domain)
+
+
+def test_the_reporter_sees_their_own_details(open_test_case: Callable[..., str],
+                                             domain: dict) -> None:
+    reference = open_test_case("web-owner")
+    events, messages = check(domain, text=f"status of {reference}", entity=reference,
+                             sender_id="web-owner")
+    [message] = messages
+    assert message["response"] == "utter_case_status_private"
+    assert (message["reference"], message["address"]) == (reference, "12 High St")
+    assert message["description"] == "Deep pothole by the bus stop"
+    assert message["status"] == "received" and message["service"] == "Pothole"
+    assert slot_values(events) == {"case_reference": None, "last_case_reference": reference}
+
+
+@pytest.mark.parametrize("sender_id, channel", [("web-stranger", "webchat"),
+                                                ("web-owner", "telegram")])
+def test_anyone_else_sees_only_the_status(sender_id: str, channel: str,
+                                          open_test_case: Callable[..., str],
+                                          domain: dict) -> None:
+    reference = open_test_case("web-owner")
+    _, messages = check(domain, text=reference, entity=reference, sender_id=sender_id,
+                        channel=channel)
+    [message] = messages
+    assert message["response"] == "utter_case_status"
+    assert "address" not in message and "description" not in message
+
+
+@pytest.mark.parametrize("how", ["entity", "canonical text", "lenient text"])
+def test_a_reference_is_found_however_it_is_typed(how: str, open_test_case: Callable[..., str],
+                                                  domain: dict) -> None:
+    reference = open_test_case("web-owner")
+    year, number = reference.split("-")[1], int(reference.split("-")[2])
+    if how == "entity":
+        _, messages = check(domain, text=reference, entity=reference)
+    elif how == "canonical text":
+        _, messages = check(domain, text=f"what about {reference}?")
+    else:
+        _, messages = check(domain, text=f"any news on c {year} {number}")
+    assert messages[0]["reference"] == reference
+
+
+@pytest.mark.parametrize("text, response", [
+    ("where is C-2026-999999", "utter_case_not_found"),
+    ("where is C-20", "utter_reference_malformed"),
+    ("what about c-1999-000001", "utter_reference_malformed"),
+])
+def test_unknown_and_malformed_references(text: str, response: str, database: str,
+                                          domain: dict) -> None:
+    events, messages = check(domain, text=text)
+    assert responses(messages) == [response]
+    if response == "utter_case_not_found":
+        assert messages[0]["reference"] == "C-2026-999999"
+    assert slot_values(events) == {"case_reference": None}
+
+
+def test_without_a_reference_the_last_case_is_shown(open_test_case: Callable[..., str],
+                                                    domain: dict) -> None:
+    reference = open_test_case("web-owner")
+    _, messages = check(domain, text="how is my report doing", sender_id="web-owner",
+                        slots={"last_case_reference": reference})
+    assert messages[0]["reference"] == reference
+
+
+def test_without_a_reference_the_senders_cases_are_listed(open_test_case: Callable[..., str],
+                                                          domain: dict) -> None:
+    older = open_test_case("web-lister")
+    newer = open_test_case("web-lister", service_code="graffiti")
+    open_test_case("web-someone-else")
+    _, messages = check(domain, text="my reports", sender_id="web-lister")
+    [message] = messages
+    assert message["response"] == "utter_your_recent_cases"
+    assert message["cases"].splitlines() == [f"{newer} (Graffiti): received",
+                                             f"{older} (Pothole): received"]
+
+
+def test_without_any_case_the_reference_is_asked_for(database: str, domain: dict) -> None:
+    _, messages = check(domain, text="/check_status", sender_id="web-new")
+    assert responses(messages) == ["utter_ask_case_reference"]
+
+
+def test_status_with_the_database_down(database_down: str, domain: dict) -> None:
+    _, messages = check(domain, text="C-2026-000001", entity="C-2026-000001")
+    assert responses(messages) == ["utter_database_unavailable"]
