@@ -147,3 +147,24 @@ def test_chit_chat_never_opens_a_case(assistant_servers: AssistantServers, chit_
     assert tracker.get("active_loop", {}).get("name") != "report_form"
     assert cases_where(assistant_servers.database_url, "sender_id = :sender", sender=sender) == []
     assert reply.strip(), "the citizen was left without an answer"
+
+
+@pytest.mark.parametrize("report, category", [
+    ("the lamp outside number 12 has been dark all week", "streetlight"),
+    ("someone dumped a mattress in the alley", "illegal_dumping"),
+    ("HUGE HOLE IN THE ROAD ON BRIDGE ST my tyre burst", "pothole"),
+    ("bins wasnt emptied again this week on our road", "missed_collection"),
+])
+def test_model_parse_names_the_service_a_report_implies(assistant_servers: AssistantServers,
+                                                        report: str, category: str) -> None:
+    import requests
+
+    response = requests.post(f"{assistant_servers.rasa_url}/model/parse", json={"text": report},
+                             timeout=30)
+
+    response.raise_for_status()
+    parsed = response.json()
+    assert parsed["intent"]["name"] == "report_problem", parsed["intent"]
+    found = [entity for entity in parsed["entities"] if entity["entity"] == "category"]
+    assert [entity["value"] for entity in found] == [category], parsed["entities"]
+    assert 0 < found[0]["confidence_entity"] <= 1
