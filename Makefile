@@ -15,7 +15,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 
 PYTEST_ARGS ?=
 
-.PHONY: help venv db model run test bench-nlu clean
+.PHONY: help venv db model run test bench-nlu bench-lang clean
 
 help: ## list the targets
 	@echo "Civic assistant: make <target>"
@@ -54,6 +54,9 @@ test: venv model ## run the whole test suite (tests make their own databases and
 
 bench-nlu: venv ## evaluate the NLU model on the held-out set
 	$(PY) -m bench.nlu_eval
+
+bench-lang: venv ## language detection vs plain langdetect, and per-language intent/category F1
+	$(PY) -m bench.lang_eval
 
 clean: ## remove models, caches and reports (keeps var/ with the case database, and .venv)
 	rm -rf models .rasa results .pytest_cache graph.html story_graph.dot tests/browser/artifacts

@@ -1,8 +1,15 @@
-"""action_change_language: the citizen picks the language the assistant answers in.
+"""Which language the assistant answers in: detected on every message, or chosen explicitly.
 
-The language entity comes from a button payload (/change_language{"language":"es"}) or a
-language name mapped to its code by NLU synonyms; without one, the message itself may be
-written in another supported language ("¿hablas español?").
+action_detect_language runs after every user message: the language slot's custom mapping
+names it, so Rasa's action_extract_slots calls it before any policy picks a reply (a rule's
+utter_greet then answers "hola" in Spanish). It is cheap (no database) and may only set the
+slot. A conversation's first message picks the language (words, then the channel's hint); after
+that only a long, clear message switches it, so "si", "ja", "ok" and "2" keep it.
+
+action_change_language: the citizen picks the language. The language entity comes from a
+button payload (/change_language{"language":"es"}) or a language name mapped to its code by
+NLU synonyms; without one, the message itself may be written in another supported language
+("¿hablas español?").
 """
 from __future__ import annotations
 
@@ -13,7 +20,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import language_of, latest_entity, latest_text, log_event
+from actions.common import language_of, latest_entity, latest_intent, latest_text, log_event
 from bot.language import detect_language
 from bot.settings import get_settings
 
@@ -49,3 +56,37 @@ def supported_code(value: str) -> Optional[str]:
     """"es", "ES", "pt-BR" or "nl_BE" as a supported base code; None for anything else."""
     base = value.strip().split("-")[0].split("_")[0].lower()
     return base if base in get_settings().supported_languages else None
+
+
+class ActionDetectLanguage(Action):
+    """Keep the language slot in step with the language the citizen writes in."""
+
+    def name(self) -> Text:
+        return "action_detect_language"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        text = latest_text(tracker)
+        if not text or text.startswith("/") or latest_intent(tracker) == "change_language":
+            return []  # buttons and explicit switches are not evidence (action_change_language)
+        current = language_of(tracker)
+        if _user_turns_this_session(tracker) > 1:
+            detected = detect_language(text, hint=None, current=current)
+        else:  # the session start already chose: explicit choice, else channel hint, else default
+            detected = detect_language(text, hint=current, current=None)
+        if detected == tracker.get_slot("language"):
+            return []
+        log_event("language_detected", tracker, language=detected, previous=current)
+        return [SlotSet("language", detected)]
+
+
+def _user_turns_this_session(tracker: Tracker) -> int:
+    """User messages since the session started (the latest one included)."""
+    turns = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started":
+            break
+        if event.get("event") == "user":
+            turns += 1
+    return turns
+

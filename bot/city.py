@@ -6,7 +6,7 @@ re-read when it changes on disk, so new holidays apply without a restart.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, FrozenSet, Optional, Tuple, Union
 from zoneinfo import ZoneInfo
@@ -30,6 +30,8 @@ class City:
     website: str
     staffed_hours: Dict[int, Hours]  # weekday (0 = Monday) -> (opens, closes) or None
     holidays: FrozenSet[dt.date]
+    # language -> seven short weekday names, Monday first (content/city.yml `day_names`)
+    day_names: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -67,11 +69,23 @@ def parse_city(raw: dict) -> City:
     ZoneInfo(timezone)  # raises on an unknown zone name
     return City(name=str(raw.get("name") or get_settings().city_name), timezone=timezone,
                 phone=str(contact.get("phone", "")), email=str(contact.get("email", "")),
-                website=str(contact.get("website", "")), staffed_hours=hours, holidays=holidays)
+                website=str(contact.get("website", "")), staffed_hours=hours, holidays=holidays,
+                day_names=_day_names(raw.get("day_names") or {}))
 
 
-def describe_hours(city: City) -> str:
-    """Staffed hours in short form, e.g. "Mon-Fri 08:30-17:30, Sat 09:00-13:00"."""
+def _day_names(raw: dict) -> Dict[str, Tuple[str, ...]]:
+    """Short weekday names per language; a list that is not seven names long is a typo."""
+    names = {str(language): tuple(str(day) for day in days) for language, days in raw.items()}
+    for language, days in names.items():
+        if len(days) != 7:
+            raise ValueError(f"day_names for {language} must list seven days, Monday first")
+    return names
+
+
+def describe_hours(city: City, language: str = "en") -> str:
+    """Staffed hours in short form, e.g. "Mon-Fri 08:30-17:30, Sat 09:00-13:00", with the
+    language's day names from the city file (English abbreviations when it has none)."""
+    names = city.day_names.get(language) or tuple(day.title() for day in WEEKDAYS)
     groups: list = []
     for index in range(7):
         span = city.staffed_hours[index]
@@ -83,7 +97,7 @@ def describe_hours(city: City) -> str:
             groups.append([index, index, span])
     parts = []
     for first, last, (opens, closes) in groups:
-        days = WEEKDAYS[first].title() + ("" if first == last else "-" + WEEKDAYS[last].title())
+        days = names[first] + ("" if first == last else "-" + names[last])
         parts.append(f"{days} {opens:%H:%M}-{closes:%H:%M}")
     return ", ".join(parts)
 

@@ -157,15 +157,17 @@ def load_faq_file(path: Optional[Union[str, Path]] = None) -> List[Dict[str, Any
 
 def seed_faq(session: Session, path: Optional[Union[str, Path]] = None,
              now: Optional[dt.datetime] = None) -> int:
-    """Load topics that are not in the database yet, as version 1, published.
+    """Load topics that are not in the database yet, as version 1, published; then add the
+    file's new translations to existing topics (see add_missing_languages).
 
-    Existing topics are left alone: after the first seed the communications team owns the
-    content, and re-running the seed must not overwrite their edits. Returns how many were added.
+    Existing content is never overwritten: after the first seed the communications team owns
+    it, and re-running the seed must not undo their edits. Returns how many topics were added.
     """
     moment = utc_naive(now)
+    items = load_faq_file(path)
     known = set(session.execute(select(FaqEntry.topic)).scalars())
     added = 0
-    for item in load_faq_file(path):
+    for item in items:
         if item["topic"] in known:
             continue
         entry = FaqEntry(topic=item["topic"], state="published", current_version=1,
@@ -176,4 +178,45 @@ def seed_faq(session: Session, path: Optional[Union[str, Path]] = None,
         session.add(entry)
         added += 1
     session.flush()
+    _add_missing_languages(session, items, moment)
     return added
+
+
+def add_missing_languages(session: Session, path: Optional[Union[str, Path]] = None,
+                          now: Optional[dt.datetime] = None) -> int:
+    """Give topics already in the database the languages the seed file has and they lack.
+
+    Translations arrive after the first seed, but seed_faq skips known topics. Each updated
+    topic gets a new version (the console keeps every version) holding the current content
+    plus the missing languages; nothing already there changes. A topic whose English answer
+    the comms team has edited is left alone, since the file's translation is of the old text.
+    Idempotent. Returns how many topics got a new version.
+    """
+    return _add_missing_languages(session, load_faq_file(path), utc_naive(now))
+
+
+def _add_missing_languages(session: Session, items: List[Dict[str, Any]],
+                           moment: dt.datetime) -> int:
+    by_topic = {item["topic"]: item for item in items}
+    entries = session.execute(select(FaqEntry).where(FaqEntry.topic.in_(by_topic))).scalars()
+    updated = 0
+    for entry in entries:
+        item = by_topic[entry.topic]
+        latest = max(entry.versions, key=lambda version: version.version)
+        answers, questions = dict(latest.answers or {}), dict(latest.questions or {})
+        if latest.version != entry.current_version or answers.get("en") != item["answer"]["en"]:
+            continue
+        missing = [language for language, text in item["answer"].items()
+                   if text and language not in answers and (item["questions"].get(language))]
+        if not missing:
+            continue
+        entry.versions.append(FaqVersion(
+            version=latest.version + 1, links=list(latest.links or []),
+            answers={**answers, **{language: item["answer"][language] for language in missing}},
+            questions={**questions, **{language: list(item["questions"][language])
+                                       for language in missing if language not in questions}},
+            created_by="seed:translations", created_at=moment))
+        entry.current_version, entry.updated_at = latest.version + 1, moment
+        updated += 1
+    session.flush()
+    return updated

@@ -1,41 +1,152 @@
 """Which supported language a citizen is writing in.
 
-Detection is restricted to the languages the assistant speaks (a short Spanish message must
-not come back as Catalan or Galician) and seeded so the same text always gets the same
-answer. Short messages ("ok", "12 high st") carry too little signal: the conversation keeps
-its language.
+Out of the box, langdetect gets a short chat message wrong about half the time ("si" is
+not enough text, "ok gracias" may come back as Swahili). Three things make it reliable here:
+
+- it is restricted to the languages the assistant speaks and seeded, so the same text always
+  gets the same answer and a Spanish message never comes back as Catalan;
+- a small lexicon of very common chat words per language ("si", "ja", "obrigado", "the") and
+  a few spelling cues ("ñ", "¿", "ção", "ij") carry short messages, where langdetect guesses;
+- a conversation keeps its language: a message shorter than LONG_WORDS never switches it
+  ("si", "ok", "2", an address), and a longer one only when the evidence is clear. Explicit
+  switches ("en español por favor", a language button) are action_change_language's job.
 """
 from __future__ import annotations
 
+import re
+import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional, Tuple
+from typing import Dict, Optional, Sequence, Tuple
 
 from bot.settings import get_settings
 
-MIN_WORDS = 4
-MIN_PROBABILITY = 0.8
+LONG_WORDS = 4  # a message this long may switch an established conversation's language
+SWITCH_SCORE = 0.75  # evidence needed to switch an established conversation
+FIRST_SCORE = 0.55  # evidence needed to pick a language when none is established yet
 SEED = 0
+MIN_LETTERS = 6  # an unknown word shorter than this ("ok", "bin") says nothing about language
+SHORT_CERTAINTY = 0.95  # langdetect's probability needed when no word is in the lexicon
+
+# Very common words in chat messages, lower case; accents stripped ("nao" matches "não").
+# A word listed under several languages counts for each, split between them.
+LEXICON: Dict[str, frozenset] = {
+    "en": frozenset("""hi hello hey yes yeah yep nope thanks thank you please the is are my
+        there i it and what where when how bye goodbye cheers sorry help can need want report
+        street light bin bins not this that of to on with have has been its dont didnt good
+        morning afternoon evening great sure cancel skip no my our your it's i'm outside near
+        broken road car hole pavement rubbish collected again still why who would like""".split()),
+    "es": frozenset("""hola si gracias por favor buenos buenas dias tardes noches adios vale
+        claro que el la los las del y con para mi es esta hay calle no muy pero como donde
+        cuando quiero tengo necesito ayuda un una de en se lo le me nada bien perfecto cancelar
+        omitir saltar hasta luego chao chau dale tambien aqui ahi ya todo mucho muchas ninguna
+        ninguno usted puedes quien porque hace lleva coche acera basura farola bache arreglar
+        roto rota esto eso mas exacto acuerdo sip venga dejalo mejor importa nuevo buen
+        saludos vemos hablar dos semanas seguir ni ayudame eres estoy tu""".split()),
+    "pt": frozenset("""ola oi sim nao obrigado obrigada valeu bom boa dia tarde noite tchau
+        adeus por favor voce vc o os as do da dos das no na nos um uma e em com para pra meu
+        minha esta tem rua muito mas como onde quando quero preciso ajuda de que se isso isto
+        sao aqui tudo ate logo pular cancelar nenhuma nenhum ta beleza certo claro lixo
+        buraco ninguem porque esse essa estao passeio carro arranjar pode exato perfeito obg
+        brigado deixa nem novo sem boas xau fala falar estou tu vou""".split()),
+    "nl": frozenset("""hallo hoi ja nee dank bedankt dankjewel dankuwel je jij u graag
+        alsjeblieft aub goedemorgen goedemiddag goedenavond doei dag de het een en is in op
+        van met voor mijn er ik niet wat waar wanneer hoe wil kan moet straat weg geen niks
+        maar ook nog al dat die deze overslaan annuleren prima klopt goed oke hulp zit ligt
+        staat kapot melding afval wij we zijn heb heeft wordt weet niemand waarom jep jup
+        zeker precies akkoord tot morgen doeg annuleer sla elke nacht tegenover bent jullie""".split()),
+}
+# Words every language's chats use alike: they count for nothing (nor towards LONG_WORDS).
+NEUTRAL = frozenset("ok okay okey k kk hmm ah eh oh uh xd lol haha jaja kkk c".split())
+# Spelling that only one of our languages uses, checked on the raw (accented) text.
+CUES: Tuple[Tuple[str, "re.Pattern[str]"], ...] = (
+    ("es", re.compile(r"[ñ¿¡]|\b(?:sí|está|qué|cómo|dónde|cuándo|adiós|aquí|también)\b")),
+    ("pt", re.compile(r"[ãõç]|\b(?:não|já|olá|você|está|até|é)\b")),
+    ("nl", re.compile(r"ij(?![aeiou])|aa")),
+)
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """How strongly a text points at each supported language (scores sum to about 1)."""
+
+    words: int
+    scores: Dict[str, float]
+
+    @property
+    def best(self) -> Tuple[Optional[str], float]:
+        if not self.scores:
+            return None, 0.0
+        language = max(self.scores, key=self.scores.__getitem__)
+        return language, self.scores[language]
 
 
 def detect_language(text: Optional[str], hint: Optional[str] = None,
                     current: Optional[str] = None) -> str:
     """A supported language code for `text`.
 
-    `current` is the conversation's language, `hint` the channel's (browser locale, Telegram
-    language_code). They win for short texts and when detection is unsure.
+    `current` is the conversation's established language (None on a first message), `hint`
+    the channel's (browser locale, Telegram language_code, phone country). A short message
+    keeps `current`; with no `current`, clear words decide, then the hint, then the default.
     """
     settings = get_settings()
     supported = tuple(settings.supported_languages)
-    fallback = next((code for code in (_base(current), _base(hint)) if code in supported),
-                    settings.default_language)
-    words = (text or "").split()
-    if len(words) < MIN_WORDS:
+    established = _base(current) if _base(current) in supported else None
+    fallback = established or next(
+        (code for code in (_base(hint),) if code in supported), settings.default_language)
+    evidence = language_evidence(text, supported)
+    language, score = evidence.best
+    if language is None:
         return fallback
-    best, probability = _detect(" ".join(words), supported)
-    if best is None or probability < MIN_PROBABILITY:
-        return fallback
-    return best
+    if established:
+        switch = evidence.words >= LONG_WORDS and score >= SWITCH_SCORE
+        return language if switch else established
+    return language if score >= FIRST_SCORE else fallback
+
+
+def language_evidence(text: Optional[str], supported: Sequence[str]) -> Evidence:
+    """Lexicon and spelling cues, blended with restricted langdetect for longer texts."""
+    raw = (text or "").lower()
+    words = [word for word in _WORD.findall(raw) if word not in NEUTRAL]
+    if not words:
+        return Evidence(0, {})
+    lexical = _lexical_scores(raw, words, supported)
+    statistical = _detect(" ".join(words), tuple(supported))
+    if not lexical:
+        # No known word: trust langdetect only on enough letters and a clear win.
+        letters = sum(len(word) for word in words)
+        best = max(statistical.values(), default=0.0)
+        if letters < MIN_LETTERS or best < SHORT_CERTAINTY:
+            return Evidence(len(words), {})
+    total = sum(lexical.values())
+    if not total:
+        return Evidence(len(words), {code: statistical.get(code, 0.0) for code in supported})
+    weight = 0.0 if not statistical or len(words) < LONG_WORDS else min(0.5, 0.08 * len(words))
+    return Evidence(len(words), {
+        code: (1 - weight) * lexical.get(code, 0.0) / total + weight * statistical.get(code, 0.0)
+        for code in supported})
+
+
+def _lexical_scores(raw: str, words: Sequence[str], supported: Sequence[str]) -> Dict[str, float]:
+    scores: Dict[str, float] = {}
+    for word in words:
+        plain = _strip_accents(word)
+        owners = [code for code in supported if plain in LEXICON.get(code, ())]
+        for code in owners:
+            scores[code] = scores.get(code, 0.0) + 1.0 / len(owners)
+    for code, pattern in CUES:
+        if code in supported:
+            hits = len(pattern.findall(raw))
+            if hits:
+                scores[code] = scores.get(code, 0.0) + hits
+    return scores
+
+
+def _strip_accents(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def _base(code: Optional[str]) -> Optional[str]:
@@ -43,19 +154,16 @@ def _base(code: Optional[str]) -> Optional[str]:
     return code.split("-")[0].split("_")[0].lower() if code else None
 
 
-def _detect(text: str, supported: Tuple[str, ...]) -> Tuple[Optional[str], float]:
+def _detect(text: str, supported: Tuple[str, ...]) -> Dict[str, float]:
+    """langdetect's probabilities over our languages only ({} when it cannot tell)."""
     from langdetect.lang_detect_exception import LangDetectException
 
     detector = _factory(supported).create()
     detector.append(text)
     try:
-        candidates = detector.get_probabilities()
+        return {item.lang: item.prob for item in detector.get_probabilities()}
     except LangDetectException:
-        return None, 0.0
-    if not candidates:
-        return None, 0.0
-    top = max(candidates, key=lambda item: item.prob)
-    return top.lang, top.prob
+        return {}
 
 
 @lru_cache(maxsize=4)

@@ -5,7 +5,7 @@ from typing import Optional
 
 import pytest
 
-from actions.language import ActionChangeLanguage
+from actions.language import ActionChangeLanguage, ActionDetectLanguage
 from actions.session import ActionSessionStart
 from tests.actions.factories import (action_event, make_tracker, responses, run_action,
                                      slot_event, slot_values, user_event)
@@ -80,3 +80,61 @@ def test_an_unfinished_report_is_not_carried_over(domain: dict) -> None:
     carried = slot_values(events)
     assert carried["last_case_reference"] == "C-2026-000001"
     assert not {"category", "submission_id", "requested_slot"} & set(carried)
+
+
+def earlier_turn(text: str) -> list:
+    """A session start and one earlier user message: the conversation's language is set."""
+    return [{"event": "session_started"}, action_event("action_listen"), user_event(text)]
+
+
+@pytest.mark.parametrize("text, slot, expected", [
+    ("hola", "en", "es"),                  # the first message picks the language
+    ("olá, bom dia", "en", "pt"),
+    ("goedemorgen", "en", "nl"),
+    ("ok", "es", None),                    # no clear words: the session start's choice stays
+    ("hello", "en", None),
+])
+def test_the_first_message_of_a_session_sets_the_language(text: str, slot: str,
+                                                          expected: Optional[str],
+                                                          domain: dict) -> None:
+    tracker = make_tracker(text=text, history=[{"event": "session_started"}],
+                           slots={"language": slot})
+    events, messages = run_action(ActionDetectLanguage(), tracker, domain)
+    assert slot_values(events) == ({"language": expected} if expected else {})
+    assert messages == []
+
+
+@pytest.mark.parametrize("language, reply", [
+    ("es", "si"), ("nl", "ja"), ("pt", "ok"), ("es", "2"), ("pt", "sim"), ("nl", "nee"),
+    ("es", "no"), ("nl", "calle mayor 12"),
+])
+def test_one_word_replies_keep_the_conversations_language(language: str, reply: str,
+                                                          domain: dict) -> None:
+    tracker = make_tracker(text=reply, history=earlier_turn("first message"),
+                           slots={"language": language})
+    events, _ = run_action(ActionDetectLanguage(), tracker, domain)
+    assert events == []
+
+
+def test_a_long_clear_message_switches_the_conversation(domain: dict) -> None:
+    tracker = make_tracker(text="hay una farola apagada delante de mi casa desde el lunes",
+                           history=earlier_turn("hello"), slots={"language": "en"})
+    events, _ = run_action(ActionDetectLanguage(), tracker, domain)
+    assert slot_values(events) == {"language": "es"}
+
+
+@pytest.mark.parametrize("text, intent", [
+    ('/inform{"category":"pothole"}', "inform"),
+    ("quiero hablar en holandés", "change_language"),
+])
+def test_buttons_and_explicit_switches_are_left_to_their_actions(text: str, intent: str,
+                                                                 domain: dict) -> None:
+    tracker = make_tracker(text=text, intent=intent, history=[{"event": "session_started"}])
+    events, _ = run_action(ActionDetectLanguage(), tracker, domain)
+    assert events == []
+
+
+def test_the_language_slot_is_detected_on_every_message(domain: dict) -> None:
+    mappings = domain["slots"]["language"]["mappings"]
+    assert {"type": "custom", "action": "action_detect_language"} in mappings
+    assert "action_detect_language" in domain["actions"]

@@ -16,6 +16,7 @@ CONTRACT_ACTIONS = {
     "action_ask_confirmed", "action_submit_report", "action_cancel_report",
     "action_check_status", "action_submit_feedback", "action_answer_policy",
     "action_escalate", "action_handle_misunderstanding",
+    "action_detect_language",  # issue 4: the language slot's per-message custom mapping
 }
 RASA_DEFAULT_ACTIONS = {"action_listen", "action_restart", "action_deactivate_loop",
                         "action_default_fallback", "action_two_stage_fallback",

@@ -42,3 +42,13 @@ def test_an_edited_city_file_is_read_again(tmp_path: Path) -> None:
     os.utime(file, (stat.st_atime, stat.st_mtime + 5))
     assert load_city(file).name == "B"
     assert load_city(file).holidays == frozenset({dt.date(2027, 1, 1)})
+
+
+@pytest.mark.parametrize("language, expected", [
+    ("en", "Mon-Fri 08:30-17:30, Sat 09:00-13:00"),
+    ("es", "lun-vie 08:30-17:30, sáb 09:00-13:00"),
+    ("nl", "ma-vr 08:30-17:30, za 09:00-13:00"),
+    ("xx", "Mon-Fri 08:30-17:30, Sat 09:00-13:00"),
+])
+def test_staffed_hours_read_in_the_citizens_language(language: str, expected: str) -> None:
+    assert describe_hours(load_city(), language) == expected

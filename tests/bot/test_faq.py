@@ -9,7 +9,7 @@ import yaml
 from sqlalchemy import func, select
 
 from bot.db import session_scope
-from bot.faq import find_answer, load_faq_file, seed_faq
+from bot.faq import add_missing_languages, find_answer, load_faq_file, seed_faq
 from bot.models import FaqEntry, FaqVersion
 from bot.settings import get_settings
 
@@ -136,11 +136,56 @@ def test_questions_in_the_asked_language_are_used_with_english_fallback(faq_db: 
     _publish(faq_db, "mercado", {"en": ["when is the market open"],
                                  "es": ["cuándo abre el mercado", "horario del mercado"]},
              {"en": "Tuesday and Saturday.", "es": "Martes y sábado."}, NOW + dt.timedelta(hours=2))
+    _publish(faq_db, "skate-park", {"en": ["where is the skate park"]},
+             {"en": "Behind the leisure centre."}, NOW + dt.timedelta(hours=3))
     with session_scope(faq_db) as session:
         spanish = find_answer(session, "cual es el horario del mercado", "es")
-        fallback = find_answer(session, "library opening hours", "es")
+        fallback = find_answer(session, "where is the skate park", "es")
     assert spanish.topic == "mercado" and spanish.answer == "Martes y sábado." and spanish.language == "es"
-    assert fallback.topic == "library-hours" and fallback.language == "en"
+    assert fallback.topic == "skate-park" and fallback.language == "en"
+
+
+@pytest.mark.parametrize("question, language, topic", [
+    ("que dia pasan a recoger la basura", "es", "bin-collection-day"),
+    ("tenho ratos em casa", "pt", "pest-control"),
+    ("hoe laat is de bibliotheek open", "nl", "library-hours"),
+])
+def test_seeded_translations_answer_in_the_asked_language(faq_db: str, question: str,
+                                                         language: str, topic: str) -> None:
+    with session_scope(faq_db) as session:
+        match = find_answer(session, question, language)
+    assert match.topic == topic and match.language == language
+    assert match.score >= get_settings().faq_min_score
+
+
+def _english_only_seed(db: str) -> None:
+    """A database seeded before the translations existed."""
+    with session_scope(db) as session:
+        seed_faq(session, now=NOW)
+        for entry in session.execute(select(FaqEntry)).scalars():
+            version = entry.versions[0]
+            version.answers = {"en": version.answers["en"]}
+            version.questions = {"en": version.questions["en"]}
+
+
+def test_translations_reach_a_database_seeded_in_english_only(empty_faq: str) -> None:
+    _english_only_seed(empty_faq)
+    with session_scope(empty_faq) as session:
+        comms = _entry(session, "library-hours").versions[0]
+        comms.answers = {"en": "Edited by the comms team."}
+    with session_scope(empty_faq) as session:
+        updated = seed_faq(session, now=NOW + dt.timedelta(days=1))
+        assert updated == 0
+        bins = _entry(session, "bin-collection-day")
+        assert bins.current_version == 2 and [v.version for v in bins.versions] == [1, 2]
+        assert set(bins.versions[1].answers) == {"en", "es", "pt", "nl"}
+        assert bins.versions[1].answers["en"] == bins.versions[0].answers["en"]
+        library = _entry(session, "library-hours")
+        assert library.current_version == 1
+        assert library.versions[0].answers == {"en": "Edited by the comms team."}
+    with session_scope(empty_faq) as session:
+        assert add_missing_languages(session) == 0
+        assert _entry(session, "bin-collection-day").current_version == 2
 
 
 def test_nothing_published_or_nothing_asked_gives_none(empty_faq: str) -> None:

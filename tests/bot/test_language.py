@@ -1,11 +1,12 @@
-"""bot.language: detection limited to supported languages; short texts keep the conversation's."""
+"""bot.language: detection limited to supported languages; a conversation keeps its language
+over short replies, a first message is read from its words, a long clear one may switch."""
 from __future__ import annotations
 
 from typing import Optional
 
 import pytest
 
-from bot.language import detect_language
+from bot.language import LONG_WORDS, detect_language, language_evidence
 from bot.settings import get_settings
 
 
@@ -23,19 +24,52 @@ def test_longer_messages_are_detected(text: str, expected: str) -> None:
     assert detect_language(text) == expected
 
 
-@pytest.mark.parametrize("text, hint, current, expected", [
-    ("hola", None, None, "en"),          # too short: default
-    ("hola", "es", None, "es"),          # too short: the channel's hint
-    ("ok thanks", "nl", "pt", "pt"),     # the conversation's language wins
-    ("12 high st", None, "es", "es"),
-    ("obrigado", "pt-BR", None, "pt"),   # regional hint
-    ("merci", "fr", None, "en"),         # unsupported hint: default
-    ("", None, "nl", "nl"),
-    (None, None, None, "en"),
+@pytest.mark.parametrize("text, expected", [
+    ("hola", "es"), ("sí", "es"), ("muchas gracias", "es"), ("¿y ahora?", "es"),
+    ("obrigado", "pt"), ("não", "pt"), ("bom dia", "pt"),
+    ("dank je", "nl"), ("ja", "nl"), ("nee bedankt", "nl"), ("goedemorgen", "nl"),
+    ("thanks", "en"), ("hello", "en"),
 ])
-def test_short_texts_keep_the_current_language_or_hint(
-        text: Optional[str], hint: Optional[str], current: Optional[str], expected: str) -> None:
-    assert detect_language(text, hint=hint, current=current) == expected
+def test_a_first_short_message_is_read_from_its_words(text: str, expected: str) -> None:
+    assert detect_language(text, hint=None, current=None) == expected
+
+
+@pytest.mark.parametrize("text, hint, expected", [
+    ("ok", "es", "es"), ("2", "pt-BR", "pt"), ("ok", None, "en"),
+    ("no", None, "en"),          # English and Spanish alike: the default
+    ("merci", "fr", "en"),       # unsupported hint: the default
+    ("C-2026-000123", "nl", "nl"), ("", None, "en"), (None, "nl_BE", "nl"),
+])
+def test_a_first_message_without_clear_words_takes_the_hint_or_default(
+        text: Optional[str], hint: Optional[str], expected: str) -> None:
+    assert detect_language(text, hint=hint, current=None) == expected
+
+
+@pytest.mark.parametrize("current", ["en", "es", "pt", "nl"])
+@pytest.mark.parametrize("reply", ["si", "ja", "ok", "2", "sim", "nee", "yes", "gracias",
+                                   "calle mayor 12", "C-2026-000123", "4 stars", "skip"])
+def test_one_word_replies_keep_the_conversations_language(current: str, reply: str) -> None:
+    assert detect_language(reply, hint="en", current=current) == current
+
+
+@pytest.mark.parametrize("text, current, expected", [
+    ("I would like to report a broken street light", "es", "en"),
+    ("hay un coche abandonado en mi calle desde hace semanas", "en", "es"),
+    ("de buren maken elke nacht heel veel lawaai", "pt", "nl"),
+    ("o semáforo do cruzamento não funciona desde ontem", "nl", "pt"),
+])
+def test_a_long_clear_message_switches_the_language(text: str, current: str, expected: str) -> None:
+    assert len(text.split()) >= LONG_WORDS
+    assert detect_language(text, current=current) == expected
+
+
+@pytest.mark.parametrize("text, current", [
+    ("ok ok ok ok", "es"),
+    ("12 high street 4b", "pt"),
+    ("C-2026-000123 3 4 5 ok", "nl"),
+])
+def test_a_long_message_without_clear_language_keeps_it(text: str, current: str) -> None:
+    assert detect_language(text, current=current) == current
 
 
 def test_detection_is_deterministic_and_always_supported() -> None:
@@ -44,5 +78,8 @@ def test_detection_is_deterministic_and_always_supported() -> None:
     assert len(results) == 1 and results <= set(get_settings().supported_languages)
 
 
-def test_a_confident_detection_switches_the_language() -> None:
-    assert detect_language("I would like to report a broken street light", current="es") == "en"
+def test_evidence_only_names_supported_languages() -> None:
+    supported = get_settings().supported_languages
+    evidence = language_evidence("hay un bache en la calle", supported)
+    assert set(evidence.scores) <= set(supported) and evidence.best[0] == "es"
+    assert language_evidence("2", supported).best == (None, 0.0)

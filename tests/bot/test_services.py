@@ -95,10 +95,23 @@ def test_service_code_lookup_ignores_case_and_spaces(db: str) -> None:
 def test_missing_translation_falls_back_to_english(db: str) -> None:
     with session_scope(db) as session:
         service = get_service(session, "pothole")
+        service.names = {"en": "Pothole"}
+        service.questions = [{**question, "prompt": {"en": question["prompt"]["en"]}}
+                             for question in service.questions]
         assert service_name(service, "nl") == "Pothole"
         questions = followup_questions(service, "es")
         assert questions[0].code == "size" and questions[0].prompt.startswith("Roughly")
         assert questions[0].required is True
+        session.rollback()
+
+
+@pytest.mark.parametrize("language", ["es", "pt", "nl"])
+def test_every_service_is_translated(language: str) -> None:
+    for spec in load_catalogue():
+        assert spec.names[language] != spec.names["en"] or spec.code == "graffiti"
+        assert spec.descriptions[language] and spec.keywords[language]
+        for question in spec.questions:
+            assert question["prompt"][language] != question["prompt"]["en"]
 
 
 def test_list_services_in_catalogue_order(db: str) -> None:
@@ -118,5 +131,7 @@ def test_every_status_has_plain_words() -> None:
     statuses = load_statuses()
     assert set(statuses) >= set(CASE_STATUSES)
     assert status_text("new", "en").label == "received"
-    assert status_text("acknowledged", "pt").label == "seen by the team"
+    assert status_text("acknowledged", "pt").label == "visto pela equipa"
+    assert status_text("new", "nl", {"new": {"label": {"en": "received"},
+                                             "next_step": {"en": "Soon."}}}).label == "received"
     assert all(status_text(status, "en").next_step for status in CASE_STATUSES)
