@@ -41,7 +41,8 @@ def escalate_conversation(dispatcher: CollectingDispatcher, tracker: Tracker,
         return events
     city = load_city()
     if staffed_now(now, city):
-        dispatcher.utter_message(response="utter_escalated", hours=describe_hours(city))
+        dispatcher.utter_message(response="utter_escalated",
+                                 hours=describe_hours(city, language_of(tracker)))
     else:
         opening = next_staffed_time(now, city)
         dispatcher.utter_message(response="utter_escalated_out_of_hours",

@@ -61,6 +61,18 @@ def test_a_request_for_a_person_is_queued_with_the_transcript(database: str, dom
     assert transcript[-2]["from"] == "assistant" and transcript[-2]["text"] == "reply 14"
 
 
+@pytest.mark.parametrize("language, hours", [("es", "lun-vie 08:30-17:30, sáb 09:00-13:00"),
+                                             ("nl", "ma-vr 08:30-17:30, za 09:00-13:00")])
+def test_staffed_hours_are_given_in_the_citizens_language(language: str, hours: str,
+                                                          database: str, domain: dict,
+                                                          clock) -> None:
+    tracker = make_tracker(text="persona", intent="request_human", sender_id=f"web-{language}",
+                           slots={"last_case_reference": None, "language": language})
+    _, messages = run_action(ActionEscalate(), tracker, domain)
+    assert responses(messages) == ["utter_escalated"]
+    assert messages[0]["hours"] == hours
+
+
 def test_out_of_hours_the_citizen_is_told_when_we_reopen(database: str, domain: dict,
                                                          clock) -> None:
     clock(SUNDAY_10_UTC)
