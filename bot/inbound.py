@@ -50,6 +50,18 @@ def mark_failed(session: Session, inbound_id: int, now: Optional[dt.datetime] = 
     return row
 
 
+def stale_received(session: Session, channel: str, older_than: dt.timedelta, now: dt.datetime,
+                   limit: int = 500) -> List[InboundMessage]:
+    """Messages recorded but never processed (the process died mid-turn), oldest first, so a
+    channel can run them again at start-up: acknowledged means processed, eventually."""
+    return list(session.execute(
+        select(InboundMessage)
+        .where(InboundMessage.channel == channel, InboundMessage.status == "received",
+               InboundMessage.received_at < now - older_than)
+        .order_by(InboundMessage.id).limit(limit)
+    ).scalars())
+
+
 def _get(session: Session, inbound_id: int) -> InboundMessage:
     row = session.get(InboundMessage, inbound_id)
     if row is None:

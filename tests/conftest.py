@@ -59,10 +59,11 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator["Browser"]:
-    """One headless Debian Chromium for the whole session (Playwright allows one sync driver
-    per thread, so every browser test shares this one)."""
+    """A headless Debian Chromium per test module. Playwright's sync driver runs an event loop
+    in the main thread while it is open, so it must be closed before the next module: tests
+    that call asyncio.run() (channels) would otherwise find a loop already running."""
     if shutil.which(CHROMIUM) is None:
         skip_or_fail("Debian's chromium is not installed at /usr/bin/chromium")
     from playwright.sync_api import sync_playwright

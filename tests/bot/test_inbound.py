@@ -9,7 +9,8 @@ from typing import List
 from sqlalchemy import func, select
 
 from bot.db import session_scope
-from bot.inbound import mark_failed, mark_processed, record_inbound, transcript_for
+from bot.inbound import (mark_failed, mark_processed, record_inbound, stale_received,
+                         transcript_for)
 from bot.models import InboundMessage
 
 NOW = dt.datetime(2026, 11, 23, 12, 0)
@@ -89,3 +90,22 @@ def test_transcript_interleaves_citizen_and_assistant_oldest_first(db: str, send
     assert [(line["role"], line["text"]) for line in lines] == [
         ("citizen", "q2"), ("assistant", "a2"), ("citizen", "q3"), ("assistant", "a3")]
     assert lines[0]["at"].startswith("2026-11-23T12:02")
+
+
+def test_only_old_unprocessed_messages_are_stale(db: str, sender: str) -> None:
+    start = dt.datetime(2026, 5, 4, 9, 0)
+    with session_scope(db) as session:
+        old, _ = record_inbound(session, channel="sms", external_id="SM-old", sender_id=sender,
+                                text="a", now=start)
+        done, _ = record_inbound(session, channel="sms", external_id="SM-done", sender_id=sender,
+                                 text="b", now=start)
+        mark_processed(session, done.id, [], now=start)
+        record_inbound(session, channel="sms", external_id="SM-new", sender_id=sender, text="c",
+                       now=start + dt.timedelta(minutes=9))
+        record_inbound(session, channel="telegram", external_id="1", sender_id=sender, text="d",
+                       now=start)
+    with session_scope(db) as session:
+        stale = stale_received(session, "sms", dt.timedelta(minutes=5),
+                               now=start + dt.timedelta(minutes=10))
+        # The database is shared with other tests: look at this sender's rows only.
+        assert [row.external_id for row in stale if row.sender_id == sender] == ["SM-old"]

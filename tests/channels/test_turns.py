@@ -1,0 +1,133 @@
+"""channels/turns.py: record before ack, one background turn per message, per-sender order,
+crash recovery. Driven on the migrated SQLite database with a scripted assistant."""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import Any, Callable, List, Tuple
+
+import pytest
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+from channels import turns_store
+from channels.turns import InboundTurn, TurnRunner
+from tests.channels.telegram_fixtures import (CHAT, inbound_count, message_update, start_telegram,  # noqa: F401
+                                              statuses, telegram_api)
+
+NOW = dt.datetime(2026, 11, 26, 12, 0, 0)
+Events = List[Tuple[str, str, str]]
+
+
+def turn(sender: str, text: str, external_id: str = "") -> InboundTurn:
+    return InboundTurn(channel="telegram", external_id=external_id or f"{sender}-{text}",
+                       sender_id=sender, text=text, metadata={"language": "en"})
+
+
+def runner(clock: Callable[[], dt.datetime] = lambda: NOW) -> TurnRunner:
+    return TurnRunner("telegram", lambda _turn: CollectingOutputChannel(), clock=clock,
+                      stale_after_seconds=60)
+
+
+async def until(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        assert asyncio.get_running_loop().time() < deadline, "condition not reached"
+        await asyncio.sleep(0.01)
+
+
+def test_turns_of_one_sender_run_in_order_and_other_senders_do_not_wait(webchat_db: str) -> None:
+    events: Events = []
+
+    async def scenario() -> TurnRunner:
+        gate = asyncio.Event()
+        runs = runner()
+
+        async def assistant(message: UserMessage) -> None:
+            events.append(("start", message.sender_id, message.text))
+            if message.text == "a1":
+                await gate.wait()
+            await message.output_channel.send_text_message(message.sender_id, f"ok {message.text}")
+            events.append(("end", message.sender_id, message.text))
+
+        for sender, text in [("a", "a1"), ("a", "a2"), ("b", "b1")]:
+            await runs.accept(turn(sender, text), assistant)
+        await until(lambda: ("end", "b", "b1") in events)
+        assert ("start", "a", "a2") not in events  # a2 waits behind a1, b1 did not
+        gate.set()
+        await runs.drain()
+        return runs
+
+    runs = asyncio.run(scenario())
+    of_a = [event for event in events if event[1] == "a"]
+    assert of_a == [("start", "a", "a1"), ("end", "a", "a1"), ("start", "a", "a2"), ("end", "a", "a2")]
+    assert runs.idle  # no sender lock left behind
+    assert statuses() == ["processed"] * 3
+
+
+def test_duplicate_is_acknowledged_and_not_run_again(webchat_db: str) -> None:
+    seen: List[str] = []
+
+    async def assistant(message: UserMessage) -> None:
+        seen.append(message.text or "")
+
+    async def scenario() -> List[bool]:
+        runs = runner()
+        first = await runs.accept(turn("a", "hi", "u1"), assistant)
+        await runs.drain()
+        second = await runs.accept(turn("a", "hi", "u1"), assistant)
+        await runs.drain()
+        return [first.is_new, second.is_new]
+
+    assert asyncio.run(scenario()) == [True, False]
+    assert seen == ["hi"]
+
+
+def test_replies_are_kept_with_the_message(webchat_db: str) -> None:
+    async def assistant(message: UserMessage) -> None:
+        await message.output_channel.send_text_message(message.sender_id, "Thanks")
+
+    async def scenario() -> None:
+        runs = runner()
+        await runs.accept(turn("a", "hi"), assistant)
+        await runs.drain()
+
+    asyncio.run(scenario())
+    from bot.db import session_scope
+    from bot.inbound import transcript_for
+
+    with session_scope() as session:
+        lines = transcript_for(session, "telegram", "a")
+    assert [(line["role"], line["text"]) for line in lines] == [("citizen", "hi"), ("assistant", "Thanks")]
+
+
+def test_recovery_reruns_only_stale_unprocessed_messages(webchat_db: str) -> None:
+    turns_store.record(turn("a", "lost in a crash", "old"), NOW - dt.timedelta(minutes=5))
+    turns_store.record(turn("b", "still arriving", "new"), NOW - dt.timedelta(seconds=5))
+    done = turns_store.record(turn("c", "answered", "done"), NOW - dt.timedelta(minutes=9))
+    turns_store.mark_processed(done.inbound_id, [], NOW)
+    seen: List[Any] = []
+
+    async def assistant(message: UserMessage) -> None:
+        seen.append((message.sender_id, message.text, message.metadata))
+
+    async def scenario() -> int:
+        runs = runner()
+        count = await runs.recover(assistant)
+        await runs.drain()
+        return count
+
+    assert asyncio.run(scenario()) == 1
+    assert seen == [("a", "lost in a crash", {"language": "en"})]
+    assert statuses() == ["processed", "received", "processed"]
+
+
+def test_channel_recovers_unprocessed_updates_when_the_server_starts(
+        start_telegram: Callable[..., Any], webchat_db: str) -> None:
+    old = dt.datetime.utcnow() - dt.timedelta(hours=1)
+    turns_store.record(InboundTurn(channel="telegram", external_id="555", sender_id=str(CHAT),
+                                   text="my report", metadata={"language": "en"}), old)
+    telegram = start_telegram()
+    assert telegram.wait_processed(1)
+    assert [message.text for message in telegram.assistant.turns] == ["my report"]
+    assert telegram.api.sent_texts(str(CHAT)) == ["You said: my report", "Is that right?"]
+    assert inbound_count() == 1
