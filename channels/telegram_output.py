@@ -1,0 +1,127 @@
+"""Sending to Telegram: the Rasa output channel, within Telegram's rate limits.
+
+Telegram allows about 30 messages a second per bot and one a second per chat, and answers
+429 with `retry_after` when a bot goes faster. `TelegramSender` reserves a token of both
+(bot.ratelimit) before each call and, on a 429, waits as told and sends the same message
+again: a reply is delayed, never dropped. Time (`sleep`, `clock`) is injected for tests.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import logging
+import warnings
+from typing import Any, Awaitable, Callable, Dict, List, Optional, TypeVar
+
+from rasa.core.channels.channel import OutputChannel
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import RetryAfter
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.logs import log_event
+from bot.ratelimit import RateLimiter
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Sleep = Callable[[float], Awaitable[Any]]
+MAX_CALLBACK_BYTES = 64  # Telegram's limit on callback_data
+MAX_RETRIES_AFTER_429 = 10
+KEY_PREFIX = "k:"
+
+
+class PayloadKeys:
+    """Button payloads longer than callback_data allows, kept under a short stable key.
+
+    In memory: a key outlives a restart only if the same payload is sent again; a stale key
+    is answered with "please choose again" by the input channel.
+    """
+
+    def __init__(self, max_entries: int = 10000) -> None:
+        self._payloads: Dict[str, str] = {}
+        self.max_entries = max_entries
+
+    def callback_data(self, payload: str) -> str:
+        """The payload itself when it fits in 64 bytes, else a short key for it."""
+        if len(payload.encode("utf-8")) <= MAX_CALLBACK_BYTES and not payload.startswith(KEY_PREFIX):
+            return payload
+        key = KEY_PREFIX + hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
+        if key not in self._payloads and len(self._payloads) >= self.max_entries:
+            self._payloads.pop(next(iter(self._payloads)))  # oldest first (dicts keep order)
+        self._payloads[key] = payload
+        return key
+
+    def payload(self, callback_data: str) -> Optional[str]:
+        """The button's payload; None for a key this process does not know."""
+        if callback_data.startswith(KEY_PREFIX):
+            return self._payloads.get(callback_data)
+        return callback_data
+
+
+def _retry_seconds(error: RetryAfter) -> float:
+    """retry_after in seconds, whichever type this PTB release gives (int now, timedelta later)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+class TelegramSender:
+    """Every call to the Bot API that sends to a chat goes through `call`."""
+
+    def __init__(self, bot: Bot, limiter: RateLimiter, sleep: Sleep = asyncio.sleep) -> None:
+        self.bot, self.limiter, self.sleep = bot, limiter, sleep
+
+    async def call(self, chat_id: str, send: Callable[[], Awaitable[T]]) -> T:
+        """Send within the limits; on 429 wait `retry_after` and send again."""
+        for attempt in range(MAX_RETRIES_AFTER_429 + 1):
+            delay = self.limiter.reserve(chat_id)
+            if delay > 0:
+                await self.sleep(delay)
+            try:
+                return await send()
+            except RetryAfter as error:
+                if attempt == MAX_RETRIES_AFTER_429:
+                    raise
+                wait = _retry_seconds(error)
+                log_event(log, "telegram.send.retry_after", logging.WARNING, chat_id=chat_id,
+                          seconds=wait, attempt=attempt + 1)
+                await self.sleep(wait)
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+
+class TelegramOutput(OutputChannel):
+    """Rasa's replies for one turn, sent to the chat; `messages` keeps what was sent."""
+
+    def __init__(self, sender: TelegramSender, keys: PayloadKeys) -> None:
+        self.sender, self.keys = sender, keys
+        self.messages: List[Dict[str, Any]] = []
+
+    @classmethod
+    def name(cls) -> str:
+        return "telegram"
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        """Plain text; no parse mode, so citizens' words are never read as markup."""
+        await self.sender.call(recipient_id, lambda: self.sender.bot.send_message(
+            chat_id=recipient_id, text=text))
+        self.messages.append({"text": text})
+
+    async def send_text_with_buttons(self, recipient_id: str, text: str,
+                                     buttons: List[Dict[str, Any]], **kwargs: Any) -> None:
+        """One inline button per row; pressing one sends its payload back as a callback."""
+        rows = [[InlineKeyboardButton(str(button.get("title", "")),
+                                      callback_data=self.keys.callback_data(str(button.get("payload", ""))))]
+                for button in buttons]
+        markup = InlineKeyboardMarkup(rows)
+        await self.sender.call(recipient_id, lambda: self.sender.bot.send_message(
+            chat_id=recipient_id, text=text, reply_markup=markup))
+        self.messages.append({"text": text, "buttons": [
+            {"title": button.get("title"), "payload": button.get("payload")} for button in buttons]})
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        """Telegram fetches the image itself from the URL."""
+        await self.sender.call(recipient_id, lambda: self.sender.bot.send_photo(
+            chat_id=recipient_id, photo=image))
+        self.messages.append({"image": image})
