@@ -204,3 +204,22 @@ class FaqVersion(Base):
 
     __table_args__ = (UniqueConstraint("entry_id", "version", name="uq_faq_version"),)
 
+
+
+# --- SMS opt-outs (migration 0002) ---
+class OptOut(Base):
+    """A number that said STOP: nothing more is sent to it on that channel until it says START.
+
+    One row per (channel, address); opting in again keeps the row (opted_in_at set) as a
+    record of consent, and a later STOP clears opted_in_at again.
+    """
+
+    __tablename__ = "opt_outs"
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(20), nullable=False)
+    address = Column(String(120), nullable=False)  # E.164 phone number
+    keyword = Column(String(20), nullable=False)  # the word that opted the number out
+    opted_out_at = Column(DateTime, nullable=False)
+    opted_in_at = Column(DateTime, nullable=True)
+
+    __table_args__ = (UniqueConstraint("channel", "address", name="uq_opt_outs_channel_address"),)

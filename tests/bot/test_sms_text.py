@@ -1,0 +1,135 @@
+"""bot/sms_text.py: GSM-7 / UCS-2 segment counting, sensible splitting, numbered options."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot import sms_text
+from bot.sms_text import GSM7, UCS2
+
+
+@pytest.mark.parametrize("text, encoding, units, segments", [
+    ("", GSM7, 0, 1),
+    ("Hello", GSM7, 5, 1),
+    ("a" * 160, GSM7, 160, 1),
+    ("a" * 161, GSM7, 161, 2),
+    ("a" * 306, GSM7, 306, 2),
+    ("a" * 307, GSM7, 307, 3),
+    ("€" * 80, GSM7, 160, 1),           # extension characters take two septets
+    ("€" * 81, GSM7, 162, 2),
+    ("a" * 152 + "€" + "b" * 10, GSM7, 164, 2),  # the escape pair is never split
+    ("Café à Ñandu ¿sì?", GSM7, 17, 1),  # accented letters of the GSM-7 table
+    ("sí", UCS2, 2, 1),                  # í is not in the table: Spanish often goes UCS-2
+    ("ç", UCS2, 1, 1),                   # lower-case ç is not GSM-7 (only Ç is)
+    ("ł" * 70, UCS2, 70, 1),
+    ("ł" * 71, UCS2, 71, 2),
+    ("ł" * 134, UCS2, 134, 2),
+    ("ł" * 135, UCS2, 135, 3),
+    ("🙂" * 35, UCS2, 70, 1),            # astral characters are two UTF-16 units
+    ("🙂" * 36, UCS2, 72, 2),
+    ("a" * 100 + "🙂", UCS2, 102, 2),    # one emoji makes the whole message UCS-2
+])
+def test_count_segments(text: str, encoding: str, units: int, segments: int) -> None:
+    assert sms_text.count_segments(text) == sms_text.SegmentCount(encoding, units, segments)
+
+
+def test_escape_pair_straddling_a_part_boundary_moves_to_the_next_part() -> None:
+    # 152 + 2 septets would be 154 > 153: the euro starts part two, so three parts needed later.
+    text = "a" * 152 + "€" + "b" * 151
+    assert sms_text.count_segments(text).segments == 2
+    assert sms_text.count_segments(text + "b").segments == 3
+
+
+@pytest.mark.parametrize("max_segments, limit_gsm, limit_ucs", [(1, 160, 70), (2, 306, 134), (3, 459, 201)])
+def test_message_limit(max_segments: int, limit_gsm: int, limit_ucs: int) -> None:
+    assert sms_text.message_limit(GSM7, max_segments) == limit_gsm
+    assert sms_text.message_limit(UCS2, max_segments) == limit_ucs
+
+
+def test_short_text_is_one_message_unchanged() -> None:
+    assert sms_text.split_message("  Your report is saved.  ") == ["Your report is saved."]
+
+
+def test_split_prefers_the_last_sentence_end() -> None:
+    first = "Your report C-2026-000123 is saved. " + "We aim to fix potholes within five days."
+    text = first + " " + "You will get a text when the crew has been. " * 2
+    parts = sms_text.split_message(text, max_segments=1)
+    # 160 characters would end mid-sentence; the cut is after the last full sentence that fits.
+    assert parts == [first + " You will get a text when the crew has been.",
+                     "You will get a text when the crew has been."]
+    assert all(sms_text.count_segments(part).segments == 1 for part in parts)
+    assert " ".join(parts) == " ".join(text.split())
+
+
+def test_split_falls_back_to_a_word_boundary() -> None:
+    text = " ".join(["pothole"] * 60)  # no sentence end at all
+    parts = sms_text.split_message(text, max_segments=1)
+    assert len(parts) == 3
+    assert all(part.split() == ["pothole"] * len(part.split()) for part in parts)
+
+
+def test_a_single_overlong_word_is_cut_between_characters() -> None:
+    parts = sms_text.split_message("x" * 400, max_segments=1)
+    assert [len(part) for part in parts] == [160, 160, 80]
+
+
+def test_ucs2_text_splits_on_ucs2_limits_without_breaking_emoji() -> None:
+    text = "Gracias 🙂 " * 30
+    parts = sms_text.split_message(text, max_segments=1)
+    assert all(sms_text.count_segments(part).units <= 70 for part in parts)
+    assert "".join(parts).count("🙂") == 30
+
+
+def test_max_segments_must_be_positive() -> None:
+    with pytest.raises(ValueError):
+        sms_text.split_message("hi", max_segments=0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("abc xyz.!?\n€ñ") + ["🙂", "ł"]), max_size=900),
+       st.integers(min_value=1, max_value=4))
+def test_split_parts_always_fit_and_keep_every_word(text: str, max_segments: int) -> None:
+    parts = sms_text.split_message(text, max_segments)
+    for part in parts:
+        assert sms_text.count_segments(part).segments <= max_segments
+    assert "".join("".join(parts).split()) == "".join(text.split())
+
+
+BUTTONS = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
+
+
+def test_buttons_become_numbered_options() -> None:
+    assert sms_text.render_reply("Is that right?", BUTTONS) == "Is that right?\nReply 1 for Yes, 2 for No"
+
+
+@pytest.mark.parametrize("buttons, expected", [
+    ([], []),
+    ([{"title": "Submit", "payload": '/inform{"field":"category"}'}],
+     [sms_text.NumberedOption(1, "Submit", '/inform{"field":"category"}')]),
+    ([{"title": " ", "payload": "/affirm"}], [sms_text.NumberedOption(1, "/affirm", "/affirm")]),
+    ([{"title": "", "payload": ""}, {"title": "Pothole", "payload": ""}],
+     [sms_text.NumberedOption(1, "Pothole", "Pothole")]),
+])
+def test_numbered_options(buttons: list, expected: list) -> None:
+    assert sms_text.numbered_options(buttons) == expected
+
+
+def test_text_without_buttons_is_the_text() -> None:
+    assert sms_text.render_reply("Hello") == "Hello"
+
+
+OPTIONS = [option.as_dict() for option in sms_text.numbered_options(BUTTONS)]
+
+
+@pytest.mark.parametrize("reply, payload", [
+    ("1", "/affirm"), (" 2 ", "/deny"), ("2.", "/deny"), ("#1", "/affirm"), ("1)", "/affirm"),
+    ("3", None), ("0", None), ("one", None), ("1 2", None), ("12 High St", None), ("", None),
+    (None, None),
+])
+def test_pick_option(reply: str, payload: str) -> None:
+    assert sms_text.pick_option(reply, OPTIONS) == payload
+
+
+def test_pick_option_without_offered_options_is_none() -> None:
+    assert sms_text.pick_option("1", []) is None
