@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import List
+from typing import List, Optional
 
 from pydantic import BaseSettings, Field
 
@@ -49,6 +49,46 @@ class Settings(BaseSettings):
     )
     timezone: str = Field("Europe/London", description="The city's time zone (IANA name).")
     log_level: str = Field("INFO", description="Log level of the assistant's own loggers.")
+
+    # --- Telegram (channels/telegram*.py) ---
+    telegram_token: Optional[str] = Field(
+        None, description="Bot token from @BotFather; the Telegram channel needs it."
+    )
+    telegram_webhook_secret: Optional[str] = Field(
+        None, description="Secret Telegram sends in X-Telegram-Bot-Api-Secret-Token (1-256 of A-Za-z0-9_-)."
+    )
+    telegram_api_base_url: str = Field(
+        "https://api.telegram.org", description="Bot API server (tests point it at a local fake)."
+    )
+    telegram_public_url: Optional[str] = Field(
+        None, description="Public HTTPS URL of /webhooks/telegram/webhook, for set-webhook."
+    )
+    telegram_stale_turn_seconds: float = Field(
+        300.0, description="A Telegram message still unprocessed after this long is re-run at start."
+    )
+
+    # --- SMS over Twilio (channels/sms*.py) ---
+    twilio_account_sid: Optional[str] = Field(
+        None, description="Twilio account SID (AC...); the SMS channel needs it to send."
+    )
+    twilio_auth_token: Optional[str] = Field(
+        None, description="Twilio auth token: signs webhooks (X-Twilio-Signature) and authorises sends."
+    )
+    twilio_from_number: Optional[str] = Field(
+        None, description="The city's SMS number in E.164 (+44...), the sender of every reply."
+    )
+    twilio_api_base_url: str = Field(
+        "https://api.twilio.com", description="Twilio REST API base URL (tests point it at a local fake)."
+    )
+    sms_public_url: Optional[str] = Field(
+        None, description="Public base URL Twilio calls (https://host), used to check signatures behind a proxy."
+    )
+    sms_max_segments: int = Field(
+        3, description="Longest single SMS reply in segments; longer answers go as several messages."
+    )
+    channels_file: Path = Field(
+        PROJECT_ROOT / "content" / "channels.yml", description="Keyword replies (STOP/START/HELP) per language."
+    )
 
     class Config:
         env_file = PROJECT_ROOT / ".env"
