@@ -2,8 +2,8 @@
 
 action_detect_language runs after every user message: the language slot's custom mapping
 names it, so Rasa's action_extract_slots calls it before any policy picks a reply (a rule's
-utter_greet then answers "hola" in Spanish). It is cheap (no database) and may only set the
-slot. A conversation's first message picks the language (words, then the channel's hint); after
+utter_greet then answers "hola" in Spanish). It is cheap: the database is touched only when
+the language actually changes, to word later updates about the citizen's cases in it. A conversation's first message picks the language (words, then the channel's hint); after
 that only a long, clear message switches it, so "si", "ja", "ok" and "2" keep it.
 
 action_change_language: the citizen picks the language. The language entity comes from a
@@ -20,7 +20,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import language_of, latest_entity, latest_intent, latest_text, log_event
+from actions.common import (channel_of, language_of, latest_entity, latest_intent, latest_text,
+                            log_event)
+from bot.cases import remember_language
+from bot.db import session_scope
+from bot.errors import DatabaseUnavailable
 from bot.language import detect_language
 from bot.settings import get_settings
 
@@ -40,7 +44,19 @@ class ActionChangeLanguage(Action):
             log_event("language_unclear", tracker, current=current)
             return []
         log_event("language_changed", tracker, language=language, previous=current)
-        return [SlotSet("language", language)]
+        return switch_language(tracker, language)
+
+
+def switch_language(tracker: Tracker, language: str) -> List[EventType]:
+    """Answer in `language` from now on, and word later updates about this citizen's cases in it
+    (the city reports back in the language the citizen last used)."""
+    if language != language_of(tracker):
+        try:
+            with session_scope() as session:
+                remember_language(session, channel_of(tracker), tracker.sender_id, language)
+        except DatabaseUnavailable:
+            log_event("language_not_remembered", tracker, language=language)
+    return [SlotSet("language", language)]
 
 
 def requested_language(tracker: Tracker, current: str) -> Optional[str]:
@@ -77,7 +93,7 @@ class ActionDetectLanguage(Action):
         if detected == tracker.get_slot("language"):
             return []
         log_event("language_detected", tracker, language=detected, previous=current)
-        return [SlotSet("language", detected)]
+        return switch_language(tracker, detected)
 
 
 def _user_turns_this_session(tracker: Tracker) -> int:

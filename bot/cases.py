@@ -19,6 +19,7 @@ from bot.clock import as_utc, utc_naive
 from bot.errors import CaseNotFound, DuplicateSubmission, InvalidInput, UnknownService
 from bot.idempotency import insert_once
 from bot.models import CASE_STATUSES, Case, CaseEvent
+from bot.notifications import notify_status_change
 from bot.references import format_reference, parse_reference
 from bot.services import get_service, service_name, status_text
 from bot.working_days import expected_date
@@ -138,7 +139,21 @@ def change_status(session: Session, case: Case, to: str, reason: Optional[str], 
     case.events.append(event)
     case.status, case.updated_at = to, moment
     session.flush()
+    notify_status_change(session, case, event, now=moment)
     return event
+
+
+def remember_language(session: Session, channel: str, sender_id: str, language: str) -> int:
+    """The citizen now talks to us in `language`: later updates about their cases use it too.
+
+    Returns how many of their cases changed."""
+    cases = session.execute(select(Case).where(
+        Case.channel == channel, Case.sender_id == sender_id, Case.language != language)).scalars()
+    changed = 0
+    for case in cases:
+        case.language = language
+        changed += 1
+    return changed
 
 
 def case_status_view(case: Case, language: str, for_sender: bool) -> StatusView:

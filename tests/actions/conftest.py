@@ -102,3 +102,11 @@ def domain() -> Dict[str, Any]:
             merged[key].update(part.get(key) or {})
         merged["actions"].extend(part.get("actions") or [])
     return merged
+
+
+@pytest.fixture(autouse=True)
+def _every_action_test_has_a_database(request: pytest.FixtureRequest) -> None:
+    """Actions may reach the core on any turn (a language switch is remembered on the citizen's
+    cases), so no action test may fall back to the developer's var/civic.db."""
+    if "database_down" not in request.fixturenames:
+        request.getfixturevalue("database")

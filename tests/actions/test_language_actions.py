@@ -138,3 +138,17 @@ def test_the_language_slot_is_detected_on_every_message(domain: dict) -> None:
     mappings = domain["slots"]["language"]["mappings"]
     assert {"type": "custom", "action": "action_detect_language"} in mappings
     assert "action_detect_language" in domain["actions"]
+
+
+def test_a_switch_is_remembered_for_updates_about_the_citizens_cases(
+        domain: dict, open_test_case) -> None:
+    from bot.cases import find_case
+    from bot.db import session_scope
+
+    reference = open_test_case("web-lang-memory", language="en")
+    tracker = make_tracker(text='/change_language{"language":"pt"}', intent="change_language",
+                           entities=[language_entity("pt")], sender_id="web-lang-memory")
+    events, _ = run_action(ActionChangeLanguage(), tracker, domain)
+    assert slot_values(events) == {"language": "pt"}
+    with session_scope() as session:
+        assert find_case(session, reference).language == "pt"
