@@ -5,7 +5,7 @@ before anything is sent.
 from __future__ import annotations
 
 import json
-from typing import Dict, List, Optional, Text
+from typing import Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -20,6 +20,17 @@ from bot.errors import DatabaseUnavailable
 
 OTHER = "other"
 CONSENT_MARKS = {True: "✓", False: "✗"}  # language-neutral in the summary
+
+
+def chosen_service(dispatcher: CollectingDispatcher,
+                   tracker: Tracker) -> Tuple[bool, Optional[ServiceInfo]]:
+    """The service the citizen chose, in their language; (False, None) after telling them the
+    case database is unreachable, so the question is not asked half-blind."""
+    try:
+        return True, service_info(tracker.get_slot("category"), language_of(tracker))
+    except DatabaseUnavailable as error:
+        utter_core_error(dispatcher, error)
+        return False, None
 
 
 def category_button(service: ServiceInfo) -> Dict[str, str]:
@@ -62,10 +73,8 @@ class ActionAskFollowup(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        try:
-            service = service_info(tracker.get_slot("category"), language_of(tracker))
-        except DatabaseUnavailable as error:
-            utter_core_error(dispatcher, error)
+        found, service = chosen_service(dispatcher, tracker)
+        if not found:
             return []
         answers = tracker.get_slot("followup_answers") or {}
         question = fields.next_question(service.questions if service else [], answers)
@@ -85,10 +94,8 @@ class ActionAskConfirmed(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        try:
-            service = service_info(tracker.get_slot("category"), language_of(tracker))
-        except DatabaseUnavailable as error:
-            utter_core_error(dispatcher, error)
+        found, service = chosen_service(dispatcher, tracker)
+        if not found:
             return []
         dispatcher.utter_message(response="utter_ask_confirmed_summary",
                                  **summary_values(tracker, service))
