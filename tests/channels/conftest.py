@@ -127,6 +127,20 @@ def webchat_db(migrated_sqlite_url: str, tmp_path: Path, monkeypatch: pytest.Mon
     get_settings.cache_clear()
 
 
+def serve_blueprint(channel: Any, on_new_message: Any, url_prefix: str, stops: List[tuple]) -> str:
+    """Serve a channel's blueprint as Rasa mounts it, in a Sanic app on a free loopback port;
+    (stop, thread) is appended to `stops` for the fixture to end. Returns the base URL."""
+    app = Sanic(f"{channel.name()}_test_{len(stops)}_{id(channel)}")
+    app.blueprint(channel.blueprint(on_new_message), url_prefix=url_prefix)
+    port = _free_port()
+    started, stop = threading.Event(), threading.Event()
+    thread = threading.Thread(target=_serve, args=(app, port, started, stop), daemon=True)
+    thread.start()
+    assert started.wait(10), "the test server did not start"
+    stops.append((stop, thread))
+    return f"http://127.0.0.1:{port}"
+
+
 @pytest.fixture
 def start_webchat(webchat_db: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., ChannelServer]]:
     """Start the channel (optionally with a given channel object); stopped after the test."""
@@ -138,15 +152,8 @@ def start_webchat(webchat_db: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     def start(channel: Optional[WebChatInput] = None, **assistant_kwargs: Any) -> ChannelServer:
         channel = channel or WebChatInput.from_credentials(None)
         assistant = FakeAssistant(**assistant_kwargs)
-        app = Sanic(f"webchat_test_{len(stops)}_{id(channel)}")
-        app.blueprint(channel.blueprint(assistant), url_prefix=PREFIX)
-        port = _free_port()
-        started, stop = threading.Event(), threading.Event()
-        thread = threading.Thread(target=_serve, args=(app, port, started, stop), daemon=True)
-        thread.start()
-        assert started.wait(10), "the test server did not start"
-        stops.append((stop, thread))
-        return ChannelServer(f"http://127.0.0.1:{port}", assistant, channel)
+        base_url = serve_blueprint(channel, assistant, PREFIX, stops)
+        return ChannelServer(base_url, assistant, channel)
 
     yield start
     for stop, thread in stops:

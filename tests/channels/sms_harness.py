@@ -25,7 +25,7 @@ from bot.settings import get_settings
 from channels.sms import SmsInput
 from channels.sms_media import HttpMediaFetcher
 from channels.sms_output import TwilioConfig, TwilioSender
-from tests.channels.conftest import _free_port, _serve
+from tests.channels.conftest import serve_blueprint
 from tests.fakes.twilio_api import FakeTwilio
 
 PUBLIC_URL = "https://sms.riverton.example.gov"
@@ -140,15 +140,8 @@ def build_channel(twilio: FakeTwilio, max_photo_bytes: int) -> SmsInput:
 def start_server(channel: SmsInput, twilio: FakeTwilio, database_url: str,
                  assistant: ScriptedAssistant, stops: List[Any]) -> SmsServer:
     """Serve the channel's blueprint as Rasa mounts it, on a free loopback port."""
-    app = Sanic(f"sms_test_{len(stops)}_{id(channel)}")
-    app.blueprint(channel.blueprint(assistant), url_prefix=PREFIX)
-    port = _free_port()
-    started, stop = threading.Event(), threading.Event()
-    thread = threading.Thread(target=_serve, args=(app, port, started, stop), daemon=True)
-    thread.start()
-    assert started.wait(10), "the test server did not start"
-    stops.append((stop, thread))
-    return SmsServer(f"http://127.0.0.1:{port}", channel, assistant, twilio, database_url)
+    base_url = serve_blueprint(channel, assistant, PREFIX, stops)
+    return SmsServer(base_url, channel, assistant, twilio, database_url)
 
 
 @pytest.fixture

@@ -1,12 +1,11 @@
 """Shared by the Telegram tests: updates as Telegram sends them, and the channel served live.
 
-The channel runs in a real Sanic app on loopback (tests/channels/conftest.py's `_serve`),
+The channel runs in a real Sanic app on loopback (tests/channels/conftest.py's `serve_blueprint`),
 with a scripted fake assistant and the Bot API faked by tests/fakes/telegram_api.py.
 """
 from __future__ import annotations
 
 import itertools
-import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
@@ -19,7 +18,7 @@ from bot.db import session_scope
 from bot.models import Attachment, InboundMessage
 from bot.settings import get_settings
 from channels.telegram import SECRET_HEADER, TelegramInput
-from tests.channels.conftest import FakeAssistant, _free_port, _serve
+from tests.channels.conftest import FakeAssistant, serve_blueprint
 from tests.fakes.telegram_api import FakeTelegramApi
 
 TOKEN = "123456:TEST-token_abc"
@@ -107,25 +106,21 @@ def start_telegram(webchat_db: str, telegram_api: FakeTelegramApi, monkeypatch: 
     monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", SECRET)
     monkeypatch.setenv("TELEGRAM_API_BASE_URL", telegram_api.base_url)
     get_settings.cache_clear()
-    running: List[tuple] = []
+    stops: List[tuple] = []
+    clients: List[httpx.Client] = []
 
     def start(assistant: Any = None, **channel_kwargs: Any) -> TelegramServer:
         channel_kwargs.setdefault("sleep", no_sleep)
         channel = TelegramInput(**channel_kwargs)
         assistant = assistant or FakeAssistant()
-        app = Sanic(f"telegram_test_{len(running)}_{id(channel)}")
-        app.blueprint(channel.blueprint(assistant), url_prefix="/webhooks/telegram")
-        port = _free_port()
-        started, stop = threading.Event(), threading.Event()
-        thread = threading.Thread(target=_serve, args=(app, port, started, stop), daemon=True)
-        thread.start()
-        assert started.wait(10), "the test server did not start"
-        http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=15)
-        running.append((stop, thread, http))
-        return TelegramServer(f"http://127.0.0.1:{port}", channel, assistant, telegram_api, http)
+        base_url = serve_blueprint(channel, assistant, "/webhooks/telegram", stops)
+        http = httpx.Client(base_url=base_url, timeout=15)
+        clients.append(http)
+        return TelegramServer(base_url, channel, assistant, telegram_api, http)
 
     yield start
-    for stop, thread, http in running:
+    for http in clients:
         http.close()
+    for stop, thread in stops:
         stop.set()
         thread.join(10)
