@@ -25,6 +25,7 @@ from bot.settings import get_settings
 LONG_WORDS = 4  # a message this long may switch an established conversation's language
 SWITCH_SCORE = 0.75  # evidence needed to switch an established conversation
 FIRST_SCORE = 0.55  # evidence needed to pick a language when none is established yet
+UNLIKE = 0.1  # below this a language is ruled out for a long message
 SEED = 0
 MIN_LETTERS = 6  # an unknown word shorter than this ("ok", "bin") says nothing about language
 SHORT_CERTAINTY = 0.95  # langdetect's probability needed when no word is in the lexicon
@@ -43,13 +44,15 @@ LEXICON: Dict[str, frozenset] = {
         omitir saltar hasta luego chao chau dale tambien aqui ahi ya todo mucho muchas ninguna
         ninguno usted puedes quien porque hace lleva coche acera basura farola bache arreglar
         roto rota esto eso mas exacto acuerdo sip venga dejalo mejor importa nuevo buen
-        saludos vemos hablar dos semanas seguir ni ayudame eres estoy tu""".split()),
+        saludos vemos hablar dos semanas seguir ni ayudame eres estoy tu va aviso avisos
+        quisiera consultar mio vecino""".split()),
     "pt": frozenset("""ola oi sim nao obrigado obrigada valeu bom boa dia tarde noite tchau
         adeus por favor voce vc o os as do da dos das no na nos um uma e em com para pra meu
         minha esta tem rua muito mas como onde quando quero preciso ajuda de que se isso isto
         sao aqui tudo ate logo pular cancelar nenhuma nenhum ta beleza certo claro lixo
         buraco ninguem porque esse essa estao passeio carro arranjar pode exato perfeito obg
-        brigado deixa nem novo sem boas xau fala falar estou tu vou""".split()),
+        brigado deixa nem novo sem boas xau fala falar estou tu vou vai pedido gostaria
+        meus minhas""".split()),
     "nl": frozenset("""hallo hoi ja nee dank bedankt dankjewel dankuwel je jij u graag
         alsjeblieft aub goedemorgen goedemiddag goedenavond doei dag de het een en is in op
         van met voor mijn er ik niet wat waar wanneer hoe wil kan moet straat weg geen niks
@@ -103,7 +106,13 @@ def detect_language(text: Optional[str], hint: Optional[str] = None,
     if established:
         switch = evidence.words >= LONG_WORDS and score >= SWITCH_SCORE
         return language if switch else established
-    return language if score >= FIRST_SCORE else fallback
+    if score >= FIRST_SCORE:
+        return language
+    # A long first message with no sign of the fallback language is still best read as the
+    # language it leans to ("hola, queria saber como va mi aviso": Spanish or Portuguese, but
+    # surely not English); the citizen can switch with one word if we lean wrong.
+    unlike_fallback = evidence.scores.get(fallback, 0.0) < UNLIKE
+    return language if evidence.words >= LONG_WORDS and unlike_fallback else fallback
 
 
 def language_evidence(text: Optional[str], supported: Sequence[str]) -> Evidence:

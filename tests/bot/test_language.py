@@ -83,3 +83,12 @@ def test_evidence_only_names_supported_languages() -> None:
     evidence = language_evidence("hay un bache en la calle", supported)
     assert set(evidence.scores) <= set(supported) and evidence.best[0] == "es"
     assert language_evidence("2", supported).best == (None, 0.0)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("hola, queria saber como va mi aviso C-2026-000005", "es"),
+    ("o meu pedido vai demorar muito?", "pt"),
+])
+def test_a_long_first_message_is_never_read_as_a_language_it_shows_no_sign_of(
+        text: str, expected: str) -> None:
+    assert detect_language(text, hint=None, current=None) == expected
