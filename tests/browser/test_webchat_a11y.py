@@ -16,6 +16,7 @@ import pytest
 
 from bot.db import reset_engine
 from bot.settings import get_settings
+from tests.channels.chat_page import WAIT_MS, send, wait_bot_bubbles
 # The fake-assistant page server lives in the channel tests' conftest; importing its fixtures
 # here makes them fixtures of this module too.
 from tests.channels.conftest import start_webchat, webchat, webchat_db  # noqa: F401
@@ -29,7 +30,6 @@ pytestmark = pytest.mark.browser
 
 PHONE = {"width": 375, "height": 667}
 LONDON = {"latitude": 51.5072, "longitude": -0.1276}
-WAIT_MS = 15_000
 FAILING_IMPACTS = ("serious", "critical")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"  # gitignored
 SCREENSHOT = "webchat-a11y-375x667.png"
@@ -81,14 +81,6 @@ def assert_accessible(page: "Page", state: str) -> None:
     assert width <= PHONE["width"], f"{state}: the page scrolls sideways ({width}px wide)"
 
 
-def send_with_enter(page: "Page", text: str) -> None:
-    page.fill("#message", text)
-    page.press("#message", "Enter")
-
-
-def wait_bot_bubbles(page: "Page", count: int) -> None:
-    page.wait_for_function("(n) => document.querySelectorAll('.msg--bot').length >= n",
-                           arg=count, timeout=WAIT_MS)
 
 
 def point_database_at(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -102,7 +94,7 @@ def show_database_error(page: "Page", tmp_path: Path, monkeypatch: pytest.Monkey
     down = tmp_path / "down.db"
     down.mkdir()  # a database path that cannot be opened
     point_database_at(f"sqlite:///{down}", monkeypatch)
-    send_with_enter(page, "there is graffiti on the bridge")
+    send(page, "there is graffiti on the bridge")
     page.wait_for_selector("#error:not([hidden])", timeout=WAIT_MS)
     assert page.locator("#retry").is_visible()
 
@@ -126,7 +118,7 @@ def test_empty_page_has_no_serious_violations(page: "Page") -> None:
 
 
 def test_reply_with_buttons_has_no_serious_violations(page: "Page") -> None:
-    send_with_enter(page, "pothole")
+    send(page, "pothole")
     wait_bot_bubbles(page, 2)
     assert page.locator("button.choice:not([disabled])").count() == 3
     assert_accessible(page, "after a reply with buttons")
@@ -146,7 +138,7 @@ def test_error_banner_has_no_serious_violations(
 
 def test_phone_screenshot_of_a_conversation(page: "Page", tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    send_with_enter(page, "a very long message without spaces " + "x" * 120)
+    send(page, "a very long message without spaces " + "x" * 120)
     wait_bot_bubbles(page, 2)
     show_database_error(page, tmp_path, monkeypatch)
     ARTIFACTS.mkdir(exist_ok=True)

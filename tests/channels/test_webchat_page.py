@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from bot.db import reset_engine, session_scope
 from bot.models import Attachment, InboundMessage
 from bot.settings import get_settings
+from tests.channels.chat_page import WAIT_MS, send, wait_bot_bubbles
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -25,7 +26,6 @@ pytestmark = pytest.mark.browser
 
 PHONE = {"width": 375, "height": 667}
 LONDON = {"latitude": 51.5072, "longitude": -0.1276}
-WAIT_MS = 15_000
 
 
 @pytest.fixture
@@ -38,14 +38,6 @@ def page(chromium: "Browser", webchat: "ChannelServer") -> Iterator["Page"]:
     context.close()
 
 
-def send(page: "Page", text: str) -> None:
-    page.fill("#message", text)
-    page.press("#message", "Enter")
-
-
-def wait_bot_bubbles(page: "Page", count: int) -> None:
-    page.wait_for_function("(n) => document.querySelectorAll('.msg--bot').length >= n",
-                           arg=count, timeout=WAIT_MS)
 
 
 def inbound_count() -> int:
