@@ -51,6 +51,11 @@ class Case(Base):
     created_at = Column(DateTime, nullable=False)
     updated_at = Column(DateTime, nullable=False)
     expected_by = Column(Date, nullable=True)  # from the service's SLA in working days
+    # migration 0003: the citizen's side after "resolved", merges, Open311 reporters
+    merged_into_id = Column(Integer, ForeignKey("cases.id", ondelete="SET NULL"), nullable=True)
+    fix_confirmation = Column(String(20), nullable=True)  # asked, confirmed, not_fixed
+    satisfaction = Column(Integer, nullable=True)  # 1-5, asked after resolved
+    reporter = Column(JSON, nullable=True)  # Open311 contact fields; never shown on GET
 
     service = relationship("Service", lazy="joined")
     events = relationship("CaseEvent", back_populates="case", order_by="CaseEvent.id")
@@ -123,6 +128,7 @@ class Escalation(Base):
     created_at = Column(DateTime, nullable=False)
     claimed_at = Column(DateTime, nullable=True)
     closed_at = Column(DateTime, nullable=True)
+    flagged_at = Column(DateTime, nullable=True)  # migration 0003: unclaimed past the limit
 
 
 class InboundMessage(Base):
@@ -223,3 +229,102 @@ class OptOut(Base):
     opted_in_at = Column(DateTime, nullable=True)
 
     __table_args__ = (UniqueConstraint("channel", "address", name="uq_opt_outs_channel_address"),)
+
+
+# --- Staff console, audit, Open311 keys, case followers (migration 0003) ---
+STAFF_ROLES = ("caseworker", "comms", "admin")
+
+
+class StaffUser(Base):
+    """A member of staff who signs in to the console. No default accounts exist.
+
+    `department` scopes a caseworker to one department's cases (content/services.yml names);
+    admins and comms staff have none.
+    """
+
+    __tablename__ = "staff_users"
+    id = Column(Integer, primary_key=True)
+    username = Column(String(80), unique=True, nullable=False)  # stored lower-cased
+    display_name = Column(String(120), nullable=False)
+    password_hash = Column(String(255), nullable=False)
+    role = Column(String(20), nullable=False)
+    department = Column(String(80), nullable=True)
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime, nullable=False)
+    password_changed_at = Column(DateTime, nullable=False)
+    last_login_at = Column(DateTime, nullable=True)
+
+
+class StaffSession(Base):
+    """A signed-in browser. Only a hash of the cookie's token is stored, so a leaked table
+    cannot be replayed; every console replica sees the same sessions."""
+
+    __tablename__ = "staff_sessions"
+    id = Column(String(64), primary_key=True)  # sha256 hex of the cookie token
+    user_id = Column(Integer, ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False,
+                     index=True)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = Column(DateTime, nullable=False)
+    last_seen_at = Column(DateTime, nullable=False)
+    expires_at = Column(DateTime, nullable=False)
+    revoked_at = Column(DateTime, nullable=True)
+
+
+class LoginAttempt(Base):
+    """Every sign-in attempt, for throttling repeated failures per account and per address."""
+
+    __tablename__ = "login_attempts"
+    id = Column(Integer, primary_key=True)
+    username = Column(String(80), nullable=False)
+    ip = Column(String(64), nullable=False)
+    succeeded = Column(Boolean, nullable=False)
+    at = Column(DateTime, nullable=False)
+
+    __table_args__ = (Index("ix_login_attempts_username_at", "username", "at"),
+                      Index("ix_login_attempts_ip_at", "ip", "at"))
+
+
+class AuditEntry(Base):
+    """One staff action: who did what to which record, when, with the before and after."""
+
+    __tablename__ = "audit_log"
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime, nullable=False, index=True)
+    actor = Column(String(80), nullable=False)  # staff username, or "system"
+    action = Column(String(60), nullable=False)  # e.g. case.status_changed, staff.created
+    target_type = Column(String(40), nullable=False)
+    target_id = Column(String(80), nullable=False)
+    before = Column(JSON, nullable=True)
+    after = Column(JSON, nullable=True)
+    ip = Column(String(64), nullable=True)
+
+
+class ApiKey(Base):
+    """An Open311 client's key; only its hash is stored. Created and revoked by admins."""
+
+    __tablename__ = "api_keys"
+    id = Column(Integer, primary_key=True)
+    name = Column(String(120), nullable=False)
+    prefix = Column(String(12), nullable=False)  # first characters, to recognise a key in lists
+    key_hash = Column(String(64), unique=True, nullable=False)
+    rate_limit_per_minute = Column(Integer, nullable=False, default=60)
+    created_by = Column(String(80), nullable=False)
+    created_at = Column(DateTime, nullable=False)
+    revoked_at = Column(DateTime, nullable=True)
+
+
+class CaseFollower(Base):
+    """A citizen who follows a case they did not open (a duplicate report, a merge): they get
+    the same updates as the reporter, on their own channel and in their own language."""
+
+    __tablename__ = "case_followers"
+    id = Column(Integer, primary_key=True)
+    case_id = Column(Integer, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True)
+    channel = Column(String(20), nullable=False)
+    sender_id = Column(String(120), nullable=False)
+    contact = Column(String(120), nullable=True)
+    language = Column(String(8), nullable=False, default="en")
+    consent_updates = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime, nullable=False)
+
+    __table_args__ = (UniqueConstraint("case_id", "channel", "sender_id", name="uq_case_follower"),)

@@ -90,6 +90,37 @@ class Settings(BaseSettings):
         PROJECT_ROOT / "content" / "channels.yml", description="Keyword replies (STOP/START/HELP) per language."
     )
 
+    # --- Staff console and Open311 (console/) ---
+    console_port: int = Field(8000, description="Port of the staff console (and the Open311 API).")
+    console_public_url: str = Field(
+        "http://localhost:8000", description="Base URL staff use; an https:// URL makes cookies Secure."
+    )
+    console_session_hours: float = Field(
+        8.0, description="A console sign-in lasts this long without use before it must be renewed."
+    )
+    console_login_max_failures: int = Field(
+        5, description="Failed sign-ins per account (or address) in 15 minutes before sign-in is refused."
+    )
+    password_min_length: int = Field(12, description="Shortest staff password accepted.")
+    rasa_url: str = Field(
+        "http://localhost:5005", description="Rasa server HTTP API: the console pauses and resumes conversations."
+    )
+    rasa_token: Optional[str] = Field(
+        None, description="Token for Rasa's HTTP API when it runs with --auth-token."
+    )
+    escalation_flag_minutes: float = Field(
+        10.0, description="An escalation nobody has claimed after this long is flagged in the queue."
+    )
+    duplicate_distance_meters: float = Field(
+        50.0, description="A new report this close to an open case of the same service is a likely duplicate."
+    )
+    open311_jurisdiction_id: str = Field(
+        "riverton.gov", description="The jurisdiction_id Open311 clients must send (when they send one)."
+    )
+    outbox_poll_seconds: float = Field(
+        2.0, description="How often the outbox dispatcher looks for messages to send."
+    )
+
     class Config:
         env_file = PROJECT_ROOT / ".env"
         env_file_encoding = "utf-8"
