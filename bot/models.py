@@ -56,6 +56,8 @@ class Case(Base):
     fix_confirmation = Column(String(20), nullable=True)  # asked, confirmed, not_fixed
     satisfaction = Column(Integer, nullable=True)  # 1-5, asked after resolved
     reporter = Column(JSON, nullable=True)  # Open311 contact fields; never shown on GET
+    media_url = Column(Text, nullable=True)  # a public photo URL an Open311 client hosts
+    anonymised_at = Column(DateTime, nullable=True)  # migration 0004: personal data removed
 
     service = relationship("Service", lazy="joined")
     events = relationship("CaseEvent", back_populates="case", order_by="CaseEvent.id")
@@ -189,6 +191,9 @@ class FaqEntry(Base):
     current_version = Column(Integer, nullable=False, default=1)
     created_at = Column(DateTime, nullable=False)
     updated_at = Column(DateTime, nullable=False)
+    # migration 0003: the version citizens are served, so a draft edit of a published entry
+    # does not go live until it is published (None: never published)
+    published_version = Column(Integer, nullable=True)
 
     versions = relationship("FaqVersion", back_populates="entry", order_by="FaqVersion.version")
 
@@ -328,3 +333,53 @@ class CaseFollower(Base):
     created_at = Column(DateTime, nullable=False)
 
     __table_args__ = (UniqueConstraint("case_id", "channel", "sender_id", name="uq_case_follower"),)
+
+
+class FaqQuery(Base):
+    """Every policy question the bot was asked, with what it answered (or that it could not),
+    so the communications team sees the gaps and answers served from a replaced version."""
+
+    __tablename__ = "faq_queries"
+    id = Column(Integer, primary_key=True)
+    asked_at = Column(DateTime, nullable=False, index=True)
+    question = Column(Text, nullable=False)
+    language = Column(String(8), nullable=False)
+    channel = Column(String(20), nullable=True)
+    entry_id = Column(Integer, ForeignKey("faq_entries.id", ondelete="SET NULL"), nullable=True,
+                      index=True)
+    version = Column(Integer, nullable=True)
+    score = Column(Float, nullable=True)
+    answered = Column(Boolean, nullable=False)
+
+
+# --- Abuse and privacy (migration 0004) ---
+class BlockedSender(Base):
+    """A sender staff have blocked on one channel: their messages are acknowledged to the
+    provider (so it stops retrying) but never reach the assistant or become cases."""
+
+    __tablename__ = "blocked_senders"
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(20), nullable=False)
+    sender_id = Column(String(120), nullable=False)
+    reason = Column(Text, nullable=False)
+    created_by = Column(String(80), nullable=False)
+    created_at = Column(DateTime, nullable=False)
+    expires_at = Column(DateTime, nullable=True)  # None: until removed
+    removed_at = Column(DateTime, nullable=True)
+
+    __table_args__ = (Index("ix_blocked_senders_lookup", "channel", "sender_id"),)
+
+
+class PrivacyRequest(Base):
+    """A data export or deletion, asked by a citizen or run by staff; kept as proof it was
+    done, holding a one-way hash of the identifier instead of the identifier itself."""
+
+    __tablename__ = "privacy_requests"
+    id = Column(Integer, primary_key=True)
+    kind = Column(String(20), nullable=False)  # export, deletion, retention
+    channel = Column(String(20), nullable=True)
+    subject_hash = Column(String(64), nullable=True)
+    requested_by = Column(String(80), nullable=False)  # "citizen", staff username, "retention"
+    summary = Column(JSON, nullable=False, default=dict)  # counts of what was exported/removed
+    created_at = Column(DateTime, nullable=False)
+    completed_at = Column(DateTime, nullable=True)

@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     sms_public_url: Optional[str] = Field(
         None, description="Public base URL Twilio calls (https://host), used to check signatures behind a proxy."
     )
+    sms_stale_turn_seconds: float = Field(
+        300.0, description="An SMS still unprocessed after this long is re-run at start."
+    )
     sms_max_segments: int = Field(
         3, description="Longest single SMS reply in segments; longer answers go as several messages."
     )
@@ -119,6 +122,40 @@ class Settings(BaseSettings):
     )
     outbox_poll_seconds: float = Field(
         2.0, description="How often the outbox dispatcher looks for messages to send."
+    )
+
+    # --- Operations: metrics and health (bot/metrics.py, channels/metrics.py, console/metrics_routes.py) ---
+    metrics_token: Optional[str] = Field(
+        None, description="Bearer token for GET /metrics on every process; without it only loopback callers get metrics."
+    )
+    dispatcher_health_port: int = Field(
+        0, description="Port of the outbox dispatcher's /health, /ready and /metrics server (0: not started)."
+    )
+
+    # --- Abuse (bot/sender_limits.py, bot/blocklist.py) ---
+    sender_max_per_minute: int = Field(
+        30, description="Messages one sender may have answered per minute on a citizen channel; more are recorded, acknowledged and not answered."
+    )
+    sender_max_per_day: int = Field(
+        500, description="Messages one sender may have answered per 24 hours on a citizen channel."
+    )
+    sender_max_cases_per_day: int = Field(
+        10, description="Cases one sender may open per 24 hours (citizen channels; spam never becomes cases)."
+    )
+    max_request_bytes: int = Field(
+        8 * 1024 * 1024, description="Largest HTTP request body the console and channel servers read (photos included)."
+    )
+
+    # --- Privacy (bot/privacy*.py, bot/retention.py) ---
+    tracker_store_url: Optional[str] = Field(
+        f"sqlite:///{PROJECT_ROOT / 'var' / 'tracker.db'}",
+        description="SQLAlchemy URL of Rasa's SQL tracker store (must match endpoints.yml); privacy deletion and retention remove a sender's rows there. Empty: no tracker store to clean.",
+    )
+    retention_days: int = Field(
+        365, description="Closed cases and conversations older than this many days are anonymised by `python -m bot.cli retention`."
+    )
+    retention_batch_size: int = Field(
+        200, description="Cases and conversations anonymised per transaction by the retention job."
     )
 
     class Config:

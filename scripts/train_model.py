@@ -12,8 +12,10 @@ from __future__ import annotations
 import argparse
 import fcntl
 import hashlib
+import os
 import subprocess
 import sys
+import tempfile
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
@@ -61,22 +63,29 @@ def is_up_to_date(root: Path = ROOT) -> bool:
     return fingerprint_path.read_text().strip() == compute_fingerprint(root)
 
 
-def train_command() -> List[str]:
+def train_command(out_dir: str = "models") -> List[str]:
     """The one `rasa train` invocation the project uses."""
     return [
         sys.executable, "-m", "rasa", "train",
         "--domain", "domain", "--data", "data", "--config", "config.yml",
-        "--out", "models", "--fixed-model-name", MODEL_NAME,
+        "--out", out_dir, "--fixed-model-name", MODEL_NAME,
     ]
 
 
 def train(root: Path = ROOT) -> None:
-    """Run `rasa train`; record the fingerprint only after it succeeded."""
+    """Run `rasa train` into a scratch folder, then swap the model in with one rename.
+
+    A server loading models/civic.tar.gz while we train (make run, a test) sees either the
+    old model or the new one, never a half-written file; the fingerprint is recorded only
+    after the new model is in place."""
     fingerprint = compute_fingerprint(root)
-    subprocess.run(train_command(), cwd=root, env=child_environment(), check=True)
     model_path = root / MODEL_FILE
-    if not model_path.is_file():
-        raise SystemExit(f"rasa train finished but {model_path} is missing")
+    with tempfile.TemporaryDirectory(prefix=".train-", dir=model_path.parent) as scratch:
+        subprocess.run(train_command(scratch), cwd=root, env=child_environment(), check=True)
+        trained = Path(scratch) / model_path.name
+        if not trained.is_file():
+            raise SystemExit(f"rasa train finished but {trained} is missing")
+        os.replace(trained, model_path)
     (root / FINGERPRINT_FILE).write_text(fingerprint + "\n")
 
 

@@ -1,5 +1,6 @@
 """Staff console: staff accounts and sessions, login attempts, the audit log, Open311 API keys,
-case followers (duplicates and merges), and the citizen's side after a case is resolved.
+case followers (duplicates and merges), the citizen's side after a case is resolved, and the
+FAQ's published version and query log.
 
 Revision ID: 0003
 Revises: 0002
@@ -104,19 +105,50 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('fix_confirmation', sa.String(length=20), nullable=True))
         batch_op.add_column(sa.Column('satisfaction', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('reporter', sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column('media_url', sa.Text(), nullable=True))
         batch_op.create_foreign_key("fk_cases_merged_into", 'cases', ['merged_into_id'], ['id'], ondelete='SET NULL')
 
     with op.batch_alter_table('escalations', schema=None) as batch_op:
         batch_op.add_column(sa.Column('flagged_at', sa.DateTime(), nullable=True))
 
+    with op.batch_alter_table('faq_entries', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('published_version', sa.Integer(), nullable=True))
+    # entries published before this migration serve their current version
+    op.execute("UPDATE faq_entries SET published_version = current_version WHERE state = 'published'")
+
+    op.create_table('faq_queries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('asked_at', sa.DateTime(), nullable=False),
+    sa.Column('question', sa.Text(), nullable=False),
+    sa.Column('language', sa.String(length=8), nullable=False),
+    sa.Column('channel', sa.String(length=20), nullable=True),
+    sa.Column('entry_id', sa.Integer(), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=True),
+    sa.Column('score', sa.Float(), nullable=True),
+    sa.Column('answered', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['entry_id'], ['faq_entries.id'], ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('faq_queries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_faq_queries_asked_at'), ['asked_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_faq_queries_entry_id'), ['entry_id'], unique=False)
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('faq_queries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_faq_queries_entry_id'))
+        batch_op.drop_index(batch_op.f('ix_faq_queries_asked_at'))
+    op.drop_table('faq_queries')
+    with op.batch_alter_table('faq_entries', schema=None) as batch_op:
+        batch_op.drop_column('published_version')
+
     with op.batch_alter_table('escalations', schema=None) as batch_op:
         batch_op.drop_column('flagged_at')
 
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_constraint("fk_cases_merged_into", type_='foreignkey')
+        batch_op.drop_column('media_url')
         batch_op.drop_column('reporter')
         batch_op.drop_column('satisfaction')
         batch_op.drop_column('fix_confirmation')
