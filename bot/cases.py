@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 from bot.attachments import link_attachments
 from bot.city import load_city
 from bot.clock import as_utc, utc_naive
-from bot.errors import CaseNotFound, DuplicateSubmission, InvalidInput, UnknownService
+from bot.errors import (CaseNotFound, DuplicateSubmission, InvalidInput, InvalidTransition,
+                        UnknownService)
+from bot.followers import remember_follower_language
 from bot.idempotency import insert_once
 from bot.models import CASE_STATUSES, Case, CaseEvent
 from bot.notifications import notify_status_change
@@ -25,7 +27,20 @@ from bot.services import get_service, service_name, status_text
 from bot.working_days import expected_date
 
 __all__ = ["OpenedCase", "StatusView", "open_case", "find_case", "change_status",
-           "case_status_view", "recent_cases_for_sender", "expected_date"]
+           "change_status_by_staff", "allowed_next_statuses", "OPEN_STATUSES",
+           "ALLOWED_TRANSITIONS", "case_status_view", "recent_cases_for_sender", "expected_date"]
+
+# The workflow, defined once. Open cases move forward (never back to "new"); every closing
+# status (resolved, closed without a fix, duplicate, referred) can be reopened to in_progress,
+# e.g. when the citizen says it is not fixed or the other organisation sends it back.
+OPEN_STATUSES = ("new", "acknowledged", "in_progress")
+_CLOSING = ("resolved", "closed_not_fixed", "duplicate", "referred")
+ALLOWED_TRANSITIONS: Dict[str, tuple] = {
+    "new": ("acknowledged", "in_progress") + _CLOSING,
+    "acknowledged": ("in_progress",) + _CLOSING,
+    "in_progress": _CLOSING,
+    **{closing: ("in_progress",) for closing in _CLOSING},
+}
 
 _CANONICAL = re.compile(r"^C-\d{4}-\d{6}$")
 
@@ -128,19 +143,52 @@ def find_case(session: Session, reference: str) -> Case:
     return case
 
 
+def allowed_next_statuses(status: str) -> tuple:
+    """The statuses a case in `status` may move to (the console offers exactly these)."""
+    return ALLOWED_TRANSITIONS.get(status, ())
+
+
 def change_status(session: Session, case: Case, to: str, reason: Optional[str], by: str,
                   now: Optional[dt.datetime] = None) -> CaseEvent:
-    """Move a case to another status and keep the why and who in its history."""
+    """Move a case to another status and keep the why and who in its history.
+
+    Raises InvalidInput for an unknown status and InvalidTransition for a move the workflow
+    does not allow. The citizens' messages are queued in the same unit of work.
+    """
     if to not in CASE_STATUSES:
         raise InvalidInput(f"unknown case status {to!r}")
+    if to not in allowed_next_statuses(case.status):
+        raise InvalidTransition(case.status, to)
     moment = utc_naive(now)
     event = CaseEvent(kind="status_changed", from_status=case.status, to_status=to,
-                      reason=reason, actor=by, created_at=moment)
+                      reason=(reason or "").strip() or None, actor=by, created_at=moment)
     case.events.append(event)
+    if case.status == "duplicate":
+        case.merged_into_id = None  # reopened: it stands on its own again
     case.status, case.updated_at = to, moment
+    _update_fix_confirmation(case, to)
     session.flush()
     notify_status_change(session, case, event, now=moment)
     return event
+
+
+def change_status_by_staff(session: Session, case: Case, to: str, reason: Optional[str],
+                           by: str, now: Optional[dt.datetime] = None) -> CaseEvent:
+    """A caseworker's change: the reason is required, because the citizen is told why."""
+    if not (reason or "").strip():
+        raise InvalidInput("a reason is required for every status change")
+    return change_status(session, case, to, reason, by, now=now)
+
+
+def _update_fix_confirmation(case: Case, to: str) -> None:
+    """Resolved asks the reporter (if they hear from us) whether it is really fixed; any other
+    change withdraws an unanswered question, and settles a "not fixed" unless the case is
+    being worked on again (bot.fix_confirmation reopens it to in_progress)."""
+    if case.fix_confirmation == "asked" or (case.fix_confirmation == "not_fixed"
+                                            and to != "in_progress"):
+        case.fix_confirmation = None
+    if to == "resolved":
+        case.fix_confirmation = "asked" if case.consent_updates else None
 
 
 def remember_language(session: Session, channel: str, sender_id: str, language: str) -> int:
@@ -153,6 +201,7 @@ def remember_language(session: Session, channel: str, sender_id: str, language: 
     for case in cases:
         case.language = language
         changed += 1
+    remember_follower_language(session, channel, sender_id, language)
     return changed
 
 

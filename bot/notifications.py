@@ -1,47 +1,104 @@
-"""The city reporting back: a status change becomes a message to the citizen, in the outbox.
+"""The city reporting back: a status change becomes a message to every citizen who asked to
+hear about the case, in the outbox.
 
 Written in the same transaction as the change itself (cases.change_status calls it), so a
-committed change always has its message queued and a rolled-back one never does. Worded in
-the language the citizen last used with us (cases.remember_language keeps it on their cases),
-sent only to citizens who consented to updates.
+committed change always has its messages queued and a rolled-back one never does. The
+reporter and each follower get their own message, in the language they last used with us,
+each with its own dedupe key, and only when they consented to updates. When a case becomes
+resolved the reporter's message also asks whether it is really fixed and for a 1-5 rating
+(the dialogue records the answer, bot.fix_confirmation).
 """
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Dict, List, Optional
 
 import yaml
 from sqlalchemy.orm import Session
 
+from bot.followers import followers_of
 from bot.models import Case, CaseEvent, OutboxMessage
 from bot.outbox import enqueue
 from bot.services import localized, service_name, status_text
 from bot.settings import get_settings
 
+__all__ = ["Recipient", "recipients", "status_update_body", "notify_status_change"]
 
-def status_update_body(case: Case, event: CaseEvent, language: str) -> str:
-    """The citizen-facing words for one status change, with the caseworker's reason."""
-    template = str(localized(_templates().get("status_update"), language))
+
+@dataclass(frozen=True)
+class Recipient:
+    """One citizen to tell about a case: its reporter or a follower."""
+
+    channel: str
+    sender_id: str
+    address: str  # what the channel delivers to: the phone number / chat id, else the session
+    language: str
+    audience: str  # "reporter" or "follower"
+    dedupe_suffix: str  # "" for the reporter, ":follower:<id>" for a follower
+
+
+def recipients(session: Session, case: Case) -> List[Recipient]:
+    """Who hears about a change: the reporter if they consented, then every consenting
+    follower; one message per conversation even if someone is both."""
+    found: List[Recipient] = []
+    seen = set()
+    if case.consent_updates:
+        found.append(Recipient(case.channel, case.sender_id, case.contact or case.sender_id,
+                               case.language, "reporter", ""))
+        seen.add((case.channel, case.sender_id))
+    for row in followers_of(session, case.id):
+        if not row.consent_updates or (row.channel, row.sender_id) in seen:
+            continue
+        seen.add((row.channel, row.sender_id))
+        found.append(Recipient(row.channel, row.sender_id, row.contact or row.sender_id,
+                               row.language, "follower", f":follower:{row.id}"))
+    return found
+
+
+def status_update_body(case: Case, event: CaseEvent, language: str, audience: str = "reporter",
+                       target_reference: Optional[str] = None) -> str:
+    """The citizen-facing words for one status change, carrying the caseworker's reason."""
+    template = str(localized(_templates().get(_template_name(event, audience, target_reference)),
+                             language))
     words = status_text(event.to_status or case.status, language)
     reason = (event.reason or "").strip()
     if reason and not reason.endswith((".", "!", "?")):
         reason += "."
     return template.format(reference=case.reference, service=service_name(case.service, language),
                            status=words.label, reason=f"{reason} " if reason else "",
-                           next_step=words.next_step).strip()
+                           next_step=words.next_step, target=target_reference or "").strip()
+
+
+def _template_name(event: CaseEvent, audience: str, target_reference: Optional[str]) -> str:
+    """Which wording: a merge names the case that carries on; "resolved" asks the reporter
+    whether it is really fixed; followers are told it is a report they follow."""
+    if event.to_status == "duplicate" and target_reference:
+        return "merged"
+    if event.to_status == "resolved" and audience == "reporter":
+        return "resolved_question"
+    return "status_update_follower" if audience == "follower" else "status_update"
 
 
 def notify_status_change(session: Session, case: Case, event: CaseEvent,
-                         now: Optional[dt.datetime] = None) -> Optional[OutboxMessage]:
-    """Queue the update for this change once (keyed by the event), if the citizen wants updates."""
-    if not case.consent_updates:
-        return None
-    return enqueue(session, channel=case.channel, recipient=case.contact or case.sender_id,
-                   language=case.language, kind="status_update",
-                   body=status_update_body(case, event, case.language),
-                   payload={"reference": case.reference, "status": event.to_status},
-                   dedupe_key=f"case-event:{event.id}", case_id=case.id, now=now)
+                         now: Optional[dt.datetime] = None) -> List[OutboxMessage]:
+    """Queue this change's message for each consenting reporter and follower, once each."""
+    target = session.get(Case, case.merged_into_id) if case.merged_into_id else None
+    target_reference = target.reference if target is not None else None
+    queued = []
+    for person in recipients(session, case):
+        asks = event.to_status == "resolved" and person.audience == "reporter"
+        queued.append(enqueue(
+            session, channel=person.channel, recipient=person.address, language=person.language,
+            kind="status_update",
+            body=status_update_body(case, event, person.language, person.audience,
+                                    target_reference),
+            payload={"reference": case.reference, "status": event.to_status,
+                     "audience": person.audience, "asks_fix_confirmation": asks,
+                     "merged_into": target_reference},
+            dedupe_key=f"case-event:{event.id}{person.dedupe_suffix}", case_id=case.id, now=now))
+    return queued
 
 
 def _templates() -> Dict[str, object]:

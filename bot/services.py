@@ -100,7 +100,15 @@ def _question(service: str, item: Mapping) -> dict:
     prompt = dict(item.get("prompt") or {})
     if not item.get("code") or FALLBACK_LANGUAGE not in prompt:
         raise ValueError(f"a question of service {service!r} lacks a code or English prompt")
-    return {"code": str(item["code"]), "prompt": prompt, "required": bool(item.get("required", True))}
+    question = {"code": str(item["code"]), "prompt": prompt,
+                "required": bool(item.get("required", True))}
+    # Optional typing (Open311 service definitions offer lists): datatype, values [{key, name}].
+    if item.get("datatype"):
+        question["datatype"] = str(item["datatype"])
+    if item.get("values"):
+        question["values"] = [{"key": str(value["key"]), "name": dict(value.get("name") or {})}
+                              for value in item["values"]]
+    return question
 
 
 def seed_services(session: Session, specs: List[ServiceSpec]) -> int:

@@ -41,10 +41,11 @@ def test_update_uses_the_language_the_citizen_last_used(db: str, report: Callabl
         assert remember_language(session, "webchat", sender, "es") == 1
     with session_scope(db) as session:
         case = session.get(type(case), case.id)
-        change_status(session, case, "resolved", "Bache reparado", by="alice", now=LATER)
+        change_status(session, case, "in_progress", "Cuadrilla asignada", by="alice", now=LATER)
     [message] = outbox_for(db, case.id)
     assert message.language == "es"
-    assert message.body.startswith(f"Novedades de su aviso {case.reference} (Bache): resuelto.")
+    assert message.body.startswith(f"Novedades de su aviso {case.reference} (Bache): en curso. "
+                                   "Cuadrilla asignada.")
     assert message.recipient == sender  # web chat: the session is the address
 
 
