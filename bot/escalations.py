@@ -15,7 +15,7 @@ from bot.city import City, load_city
 from bot.cases import find_case
 from bot.clock import utc_naive
 from bot.errors import CaseNotFound, InvalidInput, MalformedReference
-from bot.models import Escalation
+from bot.models import Case, Escalation
 
 REASONS = ("requested", "misunderstood", "low_confidence")
 SEARCH_DAYS = 21
@@ -89,6 +89,19 @@ def waiting_escalations(session: Session, limit: int = 50) -> List[Escalation]:
         select(Escalation).where(Escalation.status == "waiting")
         .order_by(Escalation.created_at, Escalation.id).limit(limit)
     ).scalars())
+
+
+def claimed_escalations(session: Session, limit: int = 100) -> List[Escalation]:
+    """Conversations a caseworker has taken and not yet handed back, longest-held first."""
+    return list(session.execute(
+        select(Escalation).where(Escalation.status == "claimed")
+        .order_by(Escalation.claimed_at, Escalation.id).limit(limit)
+    ).scalars())
+
+
+def linked_case(session: Session, escalation: Escalation) -> Optional[Case]:
+    """The case the citizen was talking about when they asked for a person, if any."""
+    return session.get(Case, escalation.case_id) if escalation.case_id else None
 
 
 def _local(now: dt.datetime, city: City) -> dt.datetime:
