@@ -1,0 +1,145 @@
+"""What the answer log tells the communications team: the questions the bot could not answer
+(grouped, so fifty ways of asking about the ferry read as one missing entry) and the answers
+citizens got from a version that has since been replaced or archived.
+
+Grouping is average-linkage agglomerative clustering over TF-IDF vectors (character n-grams,
+which survive typos, plus words), cosine distance, per language: no model to download, fast
+for the few thousand recent questions it looks at.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from bot.models import FaqEntry, FaqQuery
+
+GROUP_SIMILARITY = 0.35  # cosine similarity two questions need (on average) to share a group
+MAX_QUESTIONS = 3000  # the most recent unanswered questions considered
+EXAMPLES_PER_GROUP = 8
+
+
+@dataclass(frozen=True)
+class QuestionGroup:
+    language: str
+    representative: str  # the question most like the rest of its group
+    count: int  # times asked, repeats included
+    examples: List[str]  # distinct wordings, most asked first
+    last_asked: dt.datetime
+
+
+@dataclass(frozen=True)
+class ReplacedServing:
+    entry_id: int
+    topic: str
+    state: str
+    version: int  # the version the citizens were served
+    published_version: Optional[int]  # what is served now (None: never, or archived)
+    times: int
+    last_served: dt.datetime
+
+
+def unanswered_groups(session: Session, since: Optional[dt.datetime] = None,
+                      similarity: float = GROUP_SIMILARITY) -> List[QuestionGroup]:
+    """Unanswered questions grouped by similarity, biggest groups first."""
+    query = select(FaqQuery.question, FaqQuery.language, FaqQuery.asked_at).where(
+        FaqQuery.answered.is_(False))
+    if since is not None:
+        query = query.where(FaqQuery.asked_at >= since)
+    rows = session.execute(query.order_by(FaqQuery.asked_at.desc()).limit(MAX_QUESTIONS)).all()
+    by_language: Dict[str, List[tuple]] = {}
+    for question, language, asked_at in rows:
+        by_language.setdefault(language, []).append((question, asked_at))
+    groups: List[QuestionGroup] = []
+    for language, asked in by_language.items():
+        groups.extend(_groups_for(language, asked, similarity))
+    return sorted(groups, key=lambda group: (-group.count, group.language, group.representative))
+
+
+def _groups_for(language: str, asked: Sequence[tuple], similarity: float) -> List[QuestionGroup]:
+    counts: Dict[str, int] = {}
+    last: Dict[str, dt.datetime] = {}
+    for question, asked_at in asked:
+        key = " ".join(question.lower().split())
+        counts[key] = counts.get(key, 0) + 1
+        last[key] = max(last.get(key, asked_at), asked_at)
+    texts = sorted(counts)
+    labels = cluster(texts, similarity)
+    members: Dict[int, List[int]] = {}
+    for position, label in enumerate(labels):
+        members.setdefault(label, []).append(position)
+    return [_group(language, [texts[i] for i in positions], counts, last)
+            for positions in members.values()]
+
+
+def _group(language: str, texts: List[str], counts: Dict[str, int],
+           last: Dict[str, dt.datetime]) -> QuestionGroup:
+    ordered = sorted(texts, key=lambda text: (-counts[text], text))
+    return QuestionGroup(language=language, representative=_medoid(ordered),
+                         count=sum(counts[text] for text in texts),
+                         examples=ordered[:EXAMPLES_PER_GROUP],
+                         last_asked=max(last[text] for text in texts))
+
+
+def _vectors(texts: Sequence[str]):  # type: ignore[no-untyped-def]
+    from scipy.sparse import hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.preprocessing import normalize
+
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
+                            strip_accents="unicode").fit_transform(texts)
+    words = TfidfVectorizer(analyzer="word", sublinear_tf=True, strip_accents="unicode",
+                            token_pattern=r"(?u)\b\w\w+\b").fit_transform(texts)
+    return normalize(hstack([chars, words]).tocsr())
+
+
+def cluster(texts: Sequence[str], similarity: float = GROUP_SIMILARITY) -> List[int]:
+    """A group label per text: average linkage over cosine distance, cut at 1 - similarity."""
+    if len(texts) < 2:
+        return [0] * len(texts)
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
+    vectors = _vectors(texts)
+    distances = 1.0 - (vectors @ vectors.T).toarray()
+    distances[distances < 0] = 0.0
+    for i in range(len(texts)):
+        distances[i, i] = 0.0
+    tree = linkage(squareform(distances, checks=False), method="average")
+    return [int(label) for label in fcluster(tree, t=1.0 - similarity, criterion="distance")]
+
+
+def _medoid(texts: List[str]) -> str:
+    """The text with the highest mean similarity to the others (the most asked on a tie)."""
+    if len(texts) < 3:
+        return texts[0]
+    vectors = _vectors(texts)
+    mean_similarity = (vectors @ vectors.T).toarray().mean(axis=1)
+    best = max(range(len(texts)), key=lambda i: (round(float(mean_similarity[i]), 6), -i))
+    return texts[best]
+
+
+def served_from_replaced(session: Session, since: Optional[dt.datetime] = None
+                         ) -> List[ReplacedServing]:
+    """Answers served from a version that is no longer the one citizens get, per entry and
+    version, most served first: these citizens may be acting on outdated information."""
+    query = (select(FaqEntry.id, FaqEntry.topic, FaqEntry.state, FaqQuery.version,
+                    FaqEntry.published_version, func.count(FaqQuery.id),
+                    func.max(FaqQuery.asked_at))
+             .join(FaqEntry, FaqEntry.id == FaqQuery.entry_id)
+             .where(FaqQuery.answered.is_(True),
+                    or_(FaqEntry.state != "published",
+                        FaqEntry.published_version.is_(None),
+                        FaqQuery.version != FaqEntry.published_version))
+             .group_by(FaqEntry.id, FaqEntry.topic, FaqEntry.state, FaqQuery.version,
+                       FaqEntry.published_version))
+    if since is not None:
+        query = query.where(FaqQuery.asked_at >= since)
+    rows = session.execute(query).all()
+    servings = [ReplacedServing(entry_id=row[0], topic=row[1], state=row[2], version=row[3],
+                                published_version=row[4] if row[2] == "published" else None,
+                                times=int(row[5]), last_served=row[6]) for row in rows]
+    return sorted(servings, key=lambda s: (-s.times, s.topic, s.version))

@@ -1,0 +1,119 @@
+"""bot.faq_log and bot.faq_reports: every question is logged (entry, version, language, score,
+channel; or unanswered), unanswered questions are grouped by similarity, and answers served
+from a version since replaced or archived are reported."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import delete, select
+
+from bot.db import session_scope
+from bot.faq_content import FaqContent
+from bot.faq_log import answer_question
+from bot.faq_reports import cluster, served_from_replaced, unanswered_groups
+from bot.faq_store import Actor, archive, create_entry, publish, save_version
+from bot.models import FaqQuery
+from bot.settings import get_settings
+
+NOW = dt.datetime(2026, 11, 23, 12, 0)
+COMMS = Actor("comms-ana")
+
+
+@pytest.fixture
+def faq_log_db(empty_faq: str) -> str:
+    """No entries and an empty answer log (the test database is shared by the session)."""
+    with session_scope(empty_faq) as session:
+        session.execute(delete(FaqQuery))
+    return empty_faq
+
+
+def _published(db: str, topic: str, questions: list, answer: str) -> int:
+    with session_scope(db) as session:
+        entry = create_entry(session, topic, FaqContent({"en": questions}, {"en": answer}, []),
+                             COMMS, now=NOW)
+        publish(session, entry.id, COMMS, now=NOW)
+        return entry.id
+
+
+def _ask(db: str, question: str, language: str = "en", channel: str = "webchat"):  # type: ignore[no-untyped-def]
+    with session_scope(db) as session:
+        return answer_question(session, question, language, channel=channel, now=NOW)
+
+
+def _queries(db: str):  # type: ignore[no-untyped-def]
+    with session_scope(db) as session:
+        return [(q.question, q.language, q.channel, q.entry_id, q.version, q.answered,
+                 q.score is not None) for q in session.execute(
+                    select(FaqQuery).order_by(FaqQuery.id)).scalars()]
+
+
+def test_answered_and_unanswered_questions_are_both_logged(faq_log_db: str) -> None:
+    entry_id = _published(faq_log_db, "river-ferry", ["when does the river ferry sail"],
+                          "Hourly.")
+    answered = _ask(faq_log_db, "when does the river ferry sail", channel="telegram")
+    unsure = _ask(faq_log_db, "what is the capital of France", "es", channel="sms")
+    assert answered.answered and answered.match.entry_id == entry_id
+    assert not unsure.answered
+    assert _queries(faq_log_db) == [
+        ("when does the river ferry sail", "en", "telegram", entry_id, 1, True, True),
+        ("what is the capital of France", "es", "sms", None, None, False, True)]
+
+
+def test_nothing_published_is_logged_as_unanswered_without_score(faq_log_db: str) -> None:
+    assert not _ask(faq_log_db, "when is my bin day").answered
+    assert _queries(faq_log_db) == [("when is my bin day", "en", "webchat", None, None, False,
+                                     False)]
+
+
+def test_the_threshold_decides_answered(faq_log_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    _published(faq_log_db, "river-ferry", ["when does the river ferry sail"], "Hourly.")
+    monkeypatch.setattr(get_settings(), "faq_min_score", 1.01)
+    result = _ask(faq_log_db, "when does the river ferry sail")
+    assert not result.answered and result.match is not None
+    assert _queries(faq_log_db)[-1][3:6] == (None, None, False)
+
+
+def test_similar_unanswered_questions_form_one_group(faq_log_db: str) -> None:
+    asked = [("where can I buy a fishing permit", "en"), ("fishing permit where to buy", "en"),
+             ("where do i buy a fishing permit?", "en"), ("buy a fishing permit online", "en"),
+             ("is there a swimming pool in town", "en"), ("swimming pool opening times", "en"),
+             ("when is the swimming pool open", "en"), ("dónde compro un permiso de pesca", "es"),
+             ("where can I buy a fishing permit", "en")]
+    for question, language in asked:
+        _ask(faq_log_db, question, language)
+    with session_scope(faq_log_db) as session:
+        groups = unanswered_groups(session)
+    by_size = [(g.language, g.count) for g in groups]
+    assert by_size[0] == ("en", 5) and ("en", 3) in by_size and ("es", 1) in by_size
+    fishing = groups[0]
+    assert "fishing" in fishing.representative
+    assert fishing.examples[0] == "where can i buy a fishing permit"  # asked twice: first
+    assert all("swimming" in text for text in groups[1].examples)
+
+
+def test_cluster_keeps_unrelated_questions_apart() -> None:
+    labels = cluster(["rats in the garden", "rats in my garden again", "parking permit price"])
+    assert labels[0] == labels[1] != labels[2]
+    assert cluster(["only one"]) == [0] and cluster([]) == []
+
+
+def test_answers_from_a_replaced_or_archived_version_are_reported(faq_log_db: str) -> None:
+    ferry = _published(faq_log_db, "river-ferry", ["when does the river ferry sail"], "Hourly.")
+    market = _published(faq_log_db, "market", ["when is the market open"], "Tuesdays.")
+    _ask(faq_log_db, "when does the river ferry sail")
+    _ask(faq_log_db, "when does the river ferry sail")
+    _ask(faq_log_db, "when is the market open")
+    with session_scope(faq_log_db) as session:
+        assert served_from_replaced(session) == []
+        save_version(session, ferry, FaqContent({"en": ["when does the river ferry sail"]},
+                                                {"en": "No ferry until spring."}, []), COMMS)
+    with session_scope(faq_log_db) as session:
+        assert served_from_replaced(session) == []  # a saved draft replaces nothing yet
+        publish(session, ferry, COMMS)
+        archive(session, market, COMMS)
+    _ask(faq_log_db, "when does the river ferry sail")  # served from version 2: current
+    with session_scope(faq_log_db) as session:
+        rows = [(r.topic, r.version, r.published_version, r.times)
+                for r in served_from_replaced(session)]
+    assert rows == [("river-ferry", 1, 2, 2), ("market", 1, None, 1)]
