@@ -1,4 +1,5 @@
-"""Operator commands: `python -m bot.cli migrate | seed | show-case C-2026-000001`.
+"""Operator commands: `python -m bot.cli migrate | seed | show-case C-2026-000001 | create-admin
+| retention`.
 
 `seed` is safe to run on every deploy: services are updated from content/services.yml, FAQ
 topics are added only when missing (the communications team owns them afterwards).
@@ -6,11 +7,13 @@ topics are added only when missing (the communications team owns them afterwards
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 from typing import List, Optional
 
 from bot.city import load_city
+from bot.errors import InvalidInput
 
 
 def _migrate(_args: argparse.Namespace) -> int:
@@ -66,6 +69,51 @@ def _case_summary(case) -> dict:  # type: ignore[no-untyped-def]
     }
 
 
+def _read_new_password(from_stdin: bool) -> str:
+    """From stdin (one line, for scripts) or typed twice without echo."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != first:
+        raise InvalidInput("the two passwords differ")
+    return first
+
+
+def _create_admin(args: argparse.Namespace) -> int:
+    """The first admin (there are no default accounts); admins create everyone else."""
+    from bot.db import session_scope
+    from bot.staff import create_staff
+
+    try:
+        password = _read_new_password(args.password_stdin)
+        with session_scope() as session:
+            user = create_staff(session, username=args.username, display_name=args.display_name,
+                                password=password, role="admin", actor="cli")
+    except InvalidInput as exc:  # taken username, weak password (with every reason)
+        reasons = getattr(exc, "reasons", None) or [str(exc)]
+        print("admin not created: " + " ".join(reasons), file=sys.stderr)
+        return 1
+    print(f"admin {user.username} created")
+    return 0
+
+
+def _retention(args: argparse.Namespace) -> int:
+    """Run from cron (e.g. nightly): anonymise what is past the retention period (H11)."""
+    from bot.privacy import default_tracker_url
+    from bot.retention import run_retention
+    from bot.settings import get_settings
+
+    settings = get_settings()
+    days = args.days if args.days is not None else settings.retention_days
+    batch = args.batch_size if args.batch_size is not None else settings.retention_batch_size
+    if days < 1 or batch < 1:
+        print("retention: --days and --batch-size must be at least 1", file=sys.stderr)
+        return 2
+    totals = run_retention(days=days, batch_size=batch, tracker_url=default_tracker_url())
+    print(json.dumps({"days": days, **totals}, sort_keys=True))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot.cli", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -77,6 +125,18 @@ def build_parser() -> argparse.ArgumentParser:
     show = commands.add_parser("show-case", help="print a case and its history")
     show.add_argument("reference")
     show.set_defaults(run=_show_case)
+    admin = commands.add_parser("create-admin", help="create a console admin account")
+    admin.add_argument("--username", required=True)
+    admin.add_argument("--display-name", required=True)
+    admin.add_argument("--password-stdin", action="store_true",
+                       help="read the password from the first line of stdin instead of a prompt")
+    admin.set_defaults(run=_create_admin)
+    retention = commands.add_parser("retention", help="anonymise closed cases and conversations "
+                                    "older than the retention period (idempotent, batched)")
+    retention.add_argument("--days", type=int, default=None, help="default: settings.retention_days")
+    retention.add_argument("--batch-size", type=int, default=None,
+                           help="default: settings.retention_batch_size")
+    retention.set_defaults(run=_retention)
     return parser
 
 

@@ -62,6 +62,17 @@ def stale_received(session: Session, channel: str, older_than: dt.timedelta, now
     ).scalars())
 
 
+def has_earlier_received(session: Session, channel: str, sender_id: str, inbound_id: int) -> bool:
+    """True while a message of this sender recorded before `inbound_id` still waits for its
+    turn, on whichever replica recorded it: a later turn must not overtake it."""
+    return session.execute(
+        select(InboundMessage.id)
+        .where(InboundMessage.channel == channel, InboundMessage.sender_id == sender_id,
+               InboundMessage.id < inbound_id, InboundMessage.status == "received")
+        .limit(1)
+    ).first() is not None
+
+
 def _get(session: Session, inbound_id: int) -> InboundMessage:
     row = session.get(InboundMessage, inbound_id)
     if row is None:

@@ -36,3 +36,16 @@ def log_event(logger: logging.Logger, event: str, level: int = logging.INFO, **f
     """Log one structured event; sensitive fields are hashed whatever the level."""
     if logger.isEnabledFor(level):
         logger.log(level, format_event(event, **fields))
+
+
+# Client libraries that log requests at INFO: twilio's http_client logs the To number and the
+# body's parameters, httpx logs Bot API URLs (with the bot token in the path).
+CHATTY_CLIENT_LOGGERS = ("twilio.http_client", "httpx", "httpcore", "telegram")
+
+
+def quiet_client_libraries() -> None:
+    """Keep provider client libraries at WARNING or above, so no INFO log line of any process
+    that talks to Twilio or Telegram carries a phone number, a chat id or the bot token."""
+    for name in CHATTY_CLIENT_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.setLevel(max(logging.WARNING, logger.getEffectiveLevel()))
