@@ -1,0 +1,83 @@
+"""Publishing an FAQ answer end to end, in headless Chromium, against the real assistant as
+`make run` starts it (`assistant_servers`: Rasa, the action server, the console and the
+dispatcher on one temp SQLite database):
+
+a comms user signs in to the console and creates a new entry (a draft) -> the citizen asks it
+in the web chat and is NOT given it (drafts are never served) -> the comms user publishes it
+-> the citizen's next message asking it gets the answer, with no retraining and no restart
+(the console and the action server are different processes) -> both questions are in the
+answer log, the second with the new entry and its version.
+"""
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+import pytest
+from sqlalchemy import select
+
+from bot.db import session_scope
+from bot.models import FaqEntry, FaqQuery
+from tests.console.harness import create_staff_account
+from tests.browser.console_pages import sign_in, staff_page  # noqa: F401 (fixture)
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+    from tests.browser.conftest import ChatPage
+    from tests.integration.servers import AssistantServers
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+WAIT_MS = 30_000
+QUESTION = "how do I apply for a permit to fish in the river"
+ANSWER = "Fishing permits for the River Riv cost 12 pounds a year from the Town Hall."
+
+
+def create_draft(page: "Page", console_url: str, topic: str) -> None:
+    page.goto(f"{console_url}/faq")
+    page.click("text=New entry")
+    page.fill("#topic", topic)
+    page.fill("#questions_en", f"{QUESTION}\nwhere can I buy a fishing permit\nfishing licence")
+    page.fill("#answer_en", ANSWER)
+    page.fill("#links", "Fishing permits | https://www.riverton.example.gov/fishing")
+    # the live SMS counter (static/faq.js) answers from the server while the editor types
+    page.wait_for_function(
+        "() => document.getElementById('counter_en').textContent.includes('GSM-7')",
+        timeout=WAIT_MS)
+    page.click("#create")
+    page.wait_for_selector("#faq-state", timeout=WAIT_MS)
+    assert "draft" in page.locator("#faq-state").inner_text()
+
+
+def publish(page: "Page") -> None:
+    page.click("#publish")
+    page.wait_for_selector("text=Published. The assistant answers with it", timeout=WAIT_MS)
+    assert "citizens get version 1" in page.locator("#faq-state").inner_text()
+
+
+def test_a_published_entry_answers_the_next_web_chat_message(
+        assistant_servers: "AssistantServers", staff_page: "Page", chat: "ChatPage",
+        chat_url: str) -> None:
+    database_url, topic = assistant_servers.database_url, f"fishing-{uuid.uuid4().hex[:6]}"
+    username, password = create_staff_account(database_url, "comms")
+    sign_in(staff_page, assistant_servers.console_url, username, password)
+    create_draft(staff_page, assistant_servers.console_url, topic)
+
+    chat.open(chat_url)
+    before = " ".join(chat.send_text(QUESTION))
+    assert ANSWER not in before, "a draft was served to a citizen"
+
+    publish(staff_page)
+    after = " ".join(chat.send_text(QUESTION))
+    assert ANSWER in after and "https://www.riverton.example.gov/fishing" in after
+
+    with session_scope(database_url) as session:
+        entry = session.execute(select(FaqEntry).where(FaqEntry.topic == topic)).scalar_one()
+        logged = session.execute(select(FaqQuery).where(FaqQuery.question == QUESTION)
+                                 .order_by(FaqQuery.id)).scalars().all()
+        first, second = logged[-2:]
+        # before publishing: not this entry (unanswered, or a best guess among the others)
+        assert first.entry_id != entry.id and first.channel == "webchat"
+        assert (second.answered, second.entry_id, second.version, second.channel) == (
+            True, entry.id, 1, "webchat")
