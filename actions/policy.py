@@ -2,11 +2,12 @@
 
 The communications team edits answers in the database; the bot reads them on every
 question, so a published change is live without retraining. When the best match is weak
-the bot says so and offers a person rather than guessing.
+the bot says so and offers a person rather than guessing. Every question is logged by the
+core (bot.faq_log), answered or not, for the team's reports.
 """
 from __future__ import annotations
 
-from typing import Dict, List, Sequence, Text
+from typing import List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -17,8 +18,8 @@ from actions.common import language_of, latest_text, log_event
 from actions.replies import utter_core_error
 from bot.db import session_scope
 from bot.errors import DatabaseUnavailable
-from bot.faq import FaqMatch, find_answer
-from bot.settings import get_settings
+from bot.faq_content import answer_with_links
+from bot.faq_log import answer_question
 
 
 class ActionAnswerPolicy(Action):
@@ -36,31 +37,19 @@ class ActionAnswerPolicy(Action):
             return []
         try:
             with session_scope() as session:
-                match = find_answer(session, question=question, language=language_of(tracker))
+                result = answer_question(session, question, language_of(tracker),
+                                         channel=tracker.get_latest_input_channel())
         except DatabaseUnavailable as error:
             utter_core_error(dispatcher, error)
             return []
-        if match is not None and match.score >= get_settings().faq_min_score:
-            dispatcher.utter_message(response="utter_policy_answer", answer=answer_text(match))
+        match = result.match
+        if result.answered and match is not None:
+            dispatcher.utter_message(response="utter_policy_answer",
+                                     answer=answer_with_links(match.answer, match.links))
             log_event("policy_answered", tracker, faq_entry=match.entry_id,
-                      faq_version=match.version, score=match.score)
+                      faq_version=match.version, score=match.score, faq_query=result.query_id)
             return []
         dispatcher.utter_message(response="utter_policy_unsure")
-        log_event("policy_unsure", tracker, score=match.score if match else None)
+        log_event("policy_unsure", tracker, score=match.score if match else None,
+                  faq_query=result.query_id)
         return [SlotSet("handoff_offered", True)]
-
-
-def answer_text(match: FaqMatch) -> str:
-    """The answer followed by its links, one per line."""
-    return "\n".join([match.answer.strip(), *link_lines(match.links)])
-
-
-def link_lines(links: Sequence[Dict[str, str]]) -> List[str]:
-    """"Title: https://..." for each link with a URL."""
-    lines = []
-    for link in links or []:
-        url = (link or {}).get("url")
-        if url:
-            title = (link.get("title") or "").strip()
-            lines.append(f"{title}: {url}" if title else url)
-    return lines

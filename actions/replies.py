@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from babel.dates import format_date, format_skeleton, format_time
+from babel.dates import format_date, format_skeleton, format_time, format_timedelta
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.errors import CaseNotFound, CivicError, DatabaseUnavailable, MalformedReference
@@ -20,6 +20,11 @@ def format_moment(moment: dt.datetime, language: str) -> str:
     """When a person is next on duty: weekday, date and local time ("Mon, July 27 8:30 AM")."""
     day = format_skeleton("MMMMEd", moment, locale=language)
     return f"{day} {format_time(moment, format='short', locale=language)}"
+
+
+def format_ago(moment: dt.datetime, now: dt.datetime, language: str) -> str:
+    """How long ago, as people say it in `language` ("3 days ago", "hace 3 días")."""
+    return format_timedelta(moment - now, add_direction=True, locale=language)
 
 
 def utter_core_error(dispatcher: CollectingDispatcher, error: CivicError) -> None:

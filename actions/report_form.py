@@ -2,8 +2,9 @@
 
 Rasa fills the slots from the domain mappings; this action accepts or rejects each value
 (a rejected slot is set back to None and the form asks again), fills what the mappings
-cannot see (map pins, photo ids, a descriptive first message, "yes" to a suggested type)
-and walks the service's follow-up questions one answer at a time.
+cannot see (map pins, photo ids, a descriptive first message, "yes" to a suggested type),
+walks the service's follow-up questions one answer at a time, and once type and place are
+known offers to follow an open case of the same problem (actions/report_duplicates.py).
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from actions.category_choice import classifier_doubt, slot_before_latest_message
 from actions.common import (language_of, latest_entity, latest_intent, latest_metadata,
                             latest_text)
 from actions.replies import utter_core_error
+from actions.report_duplicates import CHOICE_SLOT, duplicate_check
 from actions.slots import CORRECTABLE_FIELDS, REQUESTED_SLOT
 from bot.errors import DatabaseUnavailable
 
@@ -44,10 +46,24 @@ class ValidateReportForm(FormValidationAction):
 
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> List[Text]:
-        """The domain's slots; followup drops out when the service has no questions."""
+        """The domain's slots; followup drops out when the service has no questions, and
+        following an existing case ends the form right after that choice."""
         no_questions = (tracker.get_slot("followup") == fields.FOLLOWUP_DONE
                         and not tracker.get_slot("followup_answers"))
-        return [slot for slot in domain_slots if not (slot == "followup" and no_questions)]
+        slots = [slot for slot in domain_slots if not (slot == "followup" and no_questions)]
+        if tracker.get_slot(CHOICE_SLOT) is True and CHOICE_SLOT in slots:
+            return slots[:slots.index(CHOICE_SLOT) + 1]
+        return slots
+
+    async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> List[EventType]:
+        """After validating what was said: once type and place are known, look for an open
+        case of the same problem (so the next question can offer to follow it)."""
+        events = await super().get_validation_events(dispatcher, tracker, domain)
+        tracker.add_slots(events)
+        changes = duplicate_check(tracker)
+        tracker.slots.update(changes)
+        return events + [SlotSet(slot, value) for slot, value in changes.items()]
 
     async def next_requested_slot(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: DomainDict) -> Optional[EventType]:
@@ -184,6 +200,11 @@ class ValidateReportForm(FormValidationAction):
                          tracker: Tracker, domain: DomainDict) -> Validated:
         """Yes or no to keeping contact details for updates."""
         return {"consent": value if isinstance(value, bool) else None}
+
+    def validate_follow_duplicate(self, value: Any, dispatcher: CollectingDispatcher,
+                                  tracker: Tracker, domain: DomainDict) -> Validated:
+        """Yes (follow the open case) or no (mine is different, carry on)."""
+        return {CHOICE_SLOT: value if isinstance(value, bool) else None}
 
     def validate_confirmed(self, value: Any, dispatcher: CollectingDispatcher,
                            tracker: Tracker, domain: DomainDict) -> Validated:

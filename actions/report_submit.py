@@ -19,11 +19,13 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import channel_of, language_of, log_event, now_utc, sender_contact
 from actions.replies import format_day, utter_core_error
+from actions.report_duplicates import CHOICE_SLOT, follow_offered_case
 from actions.report_fields import known_answers
 from actions.slots import REPORT_SLOTS, REQUESTED_SLOT, reset, reset_report
 from bot.cases import open_case
 from bot.db import session_scope
 from bot.errors import DatabaseUnavailable, DuplicateSubmission, UnknownService
+from bot.sender_limits import CaseQuotaExceeded, ensure_case_quota
 from bot.services import service_name
 
 FORM = "report_form"
@@ -40,13 +42,16 @@ class SavedCase:
 
 
 class ActionSubmitReport(Action):
-    """After report_form: open the case when confirmed, else cancel; then clear the report."""
+    """After report_form: follow the open case the citizen chose, or open the case when
+    confirmed, else cancel; then clear the report."""
 
     def name(self) -> Text:
         return "action_submit_report"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
+        if tracker.get_slot(CHOICE_SLOT) is True:
+            return follow_offered_case(dispatcher, tracker)
         if tracker.get_slot("confirmed") is not True:
             dispatcher.utter_message(response="utter_report_cancelled")
             log_event("report_cancelled", tracker, step="confirmation")
@@ -64,6 +69,11 @@ class ActionSubmitReport(Action):
         except DuplicateSubmission:
             log_event("report_not_saved", tracker, reason="submission_id_reused")
             return ask_again([SlotSet("submission_id", uuid.uuid4().hex)])
+        except CaseQuotaExceeded:
+            # spam never becomes cases: a sender past the daily limit is told, nothing is saved
+            dispatcher.utter_message(response="utter_case_quota_reached")
+            log_event("report_not_saved", tracker, reason="case_quota")
+            return reset_report()
         language = language_of(tracker)
         if saved.created:
             expected = format_day(saved.expected_by, language) if saved.expected_by else ""
@@ -82,6 +92,8 @@ def save_report(tracker: Tracker) -> SavedCase:
     language = language_of(tracker)
     consent = tracker.get_slot("consent") is True
     with session_scope() as session:
+        ensure_case_quota(session, channel=channel_of(tracker), sender_id=tracker.sender_id,
+                          submission_id=tracker.get_slot("submission_id"), now=now_utc())
         opened = open_case(
             session, submission_id=tracker.get_slot("submission_id"),
             service_code=tracker.get_slot("category"),

@@ -3,18 +3,24 @@
 A language the citizen chose explicitly (action_change_language) outlives the session; else
 the channel's hint (browser locale, Telegram language_code) decides; else the city's default.
 An unfinished report or feedback is not carried over: its form is no longer active.
+A conversation a caseworker holds stays paused: Rasa unpauses on a new session, and a citizen
+quiet for an hour must not get the bot back while a person still has them.
 """
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
+from rasa_sdk.events import (ActionExecuted, ConversationPaused, EventType, SessionStarted,
+                             SlotSet)
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import latest_metadata, log_event
 from actions.slots import NOT_CARRIED_OVER
+from bot.db import session_scope
+from bot.errors import DatabaseUnavailable
+from bot.handoff import with_caseworker
 from bot.language import detect_language
 from bot.settings import get_settings
 
@@ -39,9 +45,22 @@ class ActionSessionStart(Action):
         language = _chosen_language(tracker) or detect_language(
             None, hint=_hint(metadata), current=None)
         events.append(SlotSet("language", language))
+        if _held_by_caseworker(tracker):
+            events.append(ConversationPaused())
         events.append(ActionExecuted("action_listen"))
         log_event("session_started", tracker, language=language)
         return events
+
+
+def _held_by_caseworker(tracker: Tracker) -> bool:
+    """Whether a caseworker holds the conversation; a database that does not answer cannot
+    say so, and the session still starts (the bot answering beats a silent citizen)."""
+    try:
+        with session_scope() as session:
+            return with_caseworker(session, tracker.sender_id)
+    except DatabaseUnavailable:
+        log_event("session_pause_check_skipped", tracker, reason="database_unavailable")
+        return False
 
 
 def _carry_over(domain: DomainDict) -> bool:

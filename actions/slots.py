@@ -14,16 +14,20 @@ REQUESTED_SLOT = "requested_slot"
 REPORT_SLOTS = (
     "category", "category_suggestion", "location", "latitude", "longitude", "description",
     "followup", "followup_answers", "photos", "attachment_ids", "consent", "confirmed",
-    "submission_id",
+    "submission_id", "duplicate_case", "follow_duplicate",
 )
 FEEDBACK_SLOTS = ("feedback_text", "feedback_rating")
+# pending_fix_case (set by the console when a case is resolved) is carried over: the answer
+# to "is it fixed?" may come hours later. The rating step is not.
+FIX_RATING_SLOTS = ("fix_rating_case", "fix_rating")
 
 # Fields the citizen may change from the summary (the `field` entity of the buttons), and
 # the slots each change clears: a new type brings new follow-up questions, a new place
 # drops an earlier map pin, new photos replace the earlier ones.
 CORRECTABLE_FIELDS = {
-    "category": ("category", "category_suggestion", "followup", "followup_answers"),
-    "location": ("location", "latitude", "longitude"),
+    "category": ("category", "category_suggestion", "followup", "followup_answers",
+                 "duplicate_case", "follow_duplicate"),
+    "location": ("location", "latitude", "longitude", "duplicate_case", "follow_duplicate"),
     "description": ("description",),
     "photos": ("photos", "attachment_ids"),
     "consent": ("consent",),
@@ -31,7 +35,7 @@ CORRECTABLE_FIELDS = {
 
 # Slots a new session does not inherit: a report or feedback left unfinished an hour ago
 # must not leak into the next one (its form is not active any more).
-NOT_CARRIED_OVER = frozenset(REPORT_SLOTS + FEEDBACK_SLOTS + (
+NOT_CARRIED_OVER = frozenset(REPORT_SLOTS + FEEDBACK_SLOTS + FIX_RATING_SLOTS + (
     REQUESTED_SLOT, "case_reference", "handoff_offered", "session_started_metadata",
 ))
 

@@ -152,3 +152,29 @@ def test_a_switch_is_remembered_for_updates_about_the_citizens_cases(
     assert slot_values(events) == {"language": "pt"}
     with session_scope() as session:
         assert find_case(session, reference).language == "pt"
+
+
+def test_a_conversation_a_caseworker_holds_stays_paused_in_a_new_session(domain: dict) -> None:
+    from bot.db import session_scope
+    from bot.escalations import escalate
+    from bot.handoff import reserve
+
+    history = [user_event("talk to a person", "request_human")]
+    events, _ = start_session(domain, history=history)
+    assert "pause" not in [event["event"] for event in events]
+    with session_scope() as session:
+        escalation = escalate(session, sender_id="held-citizen", channel="webchat",
+                              language="en", reason="requested", transcript=[])
+        reserve(session, escalation.id, "ana")
+    tracker = make_tracker(text="", intent="", sender_id="held-citizen")
+    tracker.events = list(history)
+    events, _ = run_action(ActionSessionStart(), tracker, domain)
+    kinds = [event["event"] for event in events]
+    assert kinds[0] == "session_started" and kinds[-2:] == ["pause", "action"]
+
+
+def test_a_session_starts_even_when_the_database_does_not_answer(database_down: str,
+                                                                 domain: dict) -> None:
+    events, _ = start_session(domain)
+    kinds = [event["event"] for event in events]
+    assert kinds[0] == "session_started" and "pause" not in kinds and kinds[-1] == "action"

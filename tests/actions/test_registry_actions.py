@@ -11,12 +11,15 @@ from rasa_sdk.executor import ActionExecutor
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACT_ACTIONS = {
+    "action_export_my_data", "action_delete_my_data",  # issue 9: data rights
     "action_session_start", "action_change_language", "validate_report_form",
     "validate_feedback_form", "action_ask_category", "action_ask_followup",
     "action_ask_confirmed", "action_submit_report", "action_cancel_report",
     "action_check_status", "action_submit_feedback", "action_answer_policy",
     "action_escalate", "action_handle_misunderstanding",
     "action_detect_language",  # issue 4: the language slot's per-message custom mapping
+    # issue 5: the fix question after "resolved", and the duplicate offer in report_form
+    "action_record_fix_confirmation", "action_record_fix_rating", "action_ask_follow_duplicate",
 }
 RASA_DEFAULT_ACTIONS = {"action_listen", "action_restart", "action_deactivate_loop",
                         "action_default_fallback", "action_two_stage_fallback",

@@ -162,3 +162,20 @@ def test_logs_name_the_case_but_never_the_citizen(database: str, domain: dict,
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert messages[0]["reference"] in logged and "case_submitted" in logged
     assert phone not in logged and "Jo Bloggs" not in logged and "12 High St" not in logged
+
+
+def test_a_sender_past_the_daily_case_limit_is_told_and_nothing_is_saved(
+        database: str, domain: dict) -> None:
+    sender = f"web-{uuid.uuid4().hex[:8]}"
+    for _ in range(get_settings().sender_max_cases_per_day):
+        _events, messages = submit(domain, confirmed_report(), sender_id=sender)
+        assert responses(messages) == ["utter_case_created"]
+    over = confirmed_report()
+    _events, messages = submit(domain, over, sender_id=sender)
+
+    assert responses(messages) == ["utter_case_quota_reached"]
+    assert cases_for(over["submission_id"]) == []
+    # a retried confirmation of a case already saved still gets its reference
+    _events, again = submit(domain, confirmed_report(submission_id=over["submission_id"]),
+                            sender_id=f"other-{sender}")
+    assert responses(again) == ["utter_case_created"]
