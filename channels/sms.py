@@ -27,11 +27,11 @@ from sanic.response import HTTPResponse
 from bot import optouts, sms_text
 from bot.clock import utc_naive
 from bot.errors import DatabaseUnavailable
-from bot.logs import log_event
+from bot.logs import log_event, quiet_client_libraries
 from bot.settings import get_settings
+from channels.readiness import assistant_ready
 from channels import sms_media, sms_store
-from channels.sms_output import (CHANNEL, SmsOutput, TwilioConfig, TwilioSender,
-                                 dispatch_outbox_forever)
+from channels.sms_output import CHANNEL, SmsOutput, TwilioConfig, TwilioSender
 from channels.sms_request import Params, language_hint, parse_form, signature_is_valid
 from channels.turns import InboundTurn, OnNewMessage, TurnRunner
 
@@ -56,18 +56,16 @@ class SmsInput(InputChannel):
     def __init__(self, auth_token: str, public_url: str, send: Send,
                  fetch_media: sms_media.Fetch, max_segments: int = 3,
                  clock: Callable[[], datetime] = utc_naive,
-                 stale_after_seconds: float = 300.0, outbox_interval_seconds: float = 0.0) -> None:
+                 stale_after_seconds: float = 300.0) -> None:
         self.auth_token = auth_token
         self.public_url = public_url.rstrip("/")
         self.send = send
         self.fetch_media = fetch_media
         self.max_segments = max_segments
         self.clock = clock
-        self.outbox_interval_seconds = outbox_interval_seconds
         self.runner = TurnRunner(CHANNEL, self._output_for, clock=clock,
                                  stale_after_seconds=stale_after_seconds)
         self._background: set = set()
-        self._outbox_task: Optional["asyncio.Task[None]"] = None
         self.enabled = bool(auth_token and public_url)
 
     @classmethod
@@ -83,6 +81,7 @@ class SmsInput(InputChannel):
         warning says what is missing, so `make run` works without a Twilio account.
         """
         settings, credentials = get_settings(), credentials or {}
+        quiet_client_libraries()
         config = TwilioConfig(
             account_sid=credentials.get("account_sid") or settings.twilio_account_sid or "",
             auth_token=credentials.get("auth_token") or settings.twilio_auth_token or "",
@@ -99,7 +98,7 @@ class SmsInput(InputChannel):
                    sms_media.HttpMediaFetcher(config.account_sid, config.auth_token,
                                               settings.max_photo_bytes),
                    max_segments=settings.sms_max_segments,
-                   outbox_interval_seconds=float(credentials.get("outbox_interval_seconds", 15.0)))
+                   stale_after_seconds=settings.sms_stale_turn_seconds)
 
     @classmethod
     def disabled(cls) -> "SmsInput":
@@ -116,8 +115,9 @@ class SmsInput(InputChannel):
         bp = Blueprint("sms_webhook", __name__)
         prepared = self._prepared(on_new_message)
         if self.enabled:
+            # Deferred replies and notifications in the outbox are sent by the outbox
+            # dispatcher (python -m channels.dispatcher), its own process, not from here.
             self.runner.install_recovery(bp, prepared)
-            self._install_outbox_loop(bp)
 
         @bp.route("/webhook", methods=["POST"])
         async def webhook(request: Request) -> HTTPResponse:
@@ -128,22 +128,6 @@ class SmsInput(InputChannel):
             return await self.receive_status(request, STATUS_PATH)
 
         return bp
-
-    def _install_outbox_loop(self, blueprint: Blueprint) -> None:
-        """Deferred replies and notifications go out from this process too (0 disables)."""
-        if self.outbox_interval_seconds <= 0:
-            return
-
-        async def start_loop(_app: Any, _loop: Any) -> None:
-            self._outbox_task = asyncio.get_running_loop().create_task(
-                dispatch_outbox_forever(self.send, self.outbox_interval_seconds))
-
-        async def stop_loop(_app: Any, _loop: Any) -> None:
-            if self._outbox_task is not None:
-                self._outbox_task.cancel()
-
-        blueprint.listener("after_server_start")(start_loop)
-        blueprint.listener("before_server_stop")(stop_loop)
 
     def verified_params(self, request: Request, path: str) -> Tuple[Optional[Params], int]:
         """(params, 200) for a genuine Twilio request, else (None, the status to answer)."""
@@ -172,6 +156,10 @@ class SmsInput(InputChannel):
             log_event(log, "sms.webhook.malformed", logging.WARNING)
             return response.text("", status=400)
         text = params.first("Body")
+        self.runner.watch_assistant(request.app)
+        if not assistant_ready(request):
+            log_event(log, "sms.assistant_not_ready", logging.ERROR, message_sid=sid)
+            return response.text("", status=503)  # Twilio retries; nothing was recorded
         try:
             keyword = optouts.keyword_of(text)
             if keyword is not None:

@@ -31,9 +31,10 @@ from telegram.error import TelegramError
 
 from bot.clock import utc_naive
 from bot.errors import AttachmentRejected, DatabaseUnavailable, InvalidInput
-from bot.logs import log_event
+from bot.logs import log_event, quiet_client_libraries
 from bot.ratelimit import RateLimiter
 from bot.settings import get_settings
+from channels.readiness import assistant_ready
 from channels.telegram_output import (KEY_PREFIX, PayloadKeys, Sleep, TelegramOutput,
                                       TelegramSender)
 from channels.telegram_photos import fetch_photo, rejection_reply, store_photo
@@ -83,6 +84,7 @@ class TelegramInput(InputChannel):
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "TelegramInput":
         """credentials.yml values win; missing ones come from the settings."""
         credentials = credentials or {}
+        quiet_client_libraries()
         return cls(token=credentials.get("token"), webhook_secret=credentials.get("webhook_secret"),
                    api_base_url=credentials.get("api_base_url"))
 
@@ -136,6 +138,7 @@ class TelegramInput(InputChannel):
             log_event(log, "telegram.webhook.forbidden", logging.WARNING)
             return response.json({"error": "forbidden"}, status=403)
         self.runner.ensure_recovered(handler)
+        self.runner.watch_assistant(request.app)
         try:
             turn = parse_turn(request.body, self.sender.bot, self.max_text_chars)
         except InvalidInput as error:
@@ -144,6 +147,9 @@ class TelegramInput(InputChannel):
         if turn is None:
             log_event(log, "telegram.update.ignored")
             return response.json({})
+        if not assistant_ready(request):
+            log_event(log, "telegram.assistant_not_ready", logging.ERROR)
+            return response.json({"error": "try again later"}, status=503)
         try:
             await self.runner.accept(self._resolved(turn), handler)
         except DatabaseUnavailable:

@@ -59,7 +59,7 @@ def load_update(body: bytes, bot: Optional[Bot]) -> Update:
         raise InvalidInput("update too large")
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
         raise InvalidInput("body is not JSON") from error
     if not isinstance(data, dict) or type(data.get("update_id")) is not int \
             or not 0 <= data["update_id"] < MAX_ID:

@@ -9,6 +9,11 @@ Enable it in credentials.yml:
 Delivery promise: a message is recorded durably (bot.inbound) before the turn runs, and the
 replies are stored with it; a resend with the same client_message_id gets the stored replies
 and never runs the turn twice. The handlers only translate HTTP to these steps and back.
+
+Messages the city sends later (a caseworker's reply, a case update) arrive through the outbox:
+the dispatcher (channels/dispatcher.py) marks them sent, and the open page polls GET /updates
+with its cursor (the last outbox id it showed) to show them without a reload; GET /history
+includes them, in time order, after a reload.
 """
 from __future__ import annotations
 
@@ -24,12 +29,16 @@ from sanic.response import HTTPResponse
 
 from bot.clock import utc_naive
 from bot.errors import AttachmentRejected, DatabaseUnavailable, InvalidInput
+from bot.sender_limits import BLOCKED, LIMITED_DAY, SenderRefused, notice_text
 from bot.logs import format_event, log_event
 from bot.settings import get_settings
 from channels import webchat_page, webchat_store
+from channels.action_health import action_server_down, apology_text
+from channels.readiness import assistant_ready
 from channels.webchat_store import RecordedMessage
-from channels.webchat_messages import (CHANNEL, MessageRequest, load_json_body, parse_id,
-                                       parse_message_request, reply_view)
+from channels.webchat_messages import (CHANNEL, BodyTooLarge, MessageRequest, load_json_body,
+                                       parse_cursor, parse_id, parse_message_request,
+                                       reply_view)
 from channels.webchat_uploads import read_upload, rejection_message, rejection_status
 
 log = logging.getLogger(__name__)
@@ -39,6 +48,8 @@ Handler = Callable[..., Awaitable[HTTPResponse]]
 DB_DOWN_MESSAGE = ("The service is temporarily unavailable and nothing was recorded. "
                    "Please try again in a few minutes.")
 TURN_FAILED_MESSAGE = "The assistant could not answer just now. Please try again."
+NOT_READY_MESSAGE = "The assistant is starting up. Please try again in a minute."
+BLOCKED_MESSAGE = "This chat cannot take messages. Please contact the city by phone or email."
 
 
 def json_error(message: str, status: int) -> HTTPResponse:
@@ -52,6 +63,8 @@ def _mapped_errors(handler: Handler) -> Handler:
     async def wrapped(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
         try:
             return await handler(request, *args, **kwargs)
+        except BodyTooLarge as exc:
+            return json_error(str(exc), 413)
         except InvalidInput as exc:
             return json_error(str(exc), 400)
         except AttachmentRejected as exc:
@@ -60,9 +73,22 @@ def _mapped_errors(handler: Handler) -> Handler:
         except DatabaseUnavailable:
             log_event(log, "webchat.database_unavailable", logging.ERROR, path=request.path)
             return json_error(DB_DOWN_MESSAGE, 503)
+        except SenderRefused as exc:
+            return refusal_response(exc)
 
     wrapped.__name__ = handler.__name__
     return wrapped
+
+
+def refusal_response(exc: SenderRefused) -> HTTPResponse:
+    """A refused message is the page's own request, so it is told every time (the page shows
+    it as a notice, not as a bot message): 429 with Retry-After over a limit, 403 when blocked."""
+    log_event(log, "webchat.message.refused", status=exc.status)
+    if exc.status == BLOCKED:
+        return json_error(BLOCKED_MESSAGE, 403)
+    retry_after = "3600" if exc.status == LIMITED_DAY else "60"
+    return response.json({"error": notice_text(exc.status, None)}, status=429,
+                         headers={"Retry-After": retry_after})
 
 
 class WebChatInput(InputChannel):
@@ -105,7 +131,10 @@ class WebChatInput(InputChannel):
         @_mapped_errors
         async def message(request: Request) -> HTTPResponse:
             body = load_json_body(request.body, max_bytes=self.max_text_chars * 8 + 8192)
-            return await self.receive(parse_message_request(body, self.max_text_chars), on_new_message)
+            if not assistant_ready(request):
+                return json_error(NOT_READY_MESSAGE, 503)  # nothing recorded; the page retries
+            return await self.receive(parse_message_request(body, self.max_text_chars),
+                                      on_new_message, request.app)
 
         @bp.route("/history", methods=["GET"])
         @_mapped_errors
@@ -113,6 +142,11 @@ class WebChatInput(InputChannel):
             session_id = parse_id(request.args.get("session_id"), "session_id")
             lines = await asyncio.to_thread(webchat_store.load_transcript, session_id)
             return response.json({"session_id": session_id, "lines": lines})
+
+        @bp.route("/updates", methods=["GET"])
+        @_mapped_errors
+        async def updates(request: Request) -> HTTPResponse:
+            return await self.updates_response(request)
 
         @bp.route("/upload", methods=["POST"])
         @_mapped_errors
@@ -123,6 +157,15 @@ class WebChatInput(InputChannel):
             return response.json({"attachment_id": attachment_id})
 
         return bp
+
+    async def updates_response(self, request: Request) -> HTTPResponse:
+        """Messages the city sent this session (outbox) after the page's cursor; polled."""
+        session_id = parse_id(request.args.get("session_id"), "session_id")
+        after = parse_cursor(request.args.get("after"))
+        messages = await asyncio.to_thread(webchat_store.load_updates, session_id, after)
+        cursor = messages[-1]["outbox_id"] if messages else after
+        return response.json({"session_id": session_id, "messages": messages, "cursor": cursor},
+                             headers={"Cache-Control": "no-store"})
 
     def page_response(self, base: str) -> HTTPResponse:
         """The chat page for this deployment's city and limits."""
@@ -141,7 +184,8 @@ class WebChatInput(InputChannel):
         return await response.file(path, mime_type=webchat_page.STATIC_FILES[name],
                                    headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"})
 
-    async def receive(self, message: MessageRequest, on_new_message: OnNewMessage) -> HTTPResponse:
+    async def receive(self, message: MessageRequest, on_new_message: OnNewMessage,
+                      app: Any = None) -> HTTPResponse:
         """Record first, then answer: stored replies, 'still processing', or a new turn."""
         recorded = await asyncio.to_thread(webchat_store.record_message, message, self.clock())
         log_event(log, "webchat.message.received", session=message.session_id,
@@ -158,6 +202,9 @@ class WebChatInput(InputChannel):
                                        client_message_id=message.client_message_id))
             await self._mark_failed(message, recorded.inbound_id)
             return json_error(TURN_FAILED_MESSAGE, 500)
+        if not replies and app is not None and await action_server_down(app):
+            # Rasa swallowed a failed action call: say so instead of leaving the citizen waiting
+            replies = [reply_view({"text": apology_text(message.text, message.metadata.get("language"))})]
         await self._store_replies(message, recorded.inbound_id, replies)
         return response.json({"replies": replies})
 

@@ -18,6 +18,14 @@ CHANNEL = "webchat"
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{7,63}$")
 MAX_ATTACHMENTS_PER_MESSAGE = 10
 MAX_LANGUAGE_TAG_CHARS = 16
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+# Characters no database column should hold: NUL (PostgreSQL refuses it in text) and lone
+# surrogates (JSON allows "\ud800", UTF-8 cannot encode it), plus other C0 controls but tab/newline.
+_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+class BodyTooLarge(InvalidInput):
+    """A request body over the limit: answered 413, before anything is parsed or written."""
 
 
 @dataclass(frozen=True)
@@ -49,11 +57,13 @@ def load_json_body(body: bytes, max_bytes: int) -> Any:
     if not body:
         raise InvalidInput("The request body is empty; send a JSON object.")
     if len(body) > max_bytes:
-        raise InvalidInput(f"The request is too large (limit {max_bytes} bytes).")
+        raise BodyTooLarge(f"The message is too large (limit {max_bytes} bytes).")
     try:
         return json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise InvalidInput("The request body is not valid JSON.") from exc
+    except RecursionError as exc:  # "[[[[..." deeper than Python's parser recurses
+        raise InvalidInput("The request body is nested too deeply.") from exc
 
 
 def parse_id(value: Any, name: str) -> str:
@@ -65,11 +75,22 @@ def parse_id(value: Any, name: str) -> str:
     return value
 
 
+def parse_cursor(value: Any) -> int:
+    """The page's position in its updates: the last outbox id it showed (0 or absent: none)."""
+    if value is None or value == "":
+        return 0
+    if not isinstance(value, str) or not value.isdigit() or len(value) > 18:
+        raise InvalidInput("'after' must be a non-negative whole number.")
+    return int(value)
+
+
 def _parse_text(value: Any, name: str, max_chars: int, required: bool) -> Optional[str]:
     if value is None and not required:
         return None
     if not isinstance(value, str):
         raise InvalidInput(f"'{name}' is required and must be text.")
+    if _UNSTORABLE.search(value):
+        raise InvalidInput(f"'{name}' contains characters that are not text.")
     text = value.strip()
     if not text:
         raise InvalidInput(f"'{name}' must not be empty.")
@@ -110,7 +131,8 @@ def parse_metadata(value: Any) -> Dict[str, Any]:
         raise InvalidInput("'metadata' must be an object.")
     metadata: Dict[str, Any] = {}
     language = value.get("language")
-    if isinstance(language, str) and 0 < len(language) <= MAX_LANGUAGE_TAG_CHARS:
+    if (isinstance(language, str) and 0 < len(language) <= MAX_LANGUAGE_TAG_CHARS
+            and LANGUAGE_TAG.match(language.strip())):
         metadata["language"] = language.strip().lower()
     if value.get("location") is not None:
         metadata["location"] = parse_location(value["location"])

@@ -8,7 +8,10 @@
  *   the server runs the turn at most once and answers a resend with the stored replies;
  * - 202 {"status": "processing"} means the first attempt is still running: the page asks again
  *   with the same id (safe: it never runs twice) until the stored replies come back;
- * - GET history returns the transcript (citizen and assistant lines) to redraw after a reload.
+ * - GET history returns the transcript (citizen and assistant lines) to redraw after a reload;
+ * - messages the city sends later (a caseworker's reply, a case update) come from GET updates,
+ *   polled every few seconds while the page is visible, after a cursor (the last outbox id
+ *   shown, taken from history first), so each appears once, in order, without a reload.
  */
 (function () {
   "use strict";
@@ -23,6 +26,7 @@
   var AUTO_RETRIES = 2;
   var POLL_INTERVAL_MS = 1000;
   var POLL_DEADLINE_MS = 30000;
+  var UPDATES_INTERVAL_MS = 2500;
 
   var log = document.getElementById("log");
   var form = document.getElementById("composer");
@@ -37,6 +41,9 @@
   var memorySessionId = null;
   var pending = null; // the message not yet answered: {id, text, display, metadata, bubble, fromComposer}
   var busy = false;
+  var updatesCursor = 0; // the last outbox id shown on the page
+  var updatesTimer = null;
+  var updatesInFlight = false;
 
   function uuid() {
     if (window.crypto && typeof window.crypto.randomUUID === "function") {
@@ -273,6 +280,44 @@
     if (msg.fromComposer) { textbox.focus(); } else if (result.retry) { retryButton.focus(); }
   }
 
+  /* ---------- messages the city sends later (outbox), by polling ---------- */
+
+  function showUpdate(line) {
+    if (!line.outbox_id || line.outbox_id <= updatesCursor) { return; }
+    updatesCursor = line.outbox_id;
+    var bubble = addBubble("bot", line.text);
+    bubble.classList.add("msg--update");
+  }
+
+  async function pollUpdates() {
+    if (updatesInFlight || document.hidden) { return; }
+    updatesInFlight = true;
+    try {
+      var url = BASE + "/updates?session_id=" + encodeURIComponent(sessionId()) + "&after=" + updatesCursor;
+      var response = await fetch(url, { headers: { Accept: "application/json" }, cache: "no-store" });
+      if (response.ok) { ((await response.json()).messages || []).forEach(showUpdate); }
+    } catch (e) {
+      /* offline for a moment: the next tick asks again from the same cursor */
+    } finally {
+      updatesInFlight = false;
+    }
+  }
+
+  function startUpdates() {
+    if (updatesTimer === null) { updatesTimer = window.setInterval(pollUpdates, UPDATES_INTERVAL_MS); }
+  }
+
+  function stopUpdates() {
+    if (updatesTimer !== null) { window.clearInterval(updatesTimer); updatesTimer = null; }
+  }
+
+  /* A hidden tab does not poll; coming back asks at once, then every few seconds again. */
+  document.addEventListener("visibilitychange", function () {
+    if (document.hidden) { stopUpdates(); return; }
+    pollUpdates();
+    startUpdates();
+  });
+
   /* ---------- composer, location, photo ---------- */
 
   function submitComposer() {
@@ -408,6 +453,7 @@
         addBubble("user", titleFor(line.text, titles, seen));
         return;
       }
+      if (line.outbox_id) { showUpdate(line); return; }
       var isLast = index === lines.length - 1;
       renderReply({ text: line.text, buttons: line.buttons || [], image: line.image }, isLast);
     });
@@ -415,5 +461,7 @@
 
   textbox.setAttribute("maxlength", String(MAX_TEXT_CHARS));
   sessionId();
-  restore();
+  restore().then(function () {
+    if (!document.hidden) { startUpdates(); }
+  });
 })();

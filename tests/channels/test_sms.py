@@ -287,18 +287,3 @@ def test_held_turn_does_not_block_the_ack(start_sms: Callable[..., SmsServer]) -
     finally:
         hold.set()
     sms.wait_processed(params["MessageSid"])
-
-
-def test_the_channel_sends_due_outbox_messages_in_the_background(
-        start_sms: Callable[..., SmsServer], twilio: object) -> None:
-    from tests.channels.sms_harness import build_channel
-    channel = build_channel(twilio, TEST_MAX_PHOTO_BYTES)  # type: ignore[arg-type]
-    channel.outbox_interval_seconds = 0.05
-    sms = start_sms(channel=channel)
-    with session_scope(sms.database_url) as session:
-        outbox.enqueue(session, channel="sms", recipient=CITIZEN, language="en",
-                       kind="status_update", body="Your pothole C-2026-000001 is fixed",
-                       dedupe_key="case-1-resolved")
-    sms.wait_for(lambda: sms.twilio.bodies_to(CITIZEN) == ["Your pothole C-2026-000001 is fixed"],
-                 timeout=30)
-    assert sms.count(OutboxMessage, status="sent") == 1

@@ -30,8 +30,9 @@ ANSWERS: Dict[str, str] = {
     "category": "pothole", "category_suggestion": "Pothole", "location": "outside number 5 Elm Street",
     "description": "A deep pothole about a metre wide in the middle of the road",
     "followup": "skip", "photos": "skip", "consent": "Yes", "confirmed": "Submit",
+    "follow_duplicate": "No, mine is different",
 }
-BUTTON_SLOTS = {"category_suggestion", "consent", "confirmed"}
+BUTTON_SLOTS = {"category_suggestion", "follow_duplicate", "consent", "confirmed"}
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,7 @@ CHAT = 990011
 REFERENCE = re.compile(r"\bC-\d{4}-\d{6}\b")
 BUTTON_ANSWERS = {"category": '/inform{"category":"pothole"}',
                   "category_suggestion": '/inform{"category":"pothole"}',
-                  "consent": "/affirm", "confirmed": "/affirm"}
+                  "follow_duplicate": "/deny", "consent": "/affirm", "confirmed": "/affirm"}
 TEXT_ANSWERS = {"description": "A deep pothole about a metre wide in the middle of the road",
                 "followup": "skip"}
 PIN = {"latitude": 51.50722, "longitude": -0.1275}

@@ -3,7 +3,8 @@
 It serves the methods the channel uses (getMe, sendMessage, sendPhoto, answerCallbackQuery,
 getFile and its download path, setWebhook, deleteWebhook, getWebhookInfo) on 127.0.0.1 at a
 free port, records every call, and can be told to fail the next calls of a method with 429
-(`retry_after`) or 500. Point a Bot at it with base_url=f"{fake.base_url}/bot" and
+(`retry_after`) or 500, or to hang before answering (a timeout the client sees; the hung call
+is recorded with `hung=True` and never takes effect). Point a Bot at it with base_url=f"{fake.base_url}/bot" and
 base_file_url=f"{fake.base_url}/file/bot" (channels.telegram.make_bot does).
 """
 from __future__ import annotations
@@ -29,6 +30,8 @@ class Call:
     method: str
     params: Dict[str, Any]
     at: float = field(default_factory=time.monotonic)
+    hung: bool = False  # scripted to hang: the client timed out, nothing was sent
+    failed: bool = False  # scripted to fail (429/500): nothing was sent
 
 
 def _decode(value: str) -> Any:
@@ -50,6 +53,7 @@ class FakeTelegramApi:
         self.webhook: Dict[str, Any] = {}
         self._files: Dict[str, Tuple[bytes, Optional[int]]] = {}
         self._failures: Dict[str, List[Tuple[int, int]]] = {}
+        self._hangs: Dict[str, List[float]] = {}
         self._lock = threading.Lock()
         self._message_ids = itertools.count(1)
         self._server: Optional[ThreadingHTTPServer] = None
@@ -82,6 +86,17 @@ class FakeTelegramApi:
         with self._lock:
             self._failures.setdefault(method, []).extend([(status, retry_after)] * times)
 
+    def hang_next(self, method: str, seconds: float, times: int = 1) -> None:
+        """The next `times` calls of `method` wait `seconds`, then fail with 504 unanswered."""
+        with self._lock:
+            self._hangs.setdefault(method, []).extend([seconds] * times)
+
+    def accepted_texts(self, chat_id: Optional[str] = None) -> List[str]:
+        """Texts of the sendMessage calls that were not scripted to fail or hang."""
+        return [str(call.params.get("text")) for call in self.calls_of("sendMessage")
+                if not call.hung and not call.failed
+                and (chat_id is None or str(call.params.get("chat_id")) == str(chat_id))]
+
     # --- inspection ------------------------------------------------------------------------
 
     def calls_of(self, method: str) -> List[Call]:
@@ -106,9 +121,15 @@ class FakeTelegramApi:
 
     def _answer(self, method: str, params: Dict[str, Any]) -> Tuple[int, Dict[str, Any]]:
         with self._lock:
-            failures = self._failures.get(method)
+            hangs = self._hangs.get(method)
+            hang = hangs.pop(0) if hangs else None
+            failures = self._failures.get(method) if hang is None else None
             failure = failures.pop(0) if failures else None
-            self.calls.append(Call(method, params))
+            self.calls.append(Call(method, params, hung=hang is not None,
+                                   failed=failure is not None))
+        if hang is not None:
+            time.sleep(hang)
+            return 504, {"ok": False, "error_code": 504, "description": "Gateway Timeout"}
         if failure is not None:
             status, retry_after = failure
             body: Dict[str, Any] = {"ok": False, "error_code": status,

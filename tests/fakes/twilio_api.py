@@ -4,13 +4,17 @@ Driven through twilio-python's own `Client` (its base URL pointed here), so the 
 library builds and the response it parses are real: Messages create answers 201 with JSON
 shaped like Twilio's, errors answer Twilio's error JSON (429, 500, 400 with a code). It also
 serves media files (MMS MediaUrlN), behind HTTP basic auth like Twilio's, via a redirect as
-Twilio does. Every request is recorded for assertions.
+Twilio does. Every request is recorded for assertions. Messages can be listed (GET
+Messages.json, To/From filters, newest first, as Twilio answers) and a create can be made slow,
+before or after it is accepted, to play a timeout whose outcome the client cannot know.
 """
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,6 +31,7 @@ class SentMessage:
     to: str
     from_: str
     body: str
+    created: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
 
 
 @dataclass
@@ -39,6 +44,7 @@ class FakeTwilio:
     failures: List[Tuple[int, int]] = field(default_factory=list)  # (HTTP status, Twilio code)
     media: Dict[str, Tuple[bytes, str]] = field(default_factory=dict)
     requests: List[Tuple[str, str]] = field(default_factory=list)  # (method, path)
+    slow: List[Tuple[float, bool]] = field(default_factory=list)  # (seconds, accept first)
     base_url: str = ""
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: Optional[ThreadingHTTPServer] = None
@@ -47,6 +53,12 @@ class FakeTwilio:
         """The next `times` Messages create calls fail with this HTTP status and Twilio code."""
         with self._lock:
             self.failures.extend([(status, code)] * times)
+
+    def slow_next(self, seconds: float, accept: bool, times: int = 1) -> None:
+        """The next `times` creates answer after `seconds`; with accept=True the message is
+        recorded (sent) before the wait, so a client that times out does not know it went."""
+        with self._lock:
+            self.slow.extend([(seconds, accept)] * times)
 
     def add_media(self, name: str, data: bytes, content_type: str) -> str:
         """Serve `data` and return the MediaUrl Twilio would put in the webhook."""
@@ -76,6 +88,26 @@ class FakeTwilio:
 
     def create_message(self, form: Dict[str, List[str]]) -> Tuple[int, dict]:
         with self._lock:
+            delay, accept_first = self.slow.pop(0) if self.slow else (0.0, False)
+        if delay and accept_first:
+            answer = self._create(form)
+            time.sleep(delay)
+            return answer
+        time.sleep(delay)
+        return self._create(form)
+
+    def list_messages(self, query: Dict[str, List[str]]) -> dict:
+        """Messages, newest first, filtered by To and From like Twilio's Messages list."""
+        to, from_ = query.get("To", [None])[0], query.get("From", [None])[0]
+        with self._lock:
+            found = [message for message in reversed(self.sent)
+                     if (to is None or message.to == to) and (from_ is None or message.from_ == from_)]
+        return {"messages": [_message_json(message) for message in found],
+                "next_page_uri": None, "page": 0, "page_size": len(found) or 50,
+                "uri": f"/2010-04-01/Accounts/{self.account_sid}/Messages.json"}
+
+    def _create(self, form: Dict[str, List[str]]) -> Tuple[int, dict]:
+        with self._lock:
             if self.failures:
                 status, code = self.failures.pop(0)
                 return status, {"code": code, "message": "scripted failure", "status": status,
@@ -91,14 +123,14 @@ class FakeTwilio:
 
 def _message_json(message: SentMessage) -> dict:
     """The fields twilio-python's MessageInstance reads, as Twilio returns them."""
+    created = message.created.strftime("%a, %d %b %Y %H:%M:%S +0000")
     return {
         "sid": message.sid, "account_sid": message.account_sid, "to": message.to,
         "from": message.from_, "body": message.body, "status": "queued",
         "num_segments": "1", "num_media": "0", "direction": "outbound-api",
         "api_version": "2010-04-01", "price": None, "price_unit": "USD", "error_code": None,
         "error_message": None, "messaging_service_sid": None,
-        "date_created": "Thu, 26 Nov 2026 18:00:00 +0000",
-        "date_updated": "Thu, 26 Nov 2026 18:00:00 +0000", "date_sent": None,
+        "date_created": created, "date_updated": created, "date_sent": None,
         "uri": f"/2010-04-01/Accounts/{message.account_sid}/Messages/{message.sid}.json",
         "subresource_uris": {"media": f"/2010-04-01/Accounts/{message.account_sid}/Messages/"
                                       f"{message.sid}/Media.json"},
@@ -135,8 +167,13 @@ def _handler_for(fake: FakeTwilio) -> type:
             self._json(*fake.create_message(form))
 
         def do_GET(self) -> None:  # noqa: N802
-            path = urlparse(self.path).path
+            url = urlparse(self.path)
+            path = url.path
             fake.requests.append(("GET", path))
+            if path == f"/2010-04-01/Accounts/{fake.account_sid}/Messages.json":
+                if not fake.authorised(self.headers.get("Authorization")):
+                    return self._json(401, {"code": 20003, "message": "Authenticate", "status": 401})
+                return self._json(200, fake.list_messages(parse_qs(url.query)))
             name = path.rsplit("/", 1)[-1]
             if path.startswith("/media-store/") and name in fake.media:
                 data, content_type = fake.media[name]
