@@ -15,7 +15,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 
 PYTEST_ARGS ?=
 
-.PHONY: help venv db model run test bench-nlu bench-lang clean
+.PHONY: help venv db model run test bench bench-nlu bench-lang bench-faq soak scale-test retention clean
 
 help: ## list the targets
 	@echo "Civic assistant: make <target>"
@@ -44,7 +44,7 @@ db: venv ## migrate the case database (DATABASE_URL, default var/civic.db) and l
 model: venv ## train models/civic.tar.gz when config.yml, domain/, data/ or components/ changed
 	$(PY) scripts/train_model.py
 
-run: venv db model ## start the Rasa server and the action server (Ctrl-C stops both)
+run: venv db model ## start Rasa, the action server, the staff console and the outbox dispatcher (Ctrl-C stops all)
 	$(PY) scripts/run_assistant.py
 
 test: venv model ## run the whole test suite (tests make their own databases and servers)
@@ -52,11 +52,26 @@ test: venv model ## run the whole test suite (tests make their own databases and
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests; failing" >&2; fi; \
 	exit $$rc
 
+bench: venv model ## load: concurrent citizens over SMS, Telegram and web chat vs a stock Rasa assistant
+	$(PY) -m bench.load
+
+soak: venv model ## load with 200 kill -9s of Rasa/actions/dispatcher; counts lost and duplicated messages
+	$(PY) -m bench.soak --kills 200
+
+scale-test: venv model ## 2 Rasa replicas behind nginx on PostgreSQL + Redis: exactly-once and order
+	$(PY) -m pytest -m slow tests/scale
+
+retention: venv ## anonymise closed cases and conversations older than RETENTION_DAYS (run nightly)
+	$(PY) -m bot.cli retention
+
 bench-nlu: venv ## evaluate the NLU model on the held-out set
 	$(PY) -m bench.nlu_eval
 
 bench-lang: venv ## language detection vs plain langdetect, and per-language intent/category F1
 	$(PY) -m bench.lang_eval
+
+bench-faq: venv ## FAQ retrieval: top-1 accuracy per language, unrelated questions wrongly answered
+	$(PY) -m bench.faq_eval
 
 clean: ## remove models, caches and reports (keeps var/ with the case database, and .venv)
 	rm -rf models .rasa results .pytest_cache graph.html story_graph.dot tests/browser/artifacts

@@ -23,7 +23,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 import yaml
 
@@ -35,17 +35,22 @@ STOP_GRACE_SECONDS = 30.0
 
 @dataclass
 class Child:
-    """A server process and the URL that answers 200 once it is ready."""
+    """A process and the URL that answers 200 once it is ready (None: ready while it runs)."""
 
     name: str
     process: subprocess.Popen
-    health_url: str
+    health_url: Optional[str]
 
 
 def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="Start the Rasa server and the action server.")
+    parser = argparse.ArgumentParser(
+        description="Start the Rasa server, the action server, the staff console and the outbox dispatcher.")
     parser.add_argument("--rasa-port", type=int, default=5005)
     parser.add_argument("--action-port", type=int, default=5055)
+    parser.add_argument("--console-port", type=int, default=None,
+                        help="staff console and Open311 API (default: CONSOLE_PORT, 8000); 0: do not start")
+    parser.add_argument("--no-dispatcher", action="store_true",
+                        help="do not start the outbox dispatcher (citizens get no notifications)")
     parser.add_argument("--credentials", default="credentials.yml")
     parser.add_argument("--endpoints", default="endpoints.yml",
                         help="its action_endpoint is pointed at --action-port when they differ")
@@ -83,20 +88,44 @@ def start_children(args: argparse.Namespace, endpoints: Path) -> List[Child]:
     """Launch the action server and the Rasa server; both load in parallel."""
     env = child_environment()
     python = sys.executable
+    # rasa_sdk's action server plus /ready and /metrics (scripts/run_actions.py)
     actions = subprocess.Popen(
-        [python, "-m", "rasa", "run", "actions", "--port", str(args.action_port),
-         "--actions", "actions"],
+        [python, str(ROOT / "scripts" / "run_actions.py"), "--port", str(args.action_port)],
         cwd=ROOT, env=env)
     origins = [f"http://localhost:{args.rasa_port}", f"http://127.0.0.1:{args.rasa_port}"]
+    from bot.settings import get_settings
+
+    # Sanic reads SANIC_* itself: the channels' server reads no body bigger than we accept
+    # (its default is 100 MB).
+    rasa_env = {**env, "SANIC_REQUEST_MAX_SIZE": str(get_settings().max_request_bytes)}
     rasa = subprocess.Popen(
-        [python, "-m", "rasa", "run", "--enable-api", "--port", str(args.rasa_port),
+        [python, str(ROOT / "scripts" / "run_rasa.py"), "run", "--enable-api",
+         "--port", str(args.rasa_port),
          "--credentials", args.credentials, "--endpoints", str(endpoints),
          "--model", args.model, "--cors", *origins],
-        cwd=ROOT, env=env)
-    return [
+        cwd=ROOT, env=rasa_env)
+    children = [
         Child("action server", actions, f"http://localhost:{args.action_port}/health"),
-        Child("Rasa server", rasa, f"http://localhost:{args.rasa_port}/"),
+        # /status answers 409 until a model is loaded: "/" says 200 even with no agent
+        Child("Rasa server", rasa, f"http://localhost:{args.rasa_port}/status"),
     ]
+    return children + start_staff_side(args, env)
+
+
+def start_staff_side(args: argparse.Namespace, env: Dict[str, str]) -> List[Child]:
+    """The console (with the Open311 API) and the outbox dispatcher, each its own process, as
+    in production; both talk to this Rasa server and the same case database."""
+    env = {**env, "RASA_URL": f"http://localhost:{args.rasa_port}"}
+    children = []
+    if args.console_port:
+        console = subprocess.Popen([sys.executable, "-m", "console"], cwd=ROOT,
+                                   env={**env, "CONSOLE_PORT": str(args.console_port)})
+        children.append(Child("staff console", console,
+                              f"http://localhost:{args.console_port}/health"))
+    if not args.no_dispatcher:
+        dispatcher = subprocess.Popen([sys.executable, "-m", "channels.dispatcher"], cwd=ROOT, env=env)
+        children.append(Child("outbox dispatcher", dispatcher, None))
+    return children
 
 
 def is_healthy(url: str) -> bool:
@@ -122,7 +151,8 @@ def wait_until_healthy(children: List[Child], timeout: float, stopping: "StopFla
         dead = first_dead(children)
         if dead is not None:
             return f"the {dead.name} exited with code {dead.process.returncode} while starting"
-        pending = [child for child in pending if not is_healthy(child.health_url)]
+        pending = [child for child in pending
+                   if child.health_url is not None and not is_healthy(child.health_url)]
         if pending and time.monotonic() > deadline:
             names = ", ".join(child.name for child in pending)
             return f"not healthy after {timeout:.0f}s: {names}"
@@ -171,7 +201,13 @@ def print_banner(args: argparse.Namespace) -> None:
         f"  REST webhook    {rasa}/webhooks/rest/webhook  (POST {{\"sender\": ..., \"message\": ...}})\n"
         f"  Rasa HTTP API   {rasa}/  (e.g. {rasa}/status)\n"
         f"  action server   http://localhost:{args.action_port}/health\n"
-        f"  case database   {database}\n"
+        + (f"  staff console   http://localhost:{args.console_port}/  "
+           "(first admin: python -m bot.cli create-admin)\n"
+           f"  Open311 API     http://localhost:{args.console_port}/open311/v2/services.json\n"
+           if args.console_port else "")
+        + ("  outbox dispatcher running (notifications and caseworker replies)\n"
+           if not args.no_dispatcher else "")
+        + f"  case database   {database}\n"
         "Press Ctrl-C to stop.\n",
         flush=True,
     )
@@ -191,6 +227,10 @@ def supervise(children: List[Child], stopping: StopFlag) -> int:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
+    if args.console_port is None:
+        from bot.settings import get_settings
+
+        args.console_port = get_settings().console_port
     if not (ROOT / args.model).is_file():
         print(f"error: no model at {args.model}; run `make model` first", file=sys.stderr)
         return 1

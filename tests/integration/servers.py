@@ -76,7 +76,8 @@ def prepare_assistant(workdir: Path) -> "AssistantServers":
     workdir.mkdir(parents=True, exist_ok=True)
     database_url = f"sqlite:///{workdir / 'civic.db'}"
     env = project_environment({"DATABASE_URL": database_url,
-                               "ATTACHMENTS_DIR": str(workdir / "attachments")})
+                               "ATTACHMENTS_DIR": str(workdir / "attachments"),
+                               "TRACKER_STORE_URL": f"sqlite:///{workdir / 'tracker.db'}"})
     migrate_database(database_url)
     seed_database(env)
     return AssistantServers(workdir=workdir, env=env)
@@ -90,6 +91,7 @@ class AssistantServers:
     env: Dict[str, str]
     rasa_url: str = ""
     action_url: str = ""
+    console_url: str = ""  # the staff console and Open311 API of this instance
     log_path: Path = field(init=False)
     process: Optional[subprocess.Popen] = None
 
@@ -102,12 +104,14 @@ class AssistantServers:
 
     def start(self, timeout: float = START_TIMEOUT_SECONDS) -> "AssistantServers":
         """Launch scripts/run_assistant.py on free ports and wait until both servers answer."""
-        rasa_port, action_port = free_port(), free_port()
+        rasa_port, action_port, console_port = free_port(), free_port(), free_port()
         self.rasa_url = f"http://localhost:{rasa_port}"
         self.action_url = f"http://localhost:{action_port}"
+        self.console_url = f"http://localhost:{console_port}"
         endpoints = write_endpoints(self.workdir, action_port)
         command = [sys.executable, str(ROOT / "scripts" / "run_assistant.py"),
                    "--rasa-port", str(rasa_port), "--action-port", str(action_port),
+                   "--console-port", str(console_port),
                    "--endpoints", str(endpoints), "--start-timeout", str(timeout)]
         with self.log_path.open("ab") as log:
             # Its own session, so a crashed launcher's children can still be found and stopped.
@@ -118,7 +122,8 @@ class AssistantServers:
 
     def _wait_healthy(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
-        checks = [f"{self.rasa_url}/", f"{self.action_url}/health"]
+        checks = [f"{self.rasa_url}/status", f"{self.action_url}/health",
+                  f"{self.console_url}/health"]
         is_healthy = load_script("run_assistant").is_healthy
         while not all(is_healthy(url) for url in checks):
             assert self.process is not None

@@ -21,14 +21,16 @@ pytestmark = pytest.mark.slow
 REFERENCE = re.compile(r"\bC-\d{4}-\d{6}\b")
 FIRST_MESSAGE = "there's a huge pothole on Elm street outside number 5"
 MAX_TURNS = 15
-FORM_ORDER = ["category", "category_suggestion", "location", "description", "followup", "photos",
-              "consent", "confirmed"]
+FORM_ORDER = ["category", "category_suggestion", "location", "follow_duplicate", "description",
+              "followup", "photos", "consent", "confirmed"]
 
 # What a citizen answers to each question of the report form.
 ANSWERS: Dict[str, str] = {
     "category": '/inform{"category":"pothole"}',
     "category_suggestion": '/inform{"category":"pothole"}',
     "location": "outside number 5 Elm Street",
+    # asked when an open pothole case is already at that address (an earlier test's report)
+    "follow_duplicate": "/deny",
     "description": "A deep pothole about a metre wide in the middle of the road",
     "followup": "skip",
     "photos": "skip",
@@ -93,6 +95,38 @@ def test_resent_confirmation_keeps_one_case(assistant_servers: AssistantServers)
 
     rows = cases_where(assistant_servers.database_url, "sender_id = :sender", sender=sender)
     assert [row["reference"] for row in rows] == [reference]
+
+
+def test_second_citizen_follows_the_open_case_instead_of_opening_another(
+        assistant_servers: AssistantServers) -> None:
+    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+    report_pothole(assistant_servers, first)  # at least one open pothole case at 5 Elm Street
+    assistant_servers.say(second, FIRST_MESSAGE)
+    transcript, asked = "", []
+    for _ in range(MAX_TURNS):
+        requested = assistant_servers.tracker(second)["slots"].get("requested_slot")
+        if requested is None or requested == "follow_duplicate":
+            break
+        asked.append(requested)
+        assistant_servers.say(second, ANSWERS[requested])
+    assert requested == "follow_duplicate", f"no duplicate offer (asked {asked})"
+    transcript = texts(assistant_servers.say(second, "/affirm"))
+
+    named = REFERENCE.findall(transcript)
+    assert named, transcript
+    reference = named[-1]  # the open case the bot offered (earlier tests may have reported here too)
+    (case,) = cases_where(assistant_servers.database_url, "reference = :r", r=reference)
+    assert case["service_code"] == "pothole" and case["status"] == "new"
+    assert cases_where(assistant_servers.database_url, "sender_id = :s", s=second) == []
+    engine = create_engine(assistant_servers.database_url, future=True)
+    try:
+        with engine.connect() as connection:
+            followers = connection.execute(text(
+                "SELECT c.reference FROM case_followers f JOIN cases c ON c.id = f.case_id "
+                "WHERE f.sender_id = :s"), {"s": second}).scalars().all()
+    finally:
+        engine.dispose()
+    assert followers == [reference]
 
 
 def test_status_question_answers_with_the_case_status(assistant_servers: AssistantServers) -> None:

@@ -46,7 +46,8 @@ def answer(language: str, requested: str) -> str:
     journey = JOURNEYS[language]
     return {"category": '/inform{"category":"pothole"}',
             "category_suggestion": '/inform{"category":"pothole"}',
-            "location": journey["location"], "description": journey["description"],
+            "location": journey["location"], "follow_duplicate": "/deny",
+            "description": journey["description"],
             "followup": journey["skip"], "photos": journey["skip"],
             "consent": "/affirm", "confirmed": "/affirm"}[requested]
 

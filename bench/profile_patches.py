@@ -1,0 +1,136 @@
+"""Candidate performance changes, applied to the running servers for an A/B measurement.
+
+Some of what the profile points at lives in code this bench does not own (Rasa itself, the
+core's engine setup), so the bench measures a change before anyone edits that code: each
+candidate is a patch installed in the server processes through a generated
+`sitecustomize.py` (`sitecustomize_dir`) put first on their PYTHONPATH. The patch runs after
+the module it changes has been imported, in the processes named, and nowhere else. What a
+patch buys is measured with `python -m bench.load --variants "none;jsonschema_cache"`.
+
+Patches:
+- jsonschema_cache: Rasa validates every action server response with `jsonschema.validate`,
+  which re-checks the schema itself against the metaschema on every call (jsonschema 4: about
+  a third of the Rasa server's CPU under load). Check the schema once, keep the validator.
+- stock_validation: the reverse of jsonschema_cache, now that scripts/run_rasa.py ships it:
+  Rasa's own per-call jsonschema.validate, the 'before' side of that change.
+- sqlite_pool: SQLAlchemy 1.4 gives file SQLite a NullPool, so every unit of work opens a
+  connection, runs four PRAGMAs and closes it (the last close of a WAL database checkpoints).
+  A QueuePool keeps connections open; check_same_thread=False lets a pooled connection move
+  between worker threads (one thread at a time, as SQLAlchemy 2 does by default).
+"""
+from __future__ import annotations
+
+import importlib.abc
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def cached_jsonschema(module: ModuleType) -> None:
+    """jsonschema.validate with the schema checked once per distinct schema."""
+    from jsonschema.exceptions import best_match
+    from jsonschema.validators import validator_for
+
+    cache: List[Tuple[Any, Any]] = []
+
+    def validate(instance: Any, schema: Any, cls: Any = None, *args: Any, **kwargs: Any) -> None:
+        validator = next((v for s, v in cache if s is schema or s == schema), None)
+        if validator is None:
+            klass = cls or validator_for(schema)
+            klass.check_schema(schema)
+            validator = klass(schema, *args, **kwargs)
+            cache.append((schema, validator))
+        error = best_match(validator.iter_errors(instance))
+        if error is not None:
+            raise error
+
+    module.validate = validate
+
+
+def pooled_sqlite(module: ModuleType) -> None:
+    """bot.db's engines for SQLite files with a QueuePool instead of SQLAlchemy 1.4's NullPool."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.future import create_engine as future_engine
+    from sqlalchemy.pool import QueuePool
+
+    def create_engine(url: Any, **kwargs: Any) -> Any:
+        if make_url(url).get_backend_name() == "sqlite":
+            kwargs["connect_args"] = {**kwargs.get("connect_args", {}), "check_same_thread": False}
+            kwargs.update(poolclass=QueuePool, pool_size=8, max_overflow=8)
+        return future_engine(url, **kwargs)
+
+    module.create_engine = create_engine
+
+
+def stock_validation(module: ModuleType) -> None:
+    """Undo scripts/run_rasa.py's cached validation: Rasa's behaviour out of the box, for the
+    'before' side of the jsonschema_cache measurement now that the fix ships."""
+    import jsonschema
+    import jsonschema.validators
+
+    jsonschema.validate = jsonschema.validators.validate
+
+
+# name -> (module patched, function, processes: words of their command line)
+PATCHES: Dict[str, Tuple[str, Callable[[ModuleType], None], Tuple[str, ...]]] = {
+    "jsonschema_cache": ("jsonschema", cached_jsonschema, ("rasa", "run_rasa.py")),
+    "stock_validation": ("rasa.core.actions.action", stock_validation, ("run_rasa.py",)),
+    "sqlite_pool": ("bot.db", pooled_sqlite, ("rasa", "run_rasa.py", "run_actions.py", "console",
+                                              "channels.dispatcher")),
+}
+
+
+class _AfterImport(importlib.abc.MetaPathFinder):
+    """Runs `hook(module)` right after `name` is first imported."""
+
+    def __init__(self, name: str, hook: Callable[[ModuleType], None]) -> None:
+        self.name, self.hook = name, hook
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Optional[Any]:
+        if fullname != self.name:
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(fullname)
+        if spec is None or spec.loader is None:
+            return spec
+        original, hook = spec.loader.exec_module, self.hook
+
+        def exec_module(module: ModuleType) -> None:
+            original(module)
+            hook(module)
+
+        spec.loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
+
+
+def install(names: List[str], command_line: List[str]) -> None:
+    """Install the named patches that apply to a process with this command line."""
+    command_line = [word.rsplit("/", 1)[-1] for word in command_line]
+    for name in names:
+        module, hook, processes = PATCHES[name]
+        if any(word in command_line for word in processes):
+            if module in sys.modules:
+                hook(sys.modules[module])
+            else:
+                sys.meta_path.insert(0, _AfterImport(module, hook))
+
+
+def sitecustomize_dir(names: List[str], scratch: Path) -> Path:
+    """A folder whose sitecustomize.py installs `names` in every Python started with it first
+    on PYTHONPATH (the command line is read from /proc: sys.argv is not set yet)."""
+    unknown = set(names) - set(PATCHES)
+    if unknown:
+        raise ValueError(f"unknown patches: {', '.join(sorted(unknown))}")
+    folder = scratch / ("patches-" + "-".join(names or ["none"]))
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "sitecustomize.py").write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "argv = [w.decode(errors='replace') for w in open('/proc/self/cmdline', 'rb').read().split(b'\\0')]\n"
+        "from bench.profile_patches import install\n"
+        f"install({names!r}, argv)\n")
+    return folder

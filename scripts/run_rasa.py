@@ -1,0 +1,51 @@
+"""The Rasa server: `python scripts/run_rasa.py run ...` is `rasa run ...` plus one fix.
+
+Rasa 3.6 checks every action server response with jsonschema.validate, which (jsonschema 4)
+re-checks the schema itself against the metaschema on every call: about 70 ms of CPU on the
+event loop per action call, close to a third of the server's CPU under load
+(docs/performance.md). The schema never changes, so it is checked once and its validator kept;
+responses are validated as before (the same ValidationError, chosen by best_match as
+jsonschema.validate does).
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, List, Tuple
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a file: components/ and channels/ must import
+    sys.path.insert(0, str(ROOT))
+
+
+def install_cached_validation() -> None:
+    """jsonschema.validate, with each distinct schema checked and compiled once."""
+    import jsonschema
+    from jsonschema.exceptions import best_match
+    from jsonschema.validators import validator_for
+
+    cache: List[Tuple[Any, Any]] = []
+
+    def validate(instance: Any, schema: Any, cls: Any = None, *args: Any, **kwargs: Any) -> None:
+        validator = next((v for s, v in cache if s is schema or s == schema), None)
+        if validator is None:
+            klass = cls or validator_for(schema)
+            klass.check_schema(schema)
+            validator = klass(schema, *args, **kwargs)
+            cache.append((schema, validator))
+        error = best_match(validator.iter_errors(instance))
+        if error is not None:
+            raise error
+
+    jsonschema.validate = validate
+
+
+def main() -> None:
+    install_cached_validation()
+    from rasa.__main__ import main as rasa_main
+
+    rasa_main()  # reads sys.argv[1:] ("run", "--enable-api", ...) like `python -m rasa`
+
+
+if __name__ == "__main__":
+    main()
