@@ -84,7 +84,7 @@ class Settings(BaseSettings):
         None, description="Public base URL Twilio calls (https://host), used to check signatures behind a proxy."
     )
     sms_stale_turn_seconds: float = Field(
-        300.0, description="An SMS still unprocessed after this long is re-run at start."
+        300.0, description="An SMS still unprocessed after this long is re-run (at start and by a periodic recovery pass)."
     )
     sms_max_segments: int = Field(
         3, description="Longest single SMS reply in segments; longer answers go as several messages."

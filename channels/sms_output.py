@@ -10,18 +10,21 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Callable, Dict, List, Mapping, Optional
 
 from rasa.core.channels.channel import OutputChannel
+from requests.exceptions import ReadTimeout
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from bot import sms_text
-from bot.logs import log_event
+from bot import outbox, sms_text
 from bot.clock import utc_naive
 from bot.db import session_scope
-from bot.outbox_dispatch import PermanentSendFailure, dispatch_due
+from bot.logs import log_event
+from bot.outbox_dispatch import PermanentSendFailure
+from bot.settings import get_settings
 from channels import sms_store
 
 log = logging.getLogger(__name__)
@@ -135,8 +138,14 @@ class SmsOutput(OutputChannel):
         if await asyncio.to_thread(sms_store.opted_out, recipient):
             log_event(log, "sms.reply.suppressed", inbound_id=self.inbound_id, reply=reply)
             return
+        started = utc_naive()
         try:
             sid = await asyncio.to_thread(self.send, recipient, body, {})
+        except ReadTimeout:  # the request left: Twilio may have taken (and sent) it
+            log_event(log, "sms.reply.uncertain", logging.WARNING, inbound_id=self.inbound_id)
+            self._queued = True
+            await asyncio.to_thread(queue_uncertain_reply, recipient, body, key, started)
+            return
         except PermanentSendFailure as exc:
             log_event(log, "sms.reply.refused", logging.WARNING, inbound_id=self.inbound_id,
                       error=str(exc))
@@ -151,19 +160,12 @@ class SmsOutput(OutputChannel):
                   message_sid=sid)
 
 
-async def dispatch_outbox_forever(send: Send, interval_seconds: float, limit: int = 50) -> None:
-    """Send due SMS outbox messages (deferred replies, case notifications) every interval.
-
-    Runs inside the Rasa server as a background task; with several replicas each runs one,
-    which is safe (at least once; rows are marked per message). Errors are logged, never fatal.
-    """
-    while True:
-        try:
-            result = await asyncio.to_thread(dispatch_due, session_scope, {CHANNEL: send},
-                                             utc_naive(), limit)
-            if result.sent or result.failed or result.suppressed:
-                log_event(log, "sms.outbox.pass", sent=len(result.sent),
-                          failed=len(result.failed), suppressed=len(result.suppressed))
-        except Exception as exc:  # a database outage must not end the loop
-            log_event(log, "sms.outbox.pass_failed", logging.ERROR, error=type(exc).__name__)
-        await asyncio.sleep(interval_seconds)
+def queue_uncertain_reply(recipient: str, body: str, dedupe_key: str, started: datetime) -> None:
+    """A live reply whose Twilio request timed out: queued as an expired "sending" claim, so
+    the dispatcher asks Twilio (messages since about `started`) before it sends it again,
+    instead of sending a second copy of a message Twilio already delivered."""
+    with session_scope() as session:
+        outbox.enqueue_uncertain(session, channel=CHANNEL, recipient=recipient,
+                                 language=get_settings().default_language, kind="reply",
+                                 body=body, dedupe_key=dedupe_key, attempted_at=started,
+                                 error="live reply timed out")

@@ -4,6 +4,13 @@ Telegram allows about 30 messages a second per bot and one a second per chat, an
 429 with `retry_after` when a bot goes faster. `TelegramSender` reserves a token of both
 (bot.ratelimit) before each call and, on a 429, waits as told and sends the same message
 again: a reply is delayed, never dropped. Time (`sleep`, `clock`) is injected for tests.
+
+A live reply that still fails (a Bot API 5xx, a network error, a timeout, 429s beyond the
+retries) goes to the outbox (bot.outbox), and so does every later reply of the same turn, in
+order: the turn completes and the dispatcher sends them with backoff. Queued replies are plain
+text (the dispatcher sends no keyboards): button titles are listed under the text. Telegram
+cannot be asked what it received, so a reply whose send timed out after Telegram took it is
+queued all the same and may arrive twice (at least once, like channels/dispatch_telegram.py).
 """
 from __future__ import annotations
 
@@ -11,16 +18,20 @@ import asyncio
 import datetime as dt
 import hashlib
 import logging
+import uuid
 import warnings
 from typing import Any, Awaitable, Callable, Dict, List, Optional, TypeVar
 
 from rasa.core.channels.channel import OutputChannel
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import RetryAfter
+from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.warnings import PTBDeprecationWarning
 
+from bot import outbox
+from bot.db import session_scope
 from bot.logs import log_event
 from bot.ratelimit import RateLimiter
+from bot.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -92,11 +103,18 @@ class TelegramSender:
 
 
 class TelegramOutput(OutputChannel):
-    """Rasa's replies for one turn, sent to the chat; `messages` keeps what was sent."""
+    """Rasa's replies for one turn, sent to the chat; `messages` keeps what was said.
 
-    def __init__(self, sender: TelegramSender, keys: PayloadKeys) -> None:
+    `inbound_id` (the turn's inbound row; channels.turns sets it when the channel did not)
+    makes the outbox dedupe key of a queued reply stable, so a re-run turn queues it once.
+    """
+
+    def __init__(self, sender: TelegramSender, keys: PayloadKeys,
+                 inbound_id: Optional[int] = None) -> None:
         self.sender, self.keys = sender, keys
+        self.inbound_id = inbound_id
         self.messages: List[Dict[str, Any]] = []
+        self._queued = False  # once a send failed, the rest go through the outbox, in order
 
     @classmethod
     def name(cls) -> str:
@@ -104,9 +122,9 @@ class TelegramOutput(OutputChannel):
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         """Plain text; no parse mode, so citizens' words are never read as markup."""
-        await self.sender.call(recipient_id, lambda: self.sender.bot.send_message(
+        entry = {"text": text}
+        await self._deliver(recipient_id, entry, text, lambda: self.sender.bot.send_message(
             chat_id=recipient_id, text=text))
-        self.messages.append({"text": text})
 
     async def send_text_with_buttons(self, recipient_id: str, text: str,
                                      buttons: List[Dict[str, Any]], **kwargs: Any) -> None:
@@ -115,13 +133,44 @@ class TelegramOutput(OutputChannel):
                                       callback_data=self.keys.callback_data(str(button.get("payload", ""))))]
                 for button in buttons]
         markup = InlineKeyboardMarkup(rows)
-        await self.sender.call(recipient_id, lambda: self.sender.bot.send_message(
+        entry = {"text": text, "buttons": [
+            {"title": button.get("title"), "payload": button.get("payload")} for button in buttons]}
+        plain = "\n".join([text] + [f"- {button.get('title', '')}" for button in buttons])
+        await self._deliver(recipient_id, entry, plain, lambda: self.sender.bot.send_message(
             chat_id=recipient_id, text=text, reply_markup=markup))
-        self.messages.append({"text": text, "buttons": [
-            {"title": button.get("title"), "payload": button.get("payload")} for button in buttons]})
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
-        """Telegram fetches the image itself from the URL."""
-        await self.sender.call(recipient_id, lambda: self.sender.bot.send_photo(
+        """Telegram fetches the image itself from the URL (queued: the URL as text)."""
+        await self._deliver(recipient_id, {"image": image}, image, lambda: self.sender.bot.send_photo(
             chat_id=recipient_id, photo=image))
-        self.messages.append({"image": image})
+
+    async def _deliver(self, chat_id: str, entry: Dict[str, Any], plain: str,
+                       send: Callable[[], Awaitable[Any]]) -> None:
+        """Send now, or queue `plain` in the outbox once a send of this turn has failed."""
+        index = len(self.messages)
+        if not self._queued:
+            try:
+                await self.sender.call(chat_id, send)
+                self.messages.append(entry)
+                return
+            except BadRequest:  # the request itself is wrong (or the chat is gone): not retried
+                raise
+            except (NetworkError, RetryAfter) as exc:  # 5xx, connection, timeout, 429 after retries
+                log_event(log, "telegram.reply.deferred", logging.WARNING,
+                          inbound_id=self.inbound_id, error=type(exc).__name__)
+                self._queued = True
+        await asyncio.to_thread(queue_reply, chat_id, plain, self._dedupe_key(index))
+        self.messages.append({**entry, "queued": True})
+
+    def _dedupe_key(self, index: int) -> str:
+        """Stable per turn and reply; without an inbound id, unique (queued once regardless)."""
+        turn = self.inbound_id if self.inbound_id is not None else f"u{uuid.uuid4().hex}"
+        return f"telegram-reply:{turn}:{index}"
+
+
+def queue_reply(chat_id: str, text: str, dedupe_key: str) -> None:
+    """A reply that could not be sent now: the outbox dispatcher sends it with backoff."""
+    with session_scope() as session:
+        outbox.enqueue(session, channel="telegram", recipient=str(chat_id),
+                       language=get_settings().default_language, kind="reply", body=text,
+                       dedupe_key=dedupe_key)

@@ -183,12 +183,22 @@ def test_failing_turn_is_marked_failed_and_the_citizen_told(start_telegram: Star
     assert telegram.api.sent_texts(str(CHAT)) == [TURN_FAILED_MESSAGE]
 
 
-def test_api_server_error_fails_the_turn_and_the_citizen_is_told(telegram: TelegramServer) -> None:
+def test_api_server_error_queues_the_reply_for_the_dispatcher(telegram: TelegramServer) -> None:
+    """A Bot API 500 on a live reply loses nothing: the reply waits in the outbox."""
+    from sqlalchemy import select
+
+    from bot.db import session_scope
+    from bot.models import OutboxMessage
+
     telegram.api.fail_next("sendMessage", status=500)
     telegram.post(message_update(text="hello"))
     assert telegram.wait_processed(1)
-    assert statuses() == ["failed"]
-    assert telegram.api.sent_texts(str(CHAT))[-1] == TURN_FAILED_MESSAGE
+    assert statuses() == ["processed"] and telegram.api.accepted_texts(str(CHAT)) == []
+    with session_scope() as session:
+        rows = session.execute(select(OutboxMessage)).scalars().all()
+        assert rows and all(row.channel == "telegram" and row.recipient == str(CHAT)
+                            and row.status == "pending"
+                            and row.dedupe_key.startswith("telegram-reply:") for row in rows)
 
 
 def test_photo_the_api_cannot_serve_gets_a_reply_asking_to_resend(telegram: TelegramServer) -> None:

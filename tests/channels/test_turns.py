@@ -131,3 +131,49 @@ def test_channel_recovers_unprocessed_updates_when_the_server_starts(
     assert [message.text for message in telegram.assistant.turns] == ["my report"]
     assert telegram.api.sent_texts(str(CHAT)) == ["You said: my report", "Is that right?"]
     assert inbound_count() == 1
+
+
+def _replies_of(sender: str) -> List[str]:
+    from bot.db import session_scope
+    from bot.inbound import transcript_for
+
+    with session_scope() as session:
+        return [line["text"] for line in transcript_for(session, "telegram", sender)
+                if line["role"] == "assistant"]
+
+
+def test_a_silent_turn_with_the_action_server_down_gets_an_honest_apology(webchat_db: str) -> None:
+    async def assistant(message: UserMessage) -> None:
+        return None  # what Rasa does when an action call fails: log it, answer nothing
+
+    async def action_server_down() -> bool:
+        return True
+
+    async def scenario() -> None:
+        runs = runner()
+        runs.assistant_down = action_server_down
+        await runs.accept(turn("down", "el bache sigue ahí en la calle mayor"), assistant)
+        await runs.drain()
+
+    asyncio.run(scenario())
+    (reply,) = _replies_of("down")
+    assert "problema técnico" in reply  # in the citizen's language
+    assert statuses() == ["processed"]
+
+
+def test_a_silent_turn_with_the_action_server_up_stays_silent(webchat_db: str) -> None:
+    """A conversation a caseworker holds is paused: Rasa answers nothing, on purpose."""
+    async def assistant(message: UserMessage) -> None:
+        return None
+
+    async def action_server_up() -> bool:
+        return False
+
+    async def scenario() -> None:
+        runs = runner()
+        runs.assistant_down = action_server_up
+        await runs.accept(turn("paused", "hello?"), assistant)
+        await runs.drain()
+
+    asyncio.run(scenario())
+    assert _replies_of("paused") == []
