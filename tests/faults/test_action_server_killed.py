@@ -56,8 +56,6 @@ def test_submit_while_the_action_server_is_down_saves_no_case_and_claims_none(
     assert len(cases) == 1 and set(references(sent)) == set(cases), (cases, sent)
 
 
-@pytest.mark.xfail(strict=True, reason="Rasa swallows the failed custom action and the channel "
-                   "sends nothing: see /work/contract/requests.md (H13, action server down)")
 def test_the_citizen_gets_an_apology_while_the_action_server_is_down(healed: Faults) -> None:
     chat = 61002
     walk_report(healed.assistant, healed.hooks, chat, stop_at="confirmed")
