@@ -31,24 +31,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def cached_jsonschema(module: ModuleType) -> None:
-    """jsonschema.validate with the schema checked once per distinct schema."""
-    from jsonschema.exceptions import best_match
-    from jsonschema.validators import validator_for
-
-    cache: List[Tuple[Any, Any]] = []
-
-    def validate(instance: Any, schema: Any, cls: Any = None, *args: Any, **kwargs: Any) -> None:
-        validator = next((v for s, v in cache if s is schema or s == schema), None)
-        if validator is None:
-            klass = cls or validator_for(schema)
-            klass.check_schema(schema)
-            validator = klass(schema, *args, **kwargs)
-            cache.append((schema, validator))
-        error = best_match(validator.iter_errors(instance))
-        if error is not None:
-            raise error
-
-    module.validate = validate
+    """The shipped fix (scripts/run_rasa.py): jsonschema.validate with each schema checked
+    once. `module` is jsonschema itself, which install_cached_validation patches."""
+    spec = importlib.util.spec_from_file_location("run_rasa", ROOT / "scripts" / "run_rasa.py")
+    assert spec is not None and spec.loader is not None
+    run_rasa = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run_rasa)
+    run_rasa.install_cached_validation()
 
 
 def pooled_sqlite(module: ModuleType) -> None:
