@@ -60,6 +60,7 @@ def test_launcher_exits_non_zero_with_a_message_when_a_server_dies(tmp_path: Pat
         [sys.executable, str(ROOT / "scripts" / "run_assistant.py"), "--model", str(model),
          "--credentials", str(credentials), "--endpoints", str(endpoints),
          "--rasa-port", "0", "--action-port", "0",
+         "--console-port", "0", "--no-dispatcher",  # this test is about Rasa and actions
          "--start-timeout", "240"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
