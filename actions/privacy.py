@@ -43,6 +43,15 @@ def _contact() -> str:
     return city.phone or city.email or city.website
 
 
+def _subject_or_refer(dispatcher: CollectingDispatcher, tracker: Tracker) -> Any:
+    """Whose data this conversation may ask about; when the channel cannot tell, the citizen
+    is pointed to the city, which checks who is asking."""
+    subject = subject_of(tracker)
+    if subject is None:
+        dispatcher.utter_message(response="utter_privacy_contact_city", contact=_contact())
+    return subject
+
+
 class ActionExportMyData(Action):
     """A short summary of what we hold, and how to get the full copy."""
 
@@ -51,9 +60,8 @@ class ActionExportMyData(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        subject = subject_of(tracker)
+        subject = _subject_or_refer(dispatcher, tracker)
         if subject is None:
-            dispatcher.utter_message(response="utter_privacy_contact_city", contact=_contact())
             return []
         try:
             document = await asyncio.to_thread(
@@ -87,9 +95,8 @@ class ActionDeleteMyData(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        subject = subject_of(tracker)
+        subject = _subject_or_refer(dispatcher, tracker)
         if subject is None:
-            dispatcher.utter_message(response="utter_privacy_contact_city", contact=_contact())
             return []
         tracker_url = privacy.default_tracker_url()
         try:
