@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.twilio_api import FakeTwilio
-from tests.integration.databases import seed_database
+from tests.integration.databases import migrate_database, seed_database
 from tests.integration.servers import free_port, project_environment
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,7 +60,7 @@ def nginx_command(workdir: Path, config: Path, *extra: str, foreground: bool = F
 
 
 def create_database(server_url: str, name: str) -> str:
-    """A fresh database on the cluster of `server_url` (for the tracker store); its URL."""
+    """A fresh, empty database on the cluster of `server_url`; its URL."""
     engine = create_engine(server_url, isolation_level="AUTOCOMMIT", future=True)
     try:
         with engine.connect() as connection:
@@ -152,12 +152,16 @@ def _answers_200(url: str) -> bool:
 
 def start_topology(workdir: Path, postgres_url: str, redis_url: str, model: Path,
                    replicas: int = 2) -> Topology:
-    """Seed the case database, start actions + replicas in parallel, then nginx; wait for all."""
-    base = project_environment({"DATABASE_URL": postgres_url,
+    """A case database of its own (other tests' unfinished inbound rows on the shared one would be
+    recovered and answered by these replicas), seeded; start actions + replicas in parallel, then
+    nginx; wait for all."""
+    database_url = create_database(postgres_url, f"cases_{uuid.uuid4().hex[:10]}")
+    migrate_database(database_url)
+    base = project_environment({"DATABASE_URL": database_url,
                                 "ATTACHMENTS_DIR": str(workdir / "attachments")})
     seed_database(base)
     tracker_url = create_database(postgres_url, f"tracker_{uuid.uuid4().hex[:10]}")
-    topology = Topology(workdir, postgres_url, FakeTelegramApi(TELEGRAM_TOKEN).start(),
+    topology = Topology(workdir, database_url, FakeTelegramApi(TELEGRAM_TOKEN).start(),
                         FakeTwilio().start())
     try:
         _start_servers(topology, base, tracker_url, redis_url, model, replicas)
