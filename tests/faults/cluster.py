@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional
 
+from tests.integration.databases import migrate_database, seed_database
 from tests.integration.servers import (ROOT, AssistantServers, free_port, http_json,
                                        load_script, prepare_assistant, write_endpoints)
 
@@ -150,11 +151,14 @@ def fault_environment(telegram_api_url: str, twilio: "object", extra: Mapping[st
 def build_assistant(workdir: Path, env: Mapping[str, str], model: Path = ROOT / "models" / "civic.tar.gz",
                     database_url: Optional[str] = None,
                     tracker_store: Optional[Mapping[str, str]] = None) -> FaultyAssistant:
-    """A seeded database (SQLite in workdir unless `database_url`) and the three processes."""
+    """A migrated, seeded case database (SQLite in workdir unless `database_url`) and the
+    three processes."""
     servers = prepare_assistant(workdir)
     servers.env.update(env)
     if database_url is not None:
         servers.env["DATABASE_URL"] = database_url
+        migrate_database(database_url)
+        seed_database(servers.env)
     rasa_port, action_port = free_port(), free_port()
     servers.rasa_url = f"http://localhost:{rasa_port}"
     servers.action_url = f"http://localhost:{action_port}"

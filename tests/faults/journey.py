@@ -2,6 +2,7 @@
 and a citizen walked through the report form over Telegram up to a chosen question."""
 from __future__ import annotations
 
+import re
 import time
 from typing import Any, Callable, Dict, List, Optional
 
@@ -14,6 +15,8 @@ TURN_TIMEOUT = 120.0
 BUTTONS = {"category": '/inform{"category":"pothole"}',
            "category_suggestion": '/inform{"category":"pothole"}',
            "follow_duplicate": "/deny", "consent": "/affirm", "confirmed": "/affirm"}
+# The confirmation, not any reference: the duplicate offer names another citizen's case.
+REFERENCE = re.compile(r"saved as (C-\d{4}-\d{6})\b")
 TEXTS = {"description": "A deep pothole about a metre wide in the middle of the road",
          "followup": "skip", "photos": "skip"}
 
@@ -36,6 +39,11 @@ def inbound_status(database_url: str, key: str) -> Optional[str]:
 def cases_of(database_url: str, sender: str) -> List[str]:
     return [row["reference"] for row in query(
         database_url, "SELECT reference FROM cases WHERE sender_id = :s ORDER BY id", s=sender)]
+
+
+def references(texts: List[str]) -> List[str]:
+    """The case references a citizen was told were saved, in the order they were told."""
+    return [found for text in texts for found in REFERENCE.findall(text)]
 
 
 def poll(predicate: Callable[[], bool], timeout: float = TURN_TIMEOUT, step: float = 0.2) -> bool:

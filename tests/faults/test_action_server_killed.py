@@ -13,17 +13,11 @@ from typing import List
 import pytest
 
 from tests.faults.conftest import Faults
-from tests.faults.journey import cases_of, poll, wait_processed, walk_report
+from tests.faults.journey import cases_of, poll, references, wait_processed, walk_report
 
 pytestmark = pytest.mark.slow
 
-# The confirmation, not any reference: the duplicate offer names another citizen's case.
-REFERENCE = re.compile(r"saved as (C-\d{4}-\d{6})\b")
 APOLOGY = re.compile(r"sorry|apolog|trouble|try again", re.IGNORECASE)
-
-
-def references(texts: List[str]) -> List[str]:
-    return [found for text in texts for found in REFERENCE.findall(text)]
 
 
 def finish_after_restart(healed: Faults, chat: int) -> List[str]:

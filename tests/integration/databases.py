@@ -93,11 +93,21 @@ class PostgresCluster:
     def start(self) -> "PostgresCluster":
         self._run(str(self.bin_dir / "initdb"), "-D", str(self.data_dir), "-U", "civic",
                   "--auth=trust", "--encoding=UTF8", "--no-sync")
+        self.resume()
+        return self
+
+    def resume(self) -> None:
+        """Start the server on the existing data directory (after `halt`, or first start)."""
         options = (f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 "
                    "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
         self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-o", options,
                   "-l", str(self.log_path), "-w", "-t", str(int(START_TIMEOUT_SECONDS)), "start")
-        return self
+
+    def halt(self) -> None:
+        """Stop the server as a crash would (immediate: clients are cut off), keeping the data:
+        the database is down until `resume`."""
+        self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-m", "immediate",
+                  "-w", "stop")
 
     def create_database(self, name: str) -> str:
         """A new empty database; its SQLAlchemy URL."""
