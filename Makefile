@@ -15,7 +15,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 
 PYTEST_ARGS ?=
 
-.PHONY: help venv db model run test bench bench-nlu bench-lang bench-faq soak scale-test retention clean
+.PHONY: help venv db model run test bench bench-scale bench-nlu bench-lang bench-faq soak scale-test retention clean
 
 help: ## list the targets
 	@echo "Civic assistant: make <target>"
@@ -55,10 +55,13 @@ test: venv model ## run the whole test suite (tests make their own databases and
 bench: venv model ## load: concurrent citizens over SMS, Telegram and web chat vs a stock Rasa assistant
 	$(PY) -m bench.load
 
+bench-scale: venv model ## the load bench through nginx in front of 1, then 2 Rasa replicas (PostgreSQL, Redis)
+	$(PY) -m bench.load_scaled --replicas 1,2
+
 soak: venv model ## load with 200 kill -9s of Rasa/actions/dispatcher; counts lost and duplicated messages
 	$(PY) -m bench.soak --kills 200
 
-scale-test: venv model ## 2 Rasa replicas behind nginx on PostgreSQL + Redis: exactly-once and order
+scale-test: venv model ## 2 Rasa replicas behind nginx on PostgreSQL + Redis: exactly-once, order, load
 	$(PY) -m pytest -m slow tests/scale
 
 retention: venv ## anonymise closed cases and conversations older than RETENTION_DAYS (run nightly)

@@ -9,7 +9,7 @@ from typing import List, Optional, Sequence
 
 from sqlalchemy.orm import Session
 
-from bot.db import session_scope
+from bot.db import read_scope
 from bot.errors import UnknownService
 from bot.services import FollowupQuestion, followup_questions, get_service, list_services
 from bot.services import service_name
@@ -26,14 +26,14 @@ class ServiceInfo:
 
 def service_info(code: Optional[str], language: str) -> Optional[ServiceInfo]:
     """The active service `code`, or None when the catalogue does not offer it."""
-    with session_scope() as session:
+    with read_scope() as session:
         return _info(session, code, language)
 
 
 def find_service(text: str, language: str) -> Optional[ServiceInfo]:
     """A service by its code or by its name as typed ("pothole", "Street light fault")."""
     wanted = text.strip().casefold()
-    with session_scope() as session:
+    with read_scope() as session:
         found = _info(session, wanted, language)
         if found is None:
             code = next((view.code for view in list_services(session, language)
@@ -45,7 +45,7 @@ def find_service(text: str, language: str) -> Optional[ServiceInfo]:
 def services_for(codes: Sequence[str], language: str) -> List[ServiceInfo]:
     """The active services among `codes`, in the given order, each once."""
     found: List[ServiceInfo] = []
-    with session_scope() as session:
+    with read_scope() as session:
         for code in codes:
             info = _info(session, code, language)
             if info is not None and all(item.code != info.code for item in found):

@@ -18,7 +18,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import latest_metadata, log_event
 from actions.slots import NOT_CARRIED_OVER
-from bot.db import session_scope
+from bot.db import read_scope
 from bot.errors import DatabaseUnavailable
 from bot.handoff import with_caseworker
 from bot.language import detect_language
@@ -56,7 +56,7 @@ def _held_by_caseworker(tracker: Tracker) -> bool:
     """Whether a caseworker holds the conversation; a database that does not answer cannot
     say so, and the session still starts (the bot answering beats a silent citizen)."""
     try:
-        with session_scope() as session:
+        with read_scope() as session:
             return with_caseworker(session, tracker.sender_id)
     except DatabaseUnavailable:
         log_event("session_pause_check_skipped", tracker, reason="database_unavailable")

@@ -16,7 +16,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import channel_of, language_of, latest_entity, latest_text, log_event
 from actions.replies import format_day, utter_core_error
 from bot.cases import StatusView, case_status_view, find_case, recent_cases_for_sender
-from bot.db import session_scope
+from bot.db import read_scope, session_scope
 from bot.errors import CaseNotFound, DatabaseUnavailable, MalformedReference
 from bot.references import parse_reference
 
@@ -67,7 +67,7 @@ def requested_reference(tracker: Tracker) -> Optional[str]:
 def case_reply(tracker: Tracker, reference: str) -> Reply:
     """The case's status; its details only for the conversation that reported it."""
     language = language_of(tracker)
-    with session_scope() as session:
+    with read_scope() as session:
         case = find_case(session, reference)
         own = case.sender_id == tracker.sender_id and case.channel == channel_of(tracker)
         view = case_status_view(case, language, for_sender=own)

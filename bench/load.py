@@ -23,6 +23,7 @@ import os
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
@@ -92,9 +93,26 @@ async def load_baseline(url: str, args: argparse.Namespace) -> Dict[str, Any]:
                            moodbot_journey, args)
 
 
-async def load_civic(stack: CivicStack, args: argparse.Namespace) -> Dict[str, Any]:
-    url = stack.servers.rasa_url
-    watcher = InboundWatcher(stack.servers.database_url)
+@dataclass
+class Target:
+    """Where the citizens send their messages, and where the assistant's side is read back."""
+
+    url: str  # the Rasa server, or nginx in front of the replicas
+    database_url: str  # the case database (inbound_messages says when a turn is over)
+    twilio: Any
+    telegram: Any
+    telegram_secret: str = TELEGRAM_SECRET
+    sms_public_url: str = SmsClient.PUBLIC_URL
+
+    @classmethod
+    def of(cls, stack: CivicStack) -> "Target":
+        return cls(stack.servers.rasa_url, stack.servers.database_url, stack.twilio,
+                   stack.telegram)
+
+
+async def load_civic(target: Target, args: argparse.Namespace) -> Dict[str, Any]:
+    url = target.url
+    watcher = InboundWatcher(target.database_url)
     watcher.start()
 
     def channel_of(index: int) -> str:
@@ -105,9 +123,11 @@ async def load_civic(stack: CivicStack, args: argparse.Namespace) -> Dict[str, A
             def make_client(index: int) -> Any:
                 channel = channel_of(index)
                 if channel == "sms":
-                    return SmsClient(http, url, stack.twilio, watcher, index)
+                    return SmsClient(http, url, target.twilio, watcher, index,
+                                     target.sms_public_url)
                 if channel == "telegram":
-                    return TelegramClient(http, url, stack.telegram, TELEGRAM_SECRET, watcher, index)
+                    return TelegramClient(http, url, target.telegram, target.telegram_secret,
+                                          watcher, index)
                 return HttpReplyClient(http, url, "webchat", index)
 
             return await drive(make_client, channel_of, civic_journey, args)
@@ -153,7 +173,7 @@ def run_civic(args: argparse.Namespace, scratch: Path, variant: str = "none") ->
     stack = start_civic(scratch / f"civic-{'-'.join(patches) or 'none'}", extra, args.model)
     ready = time.monotonic() - started
     try:
-        figures = asyncio.run(load_civic(stack, args))
+        figures = asyncio.run(load_civic(Target.of(stack), args))
         assert stack.servers.process is not None
         figures["memory_mb"] = peak_memory_mb(stack.servers.process.pid)
         figures["server_ready_seconds"] = round(ready, 1)
@@ -174,8 +194,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         results["model"] = f"{args.model}: {model_identity(args.model)}"
         args.model = stable_model_copy(Path(scratch) / "civic.tar.gz", args.model)
         variants = [v.strip() or "none" for v in args.variants.split(";")]
-        results["variants"] = {v: run_civic(args, Path(scratch), v) for v in variants}
-        results["civic"] = results["variants"][variants[-1]]
+        labels = [v if variants.index(v) == i else f"{v} #{variants[:i + 1].count(v)}"
+                  for i, v in enumerate(variants)]  # a variant repeated (A;B;A;B) keeps each run
+        results["variants"] = {label: run_civic(args, Path(scratch), v)
+                               for label, v in zip(labels, variants)}
+        results["civic"] = results["variants"][labels[-1]]
         if not args.skip_extras:
             results["extras"] = load_extras.run_all(Path(scratch), args.model, train=args.train)
     RESULTS.mkdir(exist_ok=True)

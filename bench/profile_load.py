@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from bench.load import load_civic, parse_args as load_args
+from bench.load import Target, load_civic, parse_args as load_args
 from bench.load_servers import process_label, process_tree, stable_model_copy, start_civic
 
 PY_SPY = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
@@ -92,7 +92,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             samplers = []
             for name in ("rasa server", "action server"):
                 samplers += start_py_spy(targets[name], name.replace(" ", "_"), own.seconds, out, own.idle)
-            figures = asyncio.run(load_civic(stack, args))
+            figures = asyncio.run(load_civic(Target.of(stack), args))
             for sampler in samplers:
                 sampler.wait()
         finally:

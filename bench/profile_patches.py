@@ -17,6 +17,9 @@ Patches:
   connection, runs four PRAGMAs and closes it (the last close of a WAL database checkpoints).
   A QueuePool keeps connections open; check_same_thread=False lets a pooled connection move
   between worker threads (one thread at a time, as SQLAlchemy 2 does by default).
+- immediate_reads: the 'before' side of bot.db.read_scope: hot-path reads (turn order, opt-out,
+  offered options, catalogue, case status, web chat updates) as ordinary units of work again,
+  each taking SQLite's write lock with BEGIN IMMEDIATE.
 """
 from __future__ import annotations
 
@@ -64,12 +67,19 @@ def stock_validation(module: ModuleType) -> None:
     jsonschema.validate = jsonschema.validators.validate
 
 
+def immediate_reads(module: ModuleType) -> None:
+    """bot.db.read_scope as it was before it existed: session_scope (write lock, commit)."""
+    module.read_scope = module.session_scope
+
+
 # name -> (module patched, function, processes: words of their command line)
 PATCHES: Dict[str, Tuple[str, Callable[[ModuleType], None], Tuple[str, ...]]] = {
     "jsonschema_cache": ("jsonschema", cached_jsonschema, ("rasa", "run_rasa.py")),
     "stock_validation": ("rasa.core.actions.action", stock_validation, ("run_rasa.py",)),
     "sqlite_pool": ("bot.db", pooled_sqlite, ("rasa", "run_rasa.py", "run_actions.py", "console",
                                               "channels.dispatcher")),
+    "immediate_reads": ("bot.db", immediate_reads, ("rasa", "run_rasa.py", "run_actions.py",
+                                                    "console", "channels.dispatcher")),
 }
 
 

@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from bot import attachments, inbound, optouts, outbox, sms_options
 from bot.city import load_city
 from bot.clock import utc_naive
-from bot.db import session_scope
+from bot.db import read_scope, session_scope
 from bot.errors import AttachmentRejected
 from bot.settings import get_settings
 
@@ -54,7 +54,7 @@ def handle_keyword(message_sid: str, sender: str, text: str, kind: str, language
 
 def opted_out(address: str) -> bool:
     """Must nothing more be sent to this number?"""
-    with session_scope() as session:
+    with read_scope() as session:
         return optouts.is_opted_out(session, CHANNEL, address)
 
 
@@ -74,7 +74,7 @@ def queue_reply(recipient: str, body: str, dedupe_key: str, now: Optional[dateti
 
 def offered_options(sender: str, before_inbound_id: Optional[int]) -> List[Dict[str, Any]]:
     """The numbered options the sender was last offered (for a reply like "2")."""
-    with session_scope() as session:
+    with read_scope() as session:
         return sms_options.last_offered_options(session, CHANNEL, sender, before_inbound_id)
 
 

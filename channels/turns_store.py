@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional
 from sqlalchemy import or_, update
 
 from bot import inbound, outbox, sender_limits
-from bot.db import session_scope
+from bot.db import read_scope, session_scope
 from bot.models import InboundMessage
 from bot.settings import get_settings
 
@@ -94,14 +94,14 @@ def mark_failed(inbound_id: int, now: datetime) -> None:
 def has_earlier_unprocessed(turn: InboundTurn) -> bool:
     """See bot.inbound.has_earlier_received."""
     assert turn.inbound_id is not None
-    with session_scope() as session:
+    with read_scope() as session:
         return inbound.has_earlier_received(session, turn.channel, turn.sender_id, turn.inbound_id)
 
 
 def stale_received(channel: str, older_than: timedelta, now: datetime, limit: int = 500
                    ) -> List[InboundTurn]:
     """Messages recorded but never processed (the process died mid-turn), oldest first."""
-    with session_scope() as session:
+    with read_scope() as session:
         rows = inbound.stale_received(session, channel, older_than, now, limit)
         return [InboundTurn(channel=row.channel, external_id=row.external_id,
                             sender_id=row.sender_id, text=row.text,

@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Optional
 
 from bot import attachments, inbound, outbox, sender_limits
 from bot.clock import as_utc
-from bot.db import session_scope
+from bot.db import read_scope, session_scope
 from bot.models import OutboxMessage
 
 from channels.webchat_messages import CHANNEL, MessageRequest
@@ -96,7 +96,7 @@ def _moment(line: Dict[str, Any]) -> datetime:
 
 def load_updates(session_id: str, after_id: int) -> List[Dict[str, Any]]:
     """Outbox messages delivered to this web chat session after the cursor, oldest first."""
-    with session_scope() as session:
+    with read_scope() as session:
         rows = outbox.delivered_to(session, CHANNEL, session_id, after_id, limit=UPDATES_LIMIT)
         return [outbox_line(row) for row in rows]
 

@@ -7,18 +7,21 @@ the shared stores: inbound rows in the case database, user events in the SQL tra
 """
 from __future__ import annotations
 
+import asyncio
 import itertools
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Sequence
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence
 
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 
+from bench.load import load_civic, parse_args as load_args
+from bench.load_scaled import target_of
 from bot.db import session_scope
 from bot.models import InboundMessage
 from channels.telegram import SECRET_HEADER
@@ -118,15 +121,18 @@ def user_texts(topology: Topology, sender_id: str) -> List[str]:
     return [event.get("text") for event in tracker["events"] if event["event"] == "user"]
 
 
+def replica_messages_in(url: str, channel: Optional[str] = None) -> float:
+    """civic_messages_in_total of one replica, for `channel` or all channels."""
+    body = httpx.get(f"{url}/webhooks/metrics/metrics", timeout=30).text
+    return sum(sample.value for family in text_string_to_metric_families(body)
+               for sample in family.samples
+               if sample.name == "civic_messages_in_total"
+               and channel in (None, sample.labels.get("channel")))
+
+
 def messages_in(topology: Topology, channel: str) -> float:
     """civic_messages_in_total for `channel`, summed over the replicas (as Prometheus would)."""
-    total = 0.0
-    for url in topology.rasa_urls:
-        body = httpx.get(f"{url}/webhooks/metrics/metrics", timeout=30).text
-        total += sum(sample.value for family in text_string_to_metric_families(body)
-                     for sample in family.samples
-                     if sample.name == "civic_messages_in_total" and sample.labels.get("channel") == channel)
-    return total
+    return sum(replica_messages_in(url, channel) for url in topology.rasa_urls)
 
 
 def test_every_process_is_ready_and_metrics_stay_internal(topology: Topology) -> None:
@@ -189,3 +195,17 @@ def test_ten_messages_of_one_citizen_within_a_second_over_both_replicas_keep_the
         (by_id[str(update["update_id"])], text) for update, text in zip(updates, texts))]
     said = user_texts(topology, str(chat))
     assert said == received, f"conversation order {said}\nreceived order {received}"
+
+
+def test_the_load_benchmark_through_nginx_loses_nothing_and_reaches_both_replicas(
+        topology: Topology) -> None:
+    """`make bench`'s citizens (a pothole report, its status, an FAQ question; over signed SMS,
+    Telegram and web chat) sending every message to nginx: every turn answered, none failed,
+    and nginx spread them over both replicas. Throughput is for `make bench-scale`, not here."""
+    before = [replica_messages_in(url) for url in topology.rasa_urls]
+    figures = asyncio.run(load_civic(target_of(topology),
+                                     load_args(["--citizens", "6", "--turn-timeout", "90"])))
+    assert (figures["errors"], figures["lost"]) == (0, 0), figures["failures"]
+    assert figures["journeys_done"] == 6 and figures["journeys_failed"] == 0, figures
+    after = [replica_messages_in(url) for url in topology.rasa_urls]
+    assert all(now > then for now, then in zip(after, before)), (before, after)
