@@ -114,6 +114,14 @@ def _retention(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pseudonym(args: argparse.Namespace) -> int:
+    """The tag logs carry for a citizen's identifier, to find their lines (bot/pseudonyms.py)."""
+    from bot.logs import pseudonym
+
+    print(pseudonym(args.value.strip()))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot.cli", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -137,6 +145,10 @@ def build_parser() -> argparse.ArgumentParser:
     retention.add_argument("--batch-size", type=int, default=None,
                            help="default: settings.retention_batch_size")
     retention.set_defaults(run=_retention)
+    tag = commands.add_parser("pseudonym", help="the tag the logs use for a phone number, chat id "
+                              "or session id (keyed with PSEUDONYM_KEY)")
+    tag.add_argument("value", help="as the channel knows it, e.g. +447700900123 or 123456789")
+    tag.set_defaults(run=_pseudonym)
     return parser
 
 

@@ -5,17 +5,20 @@ replaced by a short hash, which still lets an operator follow one conversation.
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 from typing import Any
+
+from bot.pseudonyms import keyed_digest
 
 SENSITIVE = {"text", "body", "phone", "contact", "recipient", "sender_id", "chat_id",
              "description", "address", "transcript"}
 
 
 def pseudonym(value: Any) -> str:
-    """A stable, non-reversible tag for a personal value (8 hex digits of sha256)."""
-    return hashlib.sha256(str(value).encode("utf-8")).hexdigest()[:8]
+    """A stable tag for a personal value that cannot be reversed without the deployment's key
+    (8 hex digits of its keyed hash, bot/pseudonyms.py); `python -m bot.cli pseudonym VALUE`
+    gives an operator the tag to search the logs for."""
+    return keyed_digest(str(value))[:8]
 
 
 def format_event(event: str, **fields: Any) -> str:

@@ -2,15 +2,15 @@
 (an E.164 phone number on SMS, a chat id on Telegram, a session id in web chat).
 
 The identifier itself is personal data, so the record that a request happened keeps only a
-one-way hash of it (`subject_hash`), never the value.
+keyed one-way hash of it (`subject_hash`, bot/pseudonyms.py), never the value.
 """
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 
 from bot.errors import InvalidInput
+from bot.pseudonyms import keyed_digest
 
 CHANNELS = ("sms", "telegram", "webchat")
 _PHONE_PUNCTUATION = re.compile(r"[\s().\-/]")
@@ -28,12 +28,12 @@ class Subject:
 
     @property
     def hash(self) -> str:
-        """sha256 of "channel:identifier", for records that must not hold the identifier."""
+        """Keyed hash of "channel:identifier", for records that must not hold the identifier."""
         return subject_hash(self.channel, self.identifier)
 
 
 def subject_hash(channel: str, identifier: str) -> str:
-    return hashlib.sha256(f"{channel}:{identifier}".encode("utf-8")).hexdigest()
+    return keyed_digest(f"{channel}:{identifier}")
 
 
 def subject_from_input(channel: str, identifier: str) -> Subject:

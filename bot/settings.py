@@ -154,6 +154,14 @@ class Settings(BaseSettings):
     retention_days: int = Field(
         365, description="Closed cases and conversations older than this many days are anonymised by `python -m bot.cli retention`."
     )
+    pseudonym_key: Optional[str] = Field(
+        None, min_length=32,
+        description="Secret key (32+ characters) for the keyed hashes that stand for phone numbers and chat ids in logs and privacy records (bot/pseudonyms.py). The same on every process; unset: a key generated once in pseudonym_key_file.",
+    )
+    pseudonym_key_file: Path = Field(
+        PROJECT_ROOT / "var" / "pseudonym.key",
+        description="Where the generated pseudonym key is kept when PSEUDONYM_KEY is not set.",
+    )
     retention_batch_size: int = Field(
         200, description="Cases and conversations anonymised per transaction by the retention job."
     )

@@ -7,7 +7,7 @@ import time
 import uuid
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from bot.db import read_scope, session_scope
 from bot.errors import DatabaseUnavailable
@@ -59,16 +59,20 @@ def test_nothing_done_in_a_read_scope_is_saved(db_url: str) -> None:
     with session_scope(db_url) as session:
         session.add(Service(code=code, department="roads", sla_working_days=5,
                             names={"en": "Before"}, descriptions={"en": "-"}))
-    with read_scope(db_url) as session:
-        service = session.get(Service, code)
-        service.names = {"en": "Renamed inside a read"}
-        session.add(Service(code=code + "x", department="roads", sla_working_days=5,
-                            names={"en": "Added inside a read"}, descriptions={"en": "-"}))
-        session.flush()
-    assert service.names == {"en": "Renamed inside a read"}  # loaded objects stay readable
-    with read_scope(db_url) as session:
-        assert session.get(Service, code).names == {"en": "Before"}
-        assert session.get(Service, code + "x") is None
+    try:
+        with read_scope(db_url) as session:
+            service = session.get(Service, code)
+            service.names = {"en": "Renamed inside a read"}
+            session.add(Service(code=code + "x", department="roads", sla_working_days=5,
+                                names={"en": "Added inside a read"}, descriptions={"en": "-"}))
+            session.flush()
+        assert service.names == {"en": "Renamed inside a read"}  # loaded objects stay readable
+        with read_scope(db_url) as session:
+            assert session.get(Service, code).names == {"en": "Before"}
+            assert session.get(Service, code + "x") is None
+    finally:  # the database is shared by the session's core tests, which count services
+        with session_scope(db_url) as session:
+            session.execute(delete(Service).where(Service.code.in_([code, code + "x"])))
 
 
 def test_an_unreachable_database_is_reported_as_unavailable() -> None:
