@@ -20,6 +20,10 @@ Patches:
 - immediate_reads: the 'before' side of bot.db.read_scope: hot-path reads (turn order, opt-out,
   offered options, catalogue, case status, web chat updates) as ordinary units of work again,
   each taking SQLite's write lock with BEGIN IMMEDIATE.
+- tf_single_thread: TensorFlow's inter- and intra-op thread pools at one thread each
+  (TF_INTER_OP_PARALLELISM_THREADS / TF_INTRA_OP_PARALLELISM_THREADS, read by Rasa at start):
+  with 50 conversations the requests are the parallelism, and the pools' threads compete with
+  the event loop for 2 cores.
 """
 from __future__ import annotations
 
@@ -72,12 +76,22 @@ def immediate_reads(module: ModuleType) -> None:
     module.read_scope = module.session_scope
 
 
+def tf_single_thread(module: ModuleType) -> None:
+    """Set before rasa.__main__ calls setup_tf_environment, which reads them."""
+    import os
+
+    os.environ["TF_INTER_OP_PARALLELISM_THREADS"] = "1"
+    os.environ["TF_INTRA_OP_PARALLELISM_THREADS"] = "1"
+
+
 # name -> (module patched, function, processes: words of their command line)
 PATCHES: Dict[str, Tuple[str, Callable[[ModuleType], None], Tuple[str, ...]]] = {
     "jsonschema_cache": ("jsonschema", cached_jsonschema, ("rasa", "run_rasa.py")),
     "stock_validation": ("rasa.core.actions.action", stock_validation, ("run_rasa.py",)),
     "sqlite_pool": ("bot.db", pooled_sqlite, ("rasa", "run_rasa.py", "run_actions.py", "console",
                                               "channels.dispatcher")),
+    "tf_single_thread": ("rasa.utils.tensorflow.environment", tf_single_thread,
+                         ("rasa", "run_rasa.py")),
     "immediate_reads": ("bot.db", immediate_reads, ("rasa", "run_rasa.py", "run_actions.py",
                                                     "console", "channels.dispatcher")),
 }
