@@ -383,3 +383,13 @@ class PrivacyRequest(Base):
     summary = Column(JSON, nullable=False, default=dict)  # counts of what was exported/removed
     created_at = Column(DateTime, nullable=False)
     completed_at = Column(DateTime, nullable=True)
+
+
+class ButtonPayload(Base):
+    """A button payload too long for a channel's button data (Telegram allows 64 bytes), kept
+    under its short key so whichever replica receives the press can read it back."""
+
+    __tablename__ = "button_payloads"
+    key = Column(String(40), primary_key=True)  # "k:" + 32 hex digits of the payload's sha256
+    payload = Column(Text, nullable=False)
+    created_at = Column(DateTime, nullable=False)

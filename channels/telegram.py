@@ -70,7 +70,7 @@ class TelegramInput(InputChannel):
         self.api_base_url = api_base_url or settings.telegram_api_base_url
         self.max_text_chars = settings.max_message_chars
         self.sleep, self.monotonic = sleep, monotonic
-        self.keys = PayloadKeys()
+        self.keys = PayloadKeys(shared=True)
         self._sender: Optional[TelegramSender] = None  # created on the server's event loop
         self.runner = TurnRunner(CHANNEL, self._output_for, clock=clock,
                                  stale_after_seconds=settings.telegram_stale_turn_seconds)
@@ -151,15 +151,15 @@ class TelegramInput(InputChannel):
             log_event(log, "telegram.assistant_not_ready", logging.ERROR)
             return response.json({"error": "try again later"}, status=503)
         try:
-            await self.runner.accept(self._resolved(turn), handler)
+            await self.runner.accept(await self._resolved(turn), handler)
         except DatabaseUnavailable:
             log_event(log, "telegram.database_unavailable", logging.ERROR)
             return response.json({"error": "try again later"}, status=503)
         return response.json({})
 
-    def _resolved(self, turn: InboundTurn) -> InboundTurn:
-        """A pressed button's short key becomes its payload, when this process knows it."""
-        payload = self.keys.payload(turn.text or "") if (turn.text or "").startswith(KEY_PREFIX) else None
+    async def _resolved(self, turn: InboundTurn) -> InboundTurn:
+        """A pressed button's short key becomes its payload, wherever it was sent from."""
+        payload = await self.keys.payload(turn.text or "") if (turn.text or "").startswith(KEY_PREFIX) else None
         if payload is None:
             return turn
         return InboundTurn(channel=turn.channel, external_id=turn.external_id,

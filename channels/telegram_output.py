@@ -27,8 +27,9 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.warnings import PTBDeprecationWarning
 
-from bot import outbox
-from bot.db import session_scope
+from bot import button_payloads, outbox
+from bot.db import read_scope, session_scope
+from bot.errors import DatabaseUnavailable
 from bot.logs import log_event
 from bot.ratelimit import RateLimiter
 from bot.settings import get_settings
@@ -45,29 +46,57 @@ KEY_PREFIX = "k:"
 class PayloadKeys:
     """Button payloads longer than callback_data allows, kept under a short stable key.
 
-    In memory: a key outlives a restart only if the same payload is sent again; a stale key
-    is answered with "please choose again" by the input channel.
+    With `shared` (the Telegram channel), keys are written to the case database
+    (bot.button_payloads), so a press that reaches another replica, or this one after a
+    restart, still finds its payload. Keys this process wrote or read are also kept in memory
+    (at most `max_entries`), so a button sent again costs no database trip. A key nobody can
+    read back is answered with "please choose again" by the input channel.
     """
 
-    def __init__(self, max_entries: int = 10000) -> None:
+    def __init__(self, max_entries: int = 10000, shared: bool = False) -> None:
         self._payloads: Dict[str, str] = {}
-        self.max_entries = max_entries
+        self.max_entries, self.shared = max_entries, shared
 
-    def callback_data(self, payload: str) -> str:
+    async def callback_data(self, payload: str) -> str:
         """The payload itself when it fits in 64 bytes, else a short key for it."""
         if len(payload.encode("utf-8")) <= MAX_CALLBACK_BYTES and not payload.startswith(KEY_PREFIX):
             return payload
         key = KEY_PREFIX + hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
+        if key not in self._payloads and self.shared:
+            try:
+                await asyncio.to_thread(_store_payload, key, payload)
+            except DatabaseUnavailable:  # the button still works if pressed on this replica
+                log_event(log, "telegram.button_key.not_shared", logging.WARNING)
+        self._keep(key, payload)
+        return key
+
+    async def payload(self, callback_data: str) -> Optional[str]:
+        """The button's payload; None for a key no replica wrote (or this one forgot, alone).
+        Raises DatabaseUnavailable when the shared keys cannot be read (the webhook says 503:
+        Telegram sends the press again)."""
+        if not callback_data.startswith(KEY_PREFIX):
+            return callback_data
+        if callback_data in self._payloads:
+            return self._payloads[callback_data]
+        found = await asyncio.to_thread(_load_payload, callback_data) if self.shared else None
+        if found is not None:
+            self._keep(callback_data, found)
+        return found
+
+    def _keep(self, key: str, payload: str) -> None:
         if key not in self._payloads and len(self._payloads) >= self.max_entries:
             self._payloads.pop(next(iter(self._payloads)))  # oldest first (dicts keep order)
         self._payloads[key] = payload
-        return key
 
-    def payload(self, callback_data: str) -> Optional[str]:
-        """The button's payload; None for a key this process does not know."""
-        if callback_data.startswith(KEY_PREFIX):
-            return self._payloads.get(callback_data)
-        return callback_data
+
+def _store_payload(key: str, payload: str) -> None:
+    with session_scope() as session:
+        button_payloads.remember(session, key, payload)
+
+
+def _load_payload(key: str) -> Optional[str]:
+    with read_scope() as session:
+        return button_payloads.recall(session, key)
 
 
 def _retry_seconds(error: RetryAfter) -> float:
@@ -129,8 +158,8 @@ class TelegramOutput(OutputChannel):
     async def send_text_with_buttons(self, recipient_id: str, text: str,
                                      buttons: List[Dict[str, Any]], **kwargs: Any) -> None:
         """One inline button per row; pressing one sends its payload back as a callback."""
-        rows = [[InlineKeyboardButton(str(button.get("title", "")),
-                                      callback_data=self.keys.callback_data(str(button.get("payload", ""))))]
+        rows = [[InlineKeyboardButton(str(button.get("title", "")), callback_data=await
+                                      self.keys.callback_data(str(button.get("payload", ""))))]
                 for button in buttons]
         markup = InlineKeyboardMarkup(rows)
         entry = {"text": text, "buttons": [

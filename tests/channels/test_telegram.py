@@ -2,6 +2,7 @@
 update, photos, buttons, and replies delivered through python-telegram-bot to a fake Bot API."""
 from __future__ import annotations
 
+import asyncio
 import json
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Optional
@@ -11,6 +12,7 @@ import pytest
 from channels import turns_store
 from bot.errors import DatabaseUnavailable
 from channels.telegram import PHOTO_NOT_FETCHED_MESSAGE, TURN_FAILED_MESSAGE
+from channels.telegram_output import PayloadKeys
 from tests.channels.telegram_fixtures import (CHAT, SECRET, TelegramServer, attachment_count,
                                               callback_update, inbound_count, message_update,
                                               start_telegram, statuses, telegram_api)  # noqa: F401
@@ -118,8 +120,16 @@ def test_pressed_button_sends_its_payload_and_is_answered(telegram: TelegramServ
 
 def test_long_button_payload_travels_as_a_short_key(telegram: TelegramServer) -> None:
     payload = '/inform{"category":"' + "illegal_dumping" * 5 + '"}'
-    key = telegram.channel.keys.callback_data(payload)
+    key = asyncio.run(telegram.channel.keys.callback_data(payload))
     assert len(key.encode()) <= 64 and key != payload
+    telegram.post(callback_update(key))
+    assert telegram.wait_processed(1)
+    assert telegram.assistant.turns[0].text == payload
+
+
+def test_a_button_sent_by_another_replica_is_understood_here(telegram: TelegramServer) -> None:
+    payload = '/inform{"category":"' + "streetlight" * 6 + '"}'
+    key = asyncio.run(PayloadKeys(shared=True).callback_data(payload))  # the other replica
     telegram.post(callback_update(key))
     assert telegram.wait_processed(1)
     assert telegram.assistant.turns[0].text == payload

@@ -6,7 +6,10 @@ import asyncio
 from typing import Iterator, List
 
 import pytest
+from sqlalchemy import func, select
 
+from bot.db import session_scope
+from bot.models import ButtonPayload
 from bot.ratelimit import RateLimiter
 from channels.telegram import make_bot
 from channels.telegram_output import PayloadKeys, TelegramOutput, TelegramSender
@@ -95,7 +98,7 @@ def test_buttons_become_an_inline_keyboard_within_callback_limits(api: FakeTeleg
     data = [row[0]["callback_data"] for row in call.params["reply_markup"]["inline_keyboard"]]
     assert data[0] == "/affirm"
     assert len(data[1].encode()) <= 64
-    assert output.keys.payload(data[1]) == long_payload
+    assert asyncio.run(output.keys.payload(data[1])) == long_payload
 
 
 def test_image_url_is_sent_as_a_photo(api: FakeTelegramApi) -> None:
@@ -106,10 +109,31 @@ def test_image_url_is_sent_as_a_photo(api: FakeTelegramApi) -> None:
 
 
 def test_payload_keys_are_bounded_and_a_payload_that_looks_like_a_key_is_mapped() -> None:
-    keys = PayloadKeys(max_entries=2)
-    first = keys.callback_data("a" * 100)
-    keys.callback_data("b" * 100)
-    keys.callback_data("c" * 100)
-    assert keys.payload(first) is None
-    tricky = keys.callback_data("k:short")
-    assert tricky != "k:short" and keys.payload(tricky) == "k:short"
+    async def scenario() -> None:
+        keys = PayloadKeys(max_entries=2)  # not shared: memory only
+        first = await keys.callback_data("a" * 100)
+        await keys.callback_data("b" * 100)
+        await keys.callback_data("c" * 100)
+        assert await keys.payload(first) is None
+        tricky = await keys.callback_data("k:short")
+        assert tricky != "k:short" and await keys.payload(tricky) == "k:short"
+
+    asyncio.run(scenario())
+
+
+def test_a_key_made_by_one_replica_is_read_by_another_even_after_forgetting(webchat_db: str) -> None:
+    """Shared keys live in the case database: the press may reach any replica, or a restart."""
+    payload = '/inform{"category":"' + "y" * 80 + '"}'
+
+    async def scenario() -> None:
+        sender, receiver = PayloadKeys(shared=True), PayloadKeys(shared=True, max_entries=1)
+        key = await sender.callback_data(payload)
+        assert await sender.callback_data(payload) == key  # sent again: the same key, one row
+        assert await receiver.payload(key) == payload
+        await receiver.callback_data("z" * 100)  # pushes the key out of its memory
+        assert await receiver.payload(key) == payload
+        assert await receiver.payload("k:" + "0" * 32) is None
+
+    asyncio.run(scenario())
+    with session_scope(webchat_db) as session:
+        assert session.execute(select(func.count()).select_from(ButtonPayload)).scalar_one() == 2
