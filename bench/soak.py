@@ -35,7 +35,7 @@ class SoakOptions:
     gap: tuple = (3.0, 12.0)  # seconds between kills
     targets: List[str] = field(default_factory=lambda: list(PROCESSES))
     order: Optional[List[str]] = None  # a fixed sequence of victims (tests), else random
-    drain_seconds: float = 240.0
+    drain_seconds: float = 240.0  # without progress (bench.soak_report._drain)
     model: Path = Path("models/civic.tar.gz")
 
 

@@ -98,12 +98,12 @@ class SmsOutput(OutputChannel):
         return CHANNEL
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self._deliver(recipient_id, sms_text.render_reply(text), text, [])
+        await self.send_text_with_buttons(recipient_id, text, [])
 
     async def send_text_with_buttons(self, recipient_id: str, text: str,
                                      buttons: List[Dict[str, Any]], **kwargs: Any) -> None:
-        options = [option.as_dict() for option in sms_text.numbered_options(buttons)]
-        await self._deliver(recipient_id, sms_text.render_reply(text, buttons), text, options)
+        reply = self.as_sent(recipient_id, text, buttons)
+        await self._deliver(recipient_id, reply["text"], text, reply["options"])
 
     async def send_quick_replies(self, recipient_id: str, text: str,
                                  quick_replies: List[Dict[str, Any]], **kwargs: Any) -> None:
@@ -120,6 +120,15 @@ class SmsOutput(OutputChannel):
         text = json_message.get("text") if isinstance(json_message, dict) else None
         if text:
             await self.send_text_message(recipient_id, str(text))
+
+    def as_sent(self, recipient: str, text: Optional[str],
+                buttons: List[Dict[str, Any]]) -> Dict[str, Any]:
+        """The record of one reply as this output sends it (crash recovery rebuilds it from
+        the tracker, without sending anything)."""
+        body = sms_text.render_reply(text, buttons)
+        options = [option.as_dict() for option in sms_text.numbered_options(buttons)]
+        return {"recipient_id": recipient, "text": body, "options": options,
+                "parts": len(sms_text.split_message(body, self.max_segments))}
 
     async def _deliver(self, recipient: str, body: str, text: str,
                        options: List[Dict[str, Any]]) -> None:

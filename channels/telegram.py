@@ -183,7 +183,8 @@ class TelegramInput(InputChannel):
                     return
                 metadata["attachments"] = [attachment_id]
             await self._assistant_turn(on_new_message, UserMessage(
-                message.text, output, message.sender_id, input_channel=CHANNEL, metadata=metadata))
+                message.text, output, message.sender_id, input_channel=CHANNEL, metadata=metadata,
+                message_id=message.message_id))
 
         return handle
 

@@ -30,7 +30,9 @@ Contract, for every channel that uses it:
    its first request. Each re-run first claims the row (turns_store.claim_stale, a
    compare-and-set), so with several replicas one recovery runs it, not all of them. Only a
    live turn slower than `stale_after_seconds` may still run twice (recovery cannot tell it
-   from a dead one), so keep it well above the slowest turn.
+   from a dead one), so keep it well above the slowest turn. A re-run whose message Rasa had
+   already saved (the process died after the turn, before the row was marked) is not run
+   again: it is marked processed with the replies the tracker shows (channels.turn_replay).
 
 The output channel is built per turn by `output_for(turn)`, so replies go to the provider.
 """
@@ -50,6 +52,7 @@ from bot.errors import DatabaseUnavailable
 from bot.logs import format_event, log_event
 from channels import turns_store
 from channels.action_health import action_server_down, apology_text
+from channels.turn_replay import message_id_of, replies_already_given
 from channels.turns_store import InboundTurn, Recorded
 
 __all__ = ["InboundTurn", "Recorded", "TurnRunner", "OnNewMessage"]
@@ -109,6 +112,9 @@ class TurnRunner:
         # Set by the channel from the Rasa app (channels.action_health): asked only when a
         # turn ends with no reply, to apologise instead of leaving the citizen in silence.
         self.assistant_down: Optional[Callable[[], Awaitable[bool]]] = None
+        # Also from the Rasa app: did a recovered turn already run before the crash?
+        self.replies_already_given: Optional[Callable[[str, str], Awaitable[Any]]] = None
+        self._recovering: Set[int] = set()  # inbound ids scheduled by recovery, until they end
 
     async def accept(self, turn: InboundTurn, on_new_message: OnNewMessage) -> Recorded:
         """Record, then schedule the turn if new. Raises DatabaseUnavailable (answer 503)."""
@@ -136,6 +142,7 @@ class TurnRunner:
         finally:
             self._locks.release(turn.sender_id)
             self._running_ids.discard(turn.inbound_id or 0)
+            self._recovering.discard(turn.inbound_id or 0)
 
     async def _run_turn(self, turn: InboundTurn, on_new_message: OnNewMessage) -> None:
         """The turn itself; nothing raised here escapes the background task unlogged."""
@@ -144,8 +151,12 @@ class TurnRunner:
         if getattr(output, "inbound_id", 0) is None:  # e.g. TelegramOutput: stable outbox keys
             output.inbound_id = turn.inbound_id
         message = UserMessage(turn.text, output, sender_id=turn.sender_id,
-                              input_channel=self.channel, metadata=dict(turn.metadata))
+                              input_channel=self.channel, metadata=dict(turn.metadata),
+                              message_id=message_id_of(turn.inbound_id))
         await self._after_earlier_turns(turn)
+        if turn.inbound_id in self._recovering and await self._ran_before_crash(turn, message,
+                                                                                output):
+            return
         try:
             await on_new_message(message)
         except Exception:  # the turn is Rasa's; whatever broke is logged and marked
@@ -159,11 +170,36 @@ class TurnRunner:
         log_event(log, f"{self.channel}.turn.processed", inbound_id=turn.inbound_id,
                   replies=len(replies))
 
+    async def _ran_before_crash(self, turn: InboundTurn, message: UserMessage,
+                                output: Any) -> bool:
+        """A recovered turn that Rasa had already saved (channels.turn_replay) is marked
+        processed with what was said, not run again. An output that keeps its own shape of
+        reply (SMS: the numbered options a later "2" refers to) gives it with `as_sent`."""
+        if self.replies_already_given is None:
+            return False
+        try:
+            replies = await self.replies_already_given(turn.sender_id, str(message.message_id))
+        except Exception:  # cannot tell: running it again beats leaving it unanswered
+            log.exception(format_event(f"{self.channel}.recovery.tracker_check_failed",
+                                       inbound_id=turn.inbound_id))
+            return False
+        if replies is None:
+            return False
+        if hasattr(output, "as_sent"):
+            replies = [{**output.as_sent(turn.sender_id, reply["text"], reply["buttons"]),
+                        "recovered": True} for reply in replies]
+        await self._store(turns_store.mark_processed, turn.inbound_id, replies, self.clock())
+        log_event(log, f"{self.channel}.recovery.already_answered", inbound_id=turn.inbound_id,
+                  replies=len(replies))
+        return True
+
     def watch_assistant(self, app: Any) -> None:
         """Called on each request: on a Rasa server (an app with an `agent`), empty turns are
         checked against the action server's health (channels.action_health)."""
         if self.assistant_down is None and hasattr(app.ctx, "agent"):
             self.assistant_down = lambda: action_server_down(app)
+            self.replies_already_given = (
+                lambda sender_id, message_id: replies_already_given(app, sender_id, message_id))
 
     async def _apologise_if_down(self, turn: InboundTurn, output: Any) -> List[Dict[str, Any]]:
         """No reply and the action server is down: say so, honestly, on the citizen's channel."""
@@ -217,6 +253,7 @@ class TurnRunner:
             return 0
         for turn in fresh:
             if turn.inbound_id not in self._running_ids:
+                self._recovering.add(turn.inbound_id)
                 self.schedule(turn, on_new_message)
         log_event(log, f"{self.channel}.recovery.scheduled", turns=len(fresh))
         return len(fresh)
@@ -252,7 +289,8 @@ class TurnRunner:
         """Run recovery after the server has started (Rasa loads its agent before that), and
         let running turns finish before it stops (what is cut off, recovery re-runs)."""
 
-        async def recover_after_start(_app: Any, _loop: Any) -> None:
+        async def recover_after_start(app: Any, _loop: Any) -> None:
+            self.watch_assistant(app)  # before the first pass: it asks the tracker store
             self.ensure_recovered(on_new_message)
 
         async def drain_before_stop(_app: Any, _loop: Any) -> None:

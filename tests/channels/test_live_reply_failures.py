@@ -139,3 +139,15 @@ class _Silent:
 
     async def send_text_message(self, *args: Any, **kwargs: Any) -> None:
         return None
+
+
+def test_an_sms_reply_rebuilt_by_recovery_matches_the_one_sent(webchat_db: str) -> None:
+    """Recovery records a turn Rasa had already answered from the tracker (as_sent): the record
+    must carry the same numbered options, or the citizen's next "2" would mean nothing."""
+    sent: List[str] = []
+    output = SmsOutput(lambda to, body, payload=None: sent.append(body) or f"SM{len(sent)}",
+                       inbound_id=21)
+    buttons = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
+    asyncio.run(output.send_text_with_buttons("+447700900555", "Is that right?", buttons))
+    assert output.as_sent("+447700900555", "Is that right?", buttons) == output.messages[0]
+    assert [option["payload"] for option in output.messages[0]["options"]] == ["/affirm", "/deny"]

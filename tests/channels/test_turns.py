@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from types import SimpleNamespace
 from typing import Any, Callable, List, Tuple
 
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.tracker_store import InMemoryTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 
 from channels import turns_store
+from channels.turn_replay import message_id_of, replies_already_given
 from channels.turns import InboundTurn, TurnRunner
 from tests.channels.telegram_fixtures import (CHAT, inbound_count, message_update, start_telegram,  # noqa: F401
                                               statuses, telegram_api)
@@ -119,6 +125,56 @@ def test_recovery_reruns_only_stale_unprocessed_messages(webchat_db: str) -> Non
     assert asyncio.run(scenario()) == 1
     assert seen == [("a", "lost in a crash", {"language": "en"})]
     assert statuses() == ["processed", "received", "processed"]
+
+
+def test_a_recovered_turn_rasa_had_already_saved_is_marked_not_run_again(webchat_db: str) -> None:
+    """Killed after Rasa saved the turn, before the row was marked: the tracker has the
+    message id, so recovery records what was said instead of answering twice."""
+    ran = turns_store.record(turn("a", "thanks, bye", "ran"), NOW - dt.timedelta(minutes=5))
+    cut = turns_store.record(turn("b", "hello", "cut"), NOW - dt.timedelta(minutes=5))
+    saved = {message_id_of(ran.inbound_id): [{"text": "Goodbye!", "buttons": [], "recovered": True}]}
+    seen: List[Any] = []
+
+    async def assistant(message: UserMessage) -> None:
+        seen.append((message.sender_id, message.message_id))
+
+    async def scenario() -> None:
+        runs = runner()
+        asked: List[Tuple[str, str]] = []
+
+        async def in_tracker(sender_id: str, message_id: str) -> Any:
+            asked.append((sender_id, message_id))
+            return saved.get(message_id)
+
+        runs.replies_already_given = in_tracker
+        assert await runs.recover(assistant) == 2
+        await runs.drain()
+        assert sorted(asked) == [("a", message_id_of(ran.inbound_id)),
+                                 ("b", message_id_of(cut.inbound_id))]
+
+    asyncio.run(scenario())
+    assert seen == [("b", message_id_of(cut.inbound_id))]
+    assert statuses() == ["processed", "processed"]
+    assert _replies_of("a") == ["Goodbye!"]
+
+
+def test_the_tracker_tells_which_message_ids_rasa_saved_and_what_followed() -> None:
+    store = InMemoryTrackerStore(Domain.empty())
+    tracker = DialogueStateTracker.from_events("s", [
+        ActionExecuted("action_listen"),
+        UserUttered("hello", message_id="inbound-7"),
+        ActionExecuted("utter_greet"), BotUttered("Hi!", {"buttons": [{"title": "Yes", "payload": "/affirm"}]}),
+        ActionExecuted("action_listen"),
+        UserUttered("bye", message_id="inbound-8"),
+        BotUttered("Goodbye"), ActionExecuted("action_listen")])
+    asyncio.run(store.save(tracker))
+    app = SimpleNamespace(ctx=SimpleNamespace(agent=SimpleNamespace(tracker_store=store)))
+    first = asyncio.run(replies_already_given(app, "s", "inbound-7"))
+    assert first == [{"text": "Hi!", "buttons": [{"title": "Yes", "payload": "/affirm"}],
+                      "recovered": True}]
+    assert [r["text"] for r in asyncio.run(replies_already_given(app, "s", "inbound-8"))] == ["Goodbye"]
+    assert asyncio.run(replies_already_given(app, "s", "inbound-9")) is None
+    assert asyncio.run(replies_already_given(app, "nobody", "inbound-7")) is None
 
 
 def test_channel_recovers_unprocessed_updates_when_the_server_starts(
