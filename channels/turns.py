@@ -194,8 +194,10 @@ class TurnRunner:
         return True
 
     def watch_assistant(self, app: Any) -> None:
-        """Called on each request: on a Rasa server (an app with an `agent`), empty turns are
-        checked against the action server's health (channels.action_health)."""
+        """Called on each request and when the server starts: on a Rasa server (an app with an
+        `agent`), empty turns are checked against the action server's health
+        (channels.action_health), and recovered turns against the tracker store
+        (channels.turn_replay)."""
         if self.assistant_down is None and hasattr(app.ctx, "agent"):
             self.assistant_down = lambda: action_server_down(app)
             self.replies_already_given = (
