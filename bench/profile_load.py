@@ -30,15 +30,18 @@ def parse_args(argv: Optional[List[str]]) -> Tuple[argparse.Namespace, argparse.
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=int, default=60, help="how long py-spy samples")
     parser.add_argument("--out", default="bench/results/profile", help="where the profiles go")
-    parser.add_argument("--idle", action="store_true", help="sample GIL-idle threads too")
+    sampled = parser.add_mutually_exclusive_group()
+    sampled.add_argument("--idle", action="store_true", help="sample GIL-idle threads too")
+    sampled.add_argument("--gil", action="store_true",
+                         help="sample only the thread holding the GIL: Python CPU, not waits in C")
     own, rest = parser.parse_known_args(argv)
     return own, load_args(rest)
 
 
-def start_py_spy(pid: int, name: str, seconds: int, out: Path, idle: bool) -> List[subprocess.Popen]:
+def start_py_spy(pid: int, name: str, seconds: int, out: Path, mode: List[str]) -> List[subprocess.Popen]:
     """Two samplers on `pid`: raw collapsed stacks (for the summary) and a flame graph."""
     common = [PY_SPY, "record", "--pid", str(pid), "--duration", str(seconds), "--rate", "100",
-              "--subprocesses", "--nonblocking"] + (["--idle"] if idle else [])
+              "--subprocesses", "--nonblocking"] + mode
     return [subprocess.Popen(common + ["--format", "raw", "--output", str(out / f"{name}.txt")],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
             subprocess.Popen(common + ["--output", str(out / f"{name}.svg")],
@@ -91,7 +94,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             targets = {process_label(pid): pid for pid in process_tree(stack.servers.process.pid)}
             samplers = []
             for name in ("rasa server", "action server"):
-                samplers += start_py_spy(targets[name], name.replace(" ", "_"), own.seconds, out, own.idle)
+                samplers += start_py_spy(targets[name], name.replace(" ", "_"), own.seconds, out,
+                                         ["--idle"] * own.idle + ["--gil"] * own.gil)
             figures = asyncio.run(load_civic(Target.of(stack), args))
             for sampler in samplers:
                 sampler.wait()
