@@ -33,7 +33,8 @@ from bench import load_extras
 from bench.baseline import create_stock_assistant
 from bench.load_clients import HttpReplyClient, InboundWatcher, SmsClient, TelegramClient
 from bench.load_journeys import Tally, civic_journey, moodbot_journey, run_citizen, summarise
-from bench.load_servers import (TELEGRAM_SECRET, CivicStack, peak_memory_mb, stable_model_copy,
+from bench.load_servers import (TELEGRAM_SECRET, CivicStack, cpu_ms_per_message, cpu_seconds,
+                                peak_memory_mb, stable_model_copy,
                                 start_civic)
 from bench.load_report import print_report
 from bench.profile_patches import ROOT, sitecustomize_dir
@@ -141,7 +142,10 @@ def run_baseline(args: argparse.Namespace, scratch: Path) -> Dict[str, Any]:
     try:
         stock.serve()
         assert stock.process is not None
+        cpu_before = cpu_seconds(stock.process.pid)
         figures = asyncio.run(load_baseline(stock.url, args))
+        figures["cpu_ms_per_message"] = cpu_ms_per_message(
+            cpu_before, cpu_seconds(stock.process.pid), figures["messages_answered"])
         figures["memory_mb"] = peak_memory_mb(stock.process.pid)
         figures["training_seconds"] = round(stock.training_seconds, 1)
         figures["server_ready_seconds"] = round(stock.load_seconds, 1)
@@ -162,19 +166,27 @@ def variant_patches(variant: str) -> List[str]:
     return [] if variant.strip() in ("", "none") else [p.strip() for p in variant.split(",")]
 
 
-def run_civic(args: argparse.Namespace, scratch: Path, variant: str = "none") -> Dict[str, Any]:
-    """Start ours as `make run` does (with a variant's patches), load it, read peak memory."""
+def run_civic(args: argparse.Namespace, scratch: Path, variant: str = "none",
+              label: str = "") -> Dict[str, Any]:
+    """Start ours as `make run` does (with a variant's patches), load it, read peak memory.
+
+    Every run gets its own folder, so fresh databases: a repeated variant (A;B;A;B) that
+    reused the first one's would serve the same citizens' longer conversations."""
     patches = variant_patches(variant)
     extra = {}
     if patches:
         folder = sitecustomize_dir(patches, scratch)
         extra["PYTHONPATH"] = f"{folder}{os.pathsep}{ROOT}"
     started = time.monotonic()
-    stack = start_civic(scratch / f"civic-{'-'.join(patches) or 'none'}", extra, args.model)
+    folder_name = "".join(c if c.isalnum() else "-" for c in (label or variant))
+    stack = start_civic(scratch / f"civic-{folder_name}", extra, args.model)
     ready = time.monotonic() - started
     try:
-        figures = asyncio.run(load_civic(Target.of(stack), args))
         assert stack.servers.process is not None
+        cpu_before = cpu_seconds(stack.servers.process.pid)
+        figures = asyncio.run(load_civic(Target.of(stack), args))
+        figures["cpu_ms_per_message"] = cpu_ms_per_message(
+            cpu_before, cpu_seconds(stack.servers.process.pid), figures["messages_answered"])
         figures["memory_mb"] = peak_memory_mb(stack.servers.process.pid)
         figures["server_ready_seconds"] = round(ready, 1)
         figures["dispatcher_notifications"] = len(stack.twilio.sent)
@@ -196,7 +208,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         variants = [v.strip() or "none" for v in args.variants.split(";")]
         labels = [v if variants.index(v) == i else f"{v} #{variants[:i + 1].count(v)}"
                   for i, v in enumerate(variants)]  # a variant repeated (A;B;A;B) keeps each run
-        results["variants"] = {label: run_civic(args, Path(scratch), v)
+        results["variants"] = {label: run_civic(args, Path(scratch), v, label)
                                for label, v in zip(labels, variants)}
         results["civic"] = results["variants"][labels[-1]]
         if not args.skip_extras:

@@ -48,6 +48,13 @@ def load_rows(civic: Dict[str, Any], stock: Dict[str, Any]) -> List[Tuple[str, A
     rasa_stock = stock.get("memory_mb", {}).get("rasa server")
     rows.append(("rasa server peak RSS (MB)", _fmt(rasa_ours), _fmt(rasa_stock),
                  _fmt(ratio(rasa_ours, rasa_stock))))
+    cpu_ours = civic.get("cpu_ms_per_message", {}).get("rasa server")
+    cpu_stock = stock.get("cpu_ms_per_message", {}).get("rasa server")
+    rows.append(("rasa server CPU ms per message", _fmt(cpu_ours), _fmt(cpu_stock),
+                 _fmt(ratio(cpu_ours, cpu_stock))))
+    for label, cpu in sorted(civic.get("cpu_ms_per_message", {}).items()):
+        if label != "rasa server":
+            rows.append((f"{label} CPU ms per message", _fmt(cpu), "-", "-"))
     for label, peak in sorted(civic.get("memory_mb", {}).items()):
         if label != "rasa server":
             rows.append((f"{label} peak RSS (MB)", _fmt(peak), "-", "-"))
@@ -77,13 +84,15 @@ def print_variants(variants: Dict[str, Dict[str, Any]], stock: Dict[str, Any]) -
     first = next(iter(variants.values()))
     print("\nVariants (bench/profile_patches.py), same run:")
     print(f"  {'variant':34} {'msg/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'err':>4} {'lost':>5} "
-          f"{'x stock':>8} {'x first':>8}")
+          f"{'x stock':>8} {'x first':>8} {'rasa CPU ms/msg':>16}")
     for name, figures in variants.items():
+        rasa_cpu = figures.get("cpu_ms_per_message", {}).get("rasa server")
         print(f"  {name:34} {_fmt(figures.get('messages_per_second')):>7} "
               f"{_fmt(figures.get('p50_ms')):>8} {_fmt(figures.get('p95_ms')):>8} "
               f"{figures.get('errors'):>4} {figures.get('lost'):>5} "
               f"{_fmt(ratio(figures.get('messages_per_second'), stock.get('messages_per_second'))):>8} "
-              f"{_fmt(ratio(figures.get('messages_per_second'), first.get('messages_per_second'))):>8}")
+              f"{_fmt(ratio(figures.get('messages_per_second'), first.get('messages_per_second'))):>8} "
+              f"{_fmt(rasa_cpu):>16}")
 
 
 def print_report(results: Dict[str, Any]) -> None:

@@ -3,7 +3,9 @@
 Ours: scripts/run_assistant.py on free ports with its own SQLite case database (through
 tests/integration/servers.py, the same launcher the end-to-end tests use), with the SMS and
 Telegram channels pointed at the local fakes in tests/fakes. Memory: the peak resident set
-(VmHWM in /proc) of every process under the launcher, read when the load is over.
+(VmHWM in /proc) of every process under the launcher, read when the load is over. CPU: each
+process's user + system time (/proc/<pid>/stat) read before and after the load, so a change's
+cost per message can be compared across runs without the throughput noise of a shared machine.
 """
 from __future__ import annotations
 
@@ -160,3 +162,26 @@ def peak_memory_mb(pid: int) -> Dict[str, float]:
             label = process_label(member)
             peaks[label] = round(max(peaks.get(label, 0.0), peak / 1024), 1)
     return peaks
+
+
+def cpu_seconds(pid: int) -> Dict[str, float]:
+    """CPU seconds (user + system) used so far by every process under `pid`, by label."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used: Dict[str, float] = {}
+    for member in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        label = process_label(member)
+        used[label] = used.get(label, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+    return used
+
+
+def cpu_ms_per_message(before: Dict[str, float], after: Dict[str, float],
+                       messages: int) -> Dict[str, float]:
+    """Each process's CPU milliseconds per answered message between two cpu_seconds readings."""
+    if messages <= 0:
+        return {}
+    return {label: round((after[label] - before.get(label, 0.0)) * 1000 / messages, 1)
+            for label in after}
