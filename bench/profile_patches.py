@@ -20,6 +20,10 @@ Patches:
 - immediate_reads: the 'before' side of bot.db.read_scope: hot-path reads (turn order, opt-out,
   offered options, catalogue, case status, web chat updates) as ordinary units of work again,
   each taking SQLite's write lock with BEGIN IMMEDIATE.
+- stock_event_lookup: the 'before' side of scripts/run_rasa.py's event type index: Rasa's own
+  Event.resolve_by_type, walking the Event class tree for every event it reads.
+- stock_tracker_store: the 'before' side of components/tracker_store.py: Rasa's own
+  SQLTrackerStore loading and saving (ORM rows, the count query, nothing remembered).
 - tf_single_thread: TensorFlow's inter- and intra-op thread pools at one thread each
   (TF_INTER_OP_PARALLELISM_THREADS / TF_INTRA_OP_PARALLELISM_THREADS, read by Rasa at start):
   with 50 conversations the requests are the parallelism, and the pools' threads compete with
@@ -76,6 +80,22 @@ def immediate_reads(module: ModuleType) -> None:
     module.read_scope = module.session_scope
 
 
+def stock_event_lookup(module: ModuleType) -> None:
+    """Undo scripts/run_rasa.py's index (run once Rasa's processor is imported, after it)."""
+    from rasa.shared.core.events import Event
+
+    indexed = Event.resolve_by_type
+    Event.resolve_by_type = staticmethod(getattr(indexed, "__wrapped__", indexed))
+
+
+def stock_tracker_store(module: ModuleType) -> None:
+    """components.tracker_store.LeanSQLTrackerStore loading and saving as SQLTrackerStore."""
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    module.LeanSQLTrackerStore._retrieve = SQLTrackerStore._retrieve
+    module.LeanSQLTrackerStore.save = SQLTrackerStore.save
+
+
 def tf_single_thread(module: ModuleType) -> None:
     """Set before rasa.__main__ calls setup_tf_environment, which reads them."""
     import os
@@ -90,6 +110,8 @@ PATCHES: Dict[str, Tuple[str, Callable[[ModuleType], None], Tuple[str, ...]]] = 
     "stock_validation": ("rasa.core.actions.action", stock_validation, ("run_rasa.py",)),
     "sqlite_pool": ("bot.db", pooled_sqlite, ("rasa", "run_rasa.py", "run_actions.py", "console",
                                               "channels.dispatcher")),
+    "stock_event_lookup": ("rasa.core.processor", stock_event_lookup, ("run_rasa.py",)),
+    "stock_tracker_store": ("components.tracker_store", stock_tracker_store, ("run_rasa.py",)),
     "tf_single_thread": ("rasa.utils.tensorflow.environment", tf_single_thread,
                          ("rasa", "run_rasa.py")),
     "immediate_reads": ("bot.db", immediate_reads, ("rasa", "run_rasa.py", "run_actions.py",
