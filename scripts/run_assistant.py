@@ -76,10 +76,13 @@ def endpoints_for_port(endpoints: Path, action_port: int, scratch: Path) -> Path
     return derived
 
 
+SQL_TRACKER_STORES = ("sql", "components.tracker_store.leansqltrackerstore")
+
+
 def prepare_tracker_store(endpoints: Path) -> None:
     """Create the folder of a SQLite tracker store file (var/ on a fresh clone)."""
     tracker = (yaml.safe_load(endpoints.read_text()) or {}).get("tracker_store") or {}
-    if str(tracker.get("type", "")).lower() == "sql" and tracker.get("dialect") == "sqlite":
+    if str(tracker.get("type", "")).lower() in SQL_TRACKER_STORES and tracker.get("dialect") == "sqlite":
         db_path = Path(str(tracker.get("db", "rasa.db")))
         (db_path if db_path.is_absolute() else ROOT / db_path).parent.mkdir(parents=True, exist_ok=True)
 

@@ -50,7 +50,8 @@ def write_endpoints(workdir: Path, action_port: int) -> Path:
     """endpoints.yml as shipped, pointed at this instance's action server and tracker file."""
     config = yaml.safe_load((ROOT / "endpoints.yml").read_text()) or {}
     config["action_endpoint"] = {"url": f"http://localhost:{action_port}/webhook"}
-    config["tracker_store"] = {"type": "SQL", "dialect": "sqlite", "db": str(workdir / "tracker.db")}
+    config["tracker_store"] = {**config["tracker_store"], "dialect": "sqlite",
+                               "db": str(workdir / "tracker.db")}
     config["lock_store"] = {"type": "in_memory"}
     path = workdir / "endpoints.yml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))

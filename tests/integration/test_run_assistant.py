@@ -42,7 +42,8 @@ def test_shipped_configuration_enables_rest_and_web_chat_and_persists_conversati
     endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text())
     assert {"rest", "channels.webchat.WebChatInput"} <= set(credentials)
     assert endpoints["action_endpoint"]["url"] == "http://localhost:5055/webhook"
-    assert endpoints["tracker_store"] == {"type": "SQL", "dialect": "sqlite", "db": "var/tracker.db"}
+    assert endpoints["tracker_store"] == {"type": "components.tracker_store.LeanSQLTrackerStore",
+                                          "dialect": "sqlite", "db": "var/tracker.db"}
 
 
 @pytest.mark.slow
