@@ -13,10 +13,9 @@ Patches:
   a third of the Rasa server's CPU under load). Check the schema once, keep the validator.
 - stock_validation: the reverse of jsonschema_cache, now that scripts/run_rasa.py ships it:
   Rasa's own per-call jsonschema.validate, the 'before' side of that change.
-- sqlite_pool: SQLAlchemy 1.4 gives file SQLite a NullPool, so every unit of work opens a
-  connection, runs four PRAGMAs and closes it (the last close of a WAL database checkpoints).
-  A QueuePool keeps connections open; check_same_thread=False lets a pooled connection move
-  between worker threads (one thread at a time, as SQLAlchemy 2 does by default).
+- sqlite_null_pool: the 'before' side of bot.db's pooled SQLite engines: SQLAlchemy 1.4's
+  NullPool for a SQLite file, so every unit of work opens a connection, runs four PRAGMAs and
+  closes it (bot.db now keeps them in a QueuePool).
 - immediate_reads: the 'before' side of bot.db.read_scope: hot-path reads (turn order, opt-out,
   offered options, catalogue, case status, web chat updates) as ordinary units of work again,
   each taking SQLite's write lock with BEGIN IMMEDIATE.
@@ -51,19 +50,10 @@ def cached_jsonschema(module: ModuleType) -> None:
     run_rasa.install_cached_validation()
 
 
-def pooled_sqlite(module: ModuleType) -> None:
-    """bot.db's engines for SQLite files with a QueuePool instead of SQLAlchemy 1.4's NullPool."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.future import create_engine as future_engine
-    from sqlalchemy.pool import QueuePool
-
-    def create_engine(url: Any, **kwargs: Any) -> Any:
-        if make_url(url).get_backend_name() == "sqlite":
-            kwargs["connect_args"] = {**kwargs.get("connect_args", {}), "check_same_thread": False}
-            kwargs.update(poolclass=QueuePool, pool_size=8, max_overflow=8)
-        return future_engine(url, **kwargs)
-
-    module.create_engine = create_engine
+def null_pool_sqlite(module: ModuleType) -> None:
+    """bot.db's engines for SQLite files without a pool, as SQLAlchemy 1.4 makes them."""
+    pooled = module._sqlite_engine
+    module._sqlite_engine = lambda url, file_backed: pooled(url, False)
 
 
 def stock_validation(module: ModuleType) -> None:
@@ -108,8 +98,8 @@ def tf_single_thread(module: ModuleType) -> None:
 PATCHES: Dict[str, Tuple[str, Callable[[ModuleType], None], Tuple[str, ...]]] = {
     "jsonschema_cache": ("jsonschema", cached_jsonschema, ("rasa", "run_rasa.py")),
     "stock_validation": ("rasa.core.actions.action", stock_validation, ("run_rasa.py",)),
-    "sqlite_pool": ("bot.db", pooled_sqlite, ("rasa", "run_rasa.py", "run_actions.py", "console",
-                                              "channels.dispatcher")),
+    "sqlite_null_pool": ("bot.db", null_pool_sqlite, ("rasa", "run_rasa.py", "run_actions.py",
+                                                      "console", "channels.dispatcher")),
     "stock_event_lookup": ("rasa.core.processor", stock_event_lookup, ("run_rasa.py",)),
     "stock_tracker_store": ("components.tracker_store", stock_tracker_store, ("run_rasa.py",)),
     "tf_single_thread": ("rasa.utils.tensorflow.environment", tf_single_thread,
