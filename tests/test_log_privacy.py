@@ -26,12 +26,13 @@ from tests.channels.sms_harness import sms, start_sms, twilio  # noqa: F401  (fi
 from tests.channels.telegram_fixtures import message_update, start_telegram, telegram_api  # noqa: F401
 from tests.channels.conftest import start_webchat, webchat  # noqa: F401  (fixtures)
 from tests.console.harness import console_factory, make_staff, staff_client  # noqa: F401
+from tests.identities import unused_uk_mobile
 
 WORD = re.compile(r"[A-Za-z0-9]{6,}")
 
 
 def phone() -> str:
-    return "+4477009" + "".join(random.choice("0123456789") for _ in range(5))
+    return unused_uk_mobile()
 
 
 def secret_words() -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import random
 import uuid
 from pathlib import Path
 from typing import Dict, Iterator, List
@@ -22,6 +21,7 @@ from bot.models import PrivacyRequest
 from bot.privacy import complete_pending_deletions, delete_data, export_data
 from bot.privacy_subject import Subject, subject_from_input, subject_hash
 from bot.errors import InvalidInput
+from tests.identities import unused_uk_mobile
 
 NOW = dt.datetime(2026, 11, 23, 12, 0)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -94,7 +94,7 @@ def leftovers(url: str, needles: List[str]) -> List[str]:
 
 @pytest.fixture
 def citizen(db: str, attachments_dir: Path, tmp_path: Path) -> Iterator[dict]:
-    phone = "+4477009" + "".join(random.choice("0123456789") for _ in range(5))
+    phone = unused_uk_mobile()
     words = f"zq{uuid.uuid4().hex[:10]}"
     subject = Subject("sms", phone)
     photo = PNG + words.encode()

@@ -4,7 +4,6 @@ the confirmation, and the audit log records both with the subject's hash, never 
 from __future__ import annotations
 
 import json
-import random
 import uuid
 from pathlib import Path
 
@@ -17,13 +16,14 @@ from bot.models import AuditEntry, PrivacyRequest
 from bot.privacy_subject import Subject, subject_hash
 from bot.settings import get_settings
 from tests.bot.test_privacy import leftovers, populate, rasa_tracker_store
+from tests.identities import unused_uk_mobile
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x01" * 32
 
 
 @pytest.fixture
 def world(console_factory, make_staff, staff_client, tmp_path: Path):  # type: ignore[no-untyped-def]
-    phone = "+4477009" + "".join(random.choice("0123456789") for _ in range(5))
+    phone = unused_uk_mobile()
     words = f"zc{uuid.uuid4().hex[:10]}"
     tracker = rasa_tracker_store(tmp_path / "tracker.db", phone, [f"pothole at {words}"])
     console = console_factory(TRACKER_STORE_URL=tracker, ATTACHMENTS_DIR=str(tmp_path / "files"))
