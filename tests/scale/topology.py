@@ -186,7 +186,8 @@ def _start_servers(topology: Topology, base: Dict[str, str], tracker_url: str, r
     ports = [free_port() for _ in range(replicas)]
     for index, port in enumerate(ports):
         topology.spawn(f"rasa-{index}", [
-            sys.executable, "-m", "rasa", "run", "--enable-api", "--port", str(port),
+            sys.executable, str(ROOT / "scripts" / "run_rasa.py"), "run", "--enable-api",
+            "--port", str(port),
             "--credentials", str(credentials), "--endpoints", "deploy/endpoints.production.yml",
             "--model", str(model)], env)
         topology.rasa_urls.append(f"http://127.0.0.1:{port}")
