@@ -16,8 +16,8 @@ reads what it wrote and the other way round, with less work:
   again, asking only for the columns it uses;
 - a save knows how many events are stored from the same check, and inserts the new rows with
   one statement, then extends what it remembers.
-Conversation text stays in memory only as long as Rasa's own tracker would: at most
-`cache_size` conversations, each forgotten `cache_seconds` after its last load or save.
+Conversation text stays in memory for at most `cache_size` conversations, each forgotten
+`cache_seconds` after it was last saved or read from the database (a turn does both).
 
 Name it in endpoints.yml as `type: components.tracker_store.LeanSQLTrackerStore`, with the
 usual SQL store keys (dialect, url, db, username, password...).
