@@ -23,6 +23,9 @@ Patches:
   Event.resolve_by_type, walking the Event class tree for every event it reads.
 - stock_tracker_store: the 'before' side of components/tracker_store.py: Rasa's own
   SQLTrackerStore loading and saving (ORM rows, the count query, nothing remembered).
+- full_domain: the 'before' side of endpoints.yml's enable_selective_domain: Rasa sends the
+  whole domain (65 KB, mostly response texts in four languages) with every action call, to
+  be encoded by Rasa and decoded by the action server.
 - tf_single_thread: TensorFlow's inter- and intra-op thread pools at one thread each
   (TF_INTER_OP_PARALLELISM_THREADS / TF_INTRA_OP_PARALLELISM_THREADS, read by Rasa at start):
   with 50 conversations the requests are the parallelism, and the pools' threads compete with
@@ -86,6 +89,11 @@ def stock_tracker_store(module: ModuleType) -> None:
     module.LeanSQLTrackerStore.save = SQLTrackerStore.save
 
 
+def full_domain(module: ModuleType) -> None:
+    """Every action call carries the domain again, as without enable_selective_domain."""
+    module.RemoteAction._is_selective_domain_enabled = lambda self: False
+
+
 def tf_single_thread(module: ModuleType) -> None:
     """Set before rasa.__main__ calls setup_tf_environment, which reads them."""
     import os
@@ -102,6 +110,7 @@ PATCHES: Dict[str, Tuple[str, Callable[[ModuleType], None], Tuple[str, ...]]] = 
                                                       "console", "channels.dispatcher")),
     "stock_event_lookup": ("rasa.core.processor", stock_event_lookup, ("run_rasa.py",)),
     "stock_tracker_store": ("components.tracker_store", stock_tracker_store, ("run_rasa.py",)),
+    "full_domain": ("rasa.core.actions.action", full_domain, ("run_rasa.py",)),
     "tf_single_thread": ("rasa.utils.tensorflow.environment", tf_single_thread,
                          ("rasa", "run_rasa.py")),
     "immediate_reads": ("bot.db", immediate_reads, ("rasa", "run_rasa.py", "run_actions.py",

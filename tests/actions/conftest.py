@@ -93,7 +93,8 @@ def open_test_case(database: str) -> Callable[..., str]:
 
 @pytest.fixture(scope="session")
 def domain() -> Dict[str, Any]:
-    """The project's domain/ files merged, as the action server receives it."""
+    """The project's domain/ files merged, as the action server receives it when Rasa sends
+    it (factories.run_action gives it only to the actions Rasa sends it to)."""
     merged: Dict[str, Any] = {"slots": {}, "forms": {}, "responses": {}, "actions": [],
                               "session_config": {}}
     for path in sorted((ROOT / "domain").glob("*.yml")):

@@ -9,6 +9,7 @@ import time
 import uuid
 from typing import Any, Dict, List, Optional, Tuple
 
+from rasa.shared.core.domain import Domain
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -74,14 +75,23 @@ def run_action(action: Action, tracker: Tracker,
                domain: Dict[str, Any]) -> Tuple[List[Dict[str, Any]], Messages]:
     """Run an action the way the SDK does; returns its events and its messages.
 
+    The action gets the domain only if Rasa would send it (endpoints.yml enables selective
+    domain), so an action that starts reading the domain fails here until domain/ marks it.
     Every message is checked against the domain: the response exists and each of its
     {placeholders} is given by the action or is a slot, as Rasa needs to fill it.
     """
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, tracker, domain))
+    events = asyncio.run(action.run(dispatcher, tracker, domain_sent_to(action.name(), domain)))
     for message in dispatcher.messages:
         assert_fillable(message, domain)
     return list(events), dispatcher.messages
+
+
+def domain_sent_to(action_name: str, domain: Dict[str, Any]) -> Dict[str, Any]:
+    """What the action server receives as the domain for `action_name`: all of it for the
+    actions Rasa sends it to (marked `send_domain: true`, or a validate_ action), else {}."""
+    receivers = Domain._collect_actions_which_explicitly_need_domain(domain["actions"])
+    return domain if action_name in receivers else {}
 
 
 _PLACEHOLDER = re.compile(r"{([A-Za-z_][A-Za-z0-9_]*)}")

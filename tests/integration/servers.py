@@ -49,7 +49,8 @@ def http_json(url: str, payload: Optional[Mapping[str, Any]] = None, timeout: fl
 def write_endpoints(workdir: Path, action_port: int) -> Path:
     """endpoints.yml as shipped, pointed at this instance's action server and tracker file."""
     config = yaml.safe_load((ROOT / "endpoints.yml").read_text()) or {}
-    config["action_endpoint"] = {"url": f"http://localhost:{action_port}/webhook"}
+    config["action_endpoint"] = {**config["action_endpoint"],
+                                 "url": f"http://localhost:{action_port}/webhook"}
     config["tracker_store"] = {**config["tracker_store"], "dialect": "sqlite",
                                "db": str(workdir / "tracker.db")}
     config["lock_store"] = {"type": "in_memory"}
