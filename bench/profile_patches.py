@@ -26,6 +26,9 @@ Patches:
 - full_domain: the 'before' side of endpoints.yml's enable_selective_domain: Rasa sends the
   whole domain (65 KB, mostly response texts in four languages) with every action call, to
   be encoded by Rasa and decoded by the action server.
+- sessionmaker_per_scope: the 'before' side of bot.db's plain Sessions: a sessionmaker (a new
+  Session subclass, whose event listeners SQLAlchemy builds afresh) for every unit of work,
+  read scopes included (before, only session_scope made one).
 - tf_single_thread: TensorFlow's inter- and intra-op thread pools at one thread each
   (TF_INTER_OP_PARALLELISM_THREADS / TF_INTRA_OP_PARALLELISM_THREADS, read by Rasa at start):
   with 50 conversations the requests are the parallelism, and the pools' threads compete with
@@ -94,6 +97,13 @@ def full_domain(module: ModuleType) -> None:
     module.RemoteAction._is_selective_domain_enabled = lambda self: False
 
 
+def sessionmaker_per_scope(module: ModuleType) -> None:
+    """bot.db's units of work each from a sessionmaker of their own, as session_scope was."""
+    from sqlalchemy.orm import sessionmaker
+
+    module.Session = lambda **options: sessionmaker(**options)()
+
+
 def tf_single_thread(module: ModuleType) -> None:
     """Set before rasa.__main__ calls setup_tf_environment, which reads them."""
     import os
@@ -111,6 +121,9 @@ PATCHES: Dict[str, Tuple[str, Callable[[ModuleType], None], Tuple[str, ...]]] = 
     "stock_event_lookup": ("rasa.core.processor", stock_event_lookup, ("run_rasa.py",)),
     "stock_tracker_store": ("components.tracker_store", stock_tracker_store, ("run_rasa.py",)),
     "full_domain": ("rasa.core.actions.action", full_domain, ("run_rasa.py",)),
+    "sessionmaker_per_scope": ("bot.db", sessionmaker_per_scope,
+                               ("rasa", "run_rasa.py", "run_actions.py", "console",
+                                "channels.dispatcher")),
     "tf_single_thread": ("rasa.utils.tensorflow.environment", tf_single_thread,
                          ("rasa", "run_rasa.py")),
     "immediate_reads": ("bot.db", immediate_reads, ("rasa", "run_rasa.py", "run_actions.py",
