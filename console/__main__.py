@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from bot.serving import exit_unless_served, watch_serving
 from bot.settings import get_settings
 from console.app import create_app
 
@@ -29,8 +30,10 @@ def main() -> None:
     settings = get_settings()
     _log_to_stderr(settings.log_level)
     app = create_app()
+    served = watch_serving(app)
     app.run(host=HOST, port=settings.console_port, workers=1, access_log=False, debug=False,
             auto_reload=False, motd=False)
+    exit_unless_served(served, "The staff console", settings.console_port)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The Rasa server: `python scripts/run_rasa.py run ...` is `rasa run ...` plus two fixes.
+"""The Rasa server: `python scripts/run_rasa.py run ...` is `rasa run ...` plus three fixes.
 
 1. Rasa 3.6 checks every action server response with jsonschema.validate, which (jsonschema 4)
 re-checks the schema itself against the metaschema on every call: about 70 ms of CPU on the
@@ -12,12 +12,15 @@ with Event.resolve_by_type, which walks the whole Event class tree, checking eac
 abstract methods, on every call: about 70 us per event, 5 ms of the event loop per message
 with a 70-event tracker. The classes do not change once imported, so each type name's class
 is looked up once and kept; unknown names still fall back (or raise) exactly as before.
+
+3. When the server cannot listen (its port already in use), Rasa logs the error and exits 0,
+so a supervisor took it for a clean stop. It now exits 1 and says which port (bot.serving).
 """
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a file: components/ and channels/ must import
@@ -65,12 +68,46 @@ def install_event_type_index() -> None:
     Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[assignment]
 
 
+def watch_rasa_server() -> Callable[[], bool]:
+    """Watch the app `rasa run` builds (rasa.core.run.configure_app) for having served."""
+    import rasa.core.run
+
+    from bot.serving import watch_serving
+
+    watched: List[Callable[[], bool]] = []
+    configure_app = rasa.core.run.configure_app
+
+    def configure_and_watch(*args: Any, **kwargs: Any) -> Any:
+        app = configure_app(*args, **kwargs)
+        watched.append(watch_serving(app))
+        return app
+
+    rasa.core.run.configure_app = configure_and_watch
+    return lambda: bool(watched) and all(served() for served in watched)
+
+
+def server_port(argv: List[str]) -> int:
+    """The --port / -p of a `rasa run` command line (Rasa's default otherwise)."""
+    from rasa.core.constants import DEFAULT_SERVER_PORT
+
+    for flag in ("--port", "-p"):
+        if flag in argv[:-1]:
+            return int(argv[argv.index(flag) + 1])
+    return DEFAULT_SERVER_PORT
+
+
 def main() -> None:
     install_cached_validation()
     install_event_type_index()
     from rasa.__main__ import main as rasa_main
 
+    serving = sys.argv[1:2] == ["run"] and sys.argv[2:3] != ["actions"]
+    served = watch_rasa_server() if serving else None
     rasa_main()  # reads sys.argv[1:] ("run", "--enable-api", ...) like `python -m rasa`
+    if served is not None:
+        from bot.serving import exit_unless_served
+
+        exit_unless_served(served, "The Rasa server", server_port(sys.argv))
 
 
 if __name__ == "__main__":
