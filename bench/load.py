@@ -61,7 +61,8 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
     parser.add_argument("--label", default="", help="a name for this run in the results file")
     parser.add_argument("--variants", default="none",
                         help="';'-separated sets of bench/profile_patches.py patches to measure "
-                             "one after the other, e.g. 'none;jsonschema_cache'")
+                             "one after the other, e.g. 'none;jsonschema_cache'; a model=PATH "
+                             "part serves another model, e.g. 'none;model=/tmp/other.tar.gz'")
     args = parser.parse_args(argv)
     args.channels = [name.strip() for name in args.channels.split(",") if name.strip()]
     unknown = set(args.channels) - set(CHANNELS)
@@ -163,7 +164,20 @@ def model_identity(path: Path) -> str:
 
 
 def variant_patches(variant: str) -> List[str]:
-    return [] if variant.strip() in ("", "none") else [p.strip() for p in variant.split(",")]
+    """The patches a variant names ("none", "a", "a,b"; a model=PATH part is not a patch)."""
+    parts = [part.strip() for part in variant.split(",")]
+    return [part for part in parts if part not in ("", "none") and not part.startswith("model=")]
+
+
+def variant_model(variant: str, default: Path, scratch: Path) -> Path:
+    """The model a variant serves: its model=PATH part (for an A/B of two models in one run,
+    copied and checked like the default), else the run's model."""
+    for part in variant.split(","):
+        if part.strip().startswith("model="):
+            path = Path(part.strip()[len("model="):])
+            name = "".join(c if c.isalnum() else "-" for c in str(path))
+            return stable_model_copy(scratch / f"variant{name}.tar.gz", path)
+    return default
 
 
 def run_civic(args: argparse.Namespace, scratch: Path, variant: str = "none",
@@ -179,7 +193,8 @@ def run_civic(args: argparse.Namespace, scratch: Path, variant: str = "none",
         extra["PYTHONPATH"] = f"{folder}{os.pathsep}{ROOT}"
     started = time.monotonic()
     folder_name = "".join(c if c.isalnum() else "-" for c in (label or variant))
-    stack = start_civic(scratch / f"civic-{folder_name}", extra, args.model)
+    model = variant_model(variant, args.model, scratch)
+    stack = start_civic(scratch / f"civic-{folder_name}", extra, model)
     ready = time.monotonic() - started
     try:
         assert stack.servers.process is not None
