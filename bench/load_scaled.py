@@ -8,7 +8,8 @@ PostgreSQL and Redis servers on loopback. Each replica count gets a fresh topolo
 case database; the same citizens as `make bench` (signed SMS, Telegram and web chat journeys)
 send every message to nginx, never to a replica directly. Prints messages/s, turn latency,
 errors and lost messages per replica count, with the ratio to the first count measured in the
-same run, and peak memory per process; exits 1 when any message was lost or failed.
+same run, CPU milliseconds per answered message and peak memory of each process (PostgreSQL
+and Redis included in the CPU); exits 1 when any message was lost or failed.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from bench.load import RESULTS, Target, load_civic, parse_args as load_args
-from bench.load_servers import stable_model_copy
+from bench.load_servers import cpu_ms_per_message, cpu_seconds, stable_model_copy
 from tests.integration.databases import PostgresCluster, RedisServer, postgres_bin_dir
 from tests.integration.servers import free_port
 from tests.scale.topology import SMS_PUBLIC_URL, TELEGRAM_SECRET, Topology, start_topology
@@ -58,14 +59,25 @@ def peak_memory_mb(topology: Topology) -> Dict[str, float]:
     return peaks
 
 
+def cpu_by_process(pids: Dict[str, int]) -> Dict[str, float]:
+    """CPU seconds used so far by each named process and its children (nginx's workers,
+    PostgreSQL's backends)."""
+    return {name: sum(cpu_seconds(pid).values()) for name, pid in pids.items()}
+
+
 def measure(replicas: int, args: argparse.Namespace, scratch: Path, postgres_url: str,
-            redis_url: str) -> Dict[str, Any]:
-    """One fresh topology with `replicas` Rasa servers, loaded through nginx; its figures."""
+            redis_url: str, services: Dict[str, int]) -> Dict[str, Any]:
+    """One fresh topology with `replicas` Rasa servers, loaded through nginx; its figures.
+    `services`: the pids of the shared PostgreSQL and Redis, whose CPU is counted too."""
     workdir = scratch / f"replicas-{replicas}"
     workdir.mkdir()
     topology = start_topology(workdir, postgres_url, redis_url, args.model, replicas=replicas)
     try:
+        pids = {**{name: process.pid for name, process in topology.processes.items()}, **services}
+        before = cpu_by_process(pids)
         figures = asyncio.run(load_civic(target_of(topology), args))
+        figures["cpu_ms_per_message"] = cpu_ms_per_message(before, cpu_by_process(pids),
+                                                           figures["messages_answered"])
         figures["memory_mb"] = peak_memory_mb(topology)
         figures["replicas"] = replicas
         return figures
@@ -83,6 +95,9 @@ def print_scaled(runs: List[Dict[str, Any]]) -> None:
               f"{run['p50_ms'] or 0:>8.0f} {run['p95_ms'] or 0:>8.0f} {run['p99_ms'] or 0:>8.0f} "
               f"{run['messages_sent']:>6} {run['errors']:>6} {run['lost']:>5}")
     for run in runs:
+        cpu = ", ".join(f"{name} {ms:.1f}" for name, ms in sorted(run["cpu_ms_per_message"].items()))
+        print(f"  CPU ms per message, {run['replicas']} replica(s): {cpu} "
+              f"(total {sum(run['cpu_ms_per_message'].values()):.1f})")
         memory = ", ".join(f"{name} {mb:,.0f}" for name, mb in sorted(run["memory_mb"].items()))
         print(f"  peak RSS (MB), {run['replicas']} replica(s): {memory}")
         for failure in run.get("failures", [])[:5]:
@@ -106,8 +121,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         with tempfile.TemporaryDirectory(prefix="civic-bench-scale-") as scratch:
             args.model = stable_model_copy(Path(scratch) / "civic.tar.gz", args.model)
             server = cluster.create_database("bench_scale")
-            results["runs"] = [measure(count, args, Path(scratch), server, lock_store.url)
-                               for count in args.replicas]
+            services = {"postgresql": cluster.postmaster_pid(), "redis": lock_store.process.pid}
+            results["runs"] = [measure(count, args, Path(scratch), server, lock_store.url,
+                                       services) for count in args.replicas]
     finally:
         lock_store.stop()
         cluster.stop()

@@ -109,6 +109,10 @@ class PostgresCluster:
         self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-m", "immediate",
                   "-w", "stop")
 
+    def postmaster_pid(self) -> int:
+        """The server's main process (its backends are its children)."""
+        return int((self.data_dir / "postmaster.pid").read_text().split()[0])
+
     def create_database(self, name: str) -> str:
         """A new empty database; its SQLAlchemy URL."""
         self._run(str(self.bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port),
