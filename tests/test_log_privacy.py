@@ -8,7 +8,6 @@ appear nowhere else, so any hit is a leak.
 from __future__ import annotations
 
 import logging
-import random
 import re
 import uuid
 from pathlib import Path
@@ -26,7 +25,7 @@ from tests.channels.sms_harness import sms, start_sms, twilio  # noqa: F401  (fi
 from tests.channels.telegram_fixtures import message_update, start_telegram, telegram_api  # noqa: F401
 from tests.channels.conftest import start_webchat, webchat  # noqa: F401  (fixtures)
 from tests.console.harness import console_factory, make_staff, staff_client  # noqa: F401
-from tests.identities import unused_uk_mobile
+from tests.identities import unused_telegram_chat_id, unused_uk_mobile
 
 WORD = re.compile(r"[A-Za-z0-9]{6,}")
 
@@ -66,7 +65,7 @@ def test_an_sms_turn_and_a_stop_log_no_number_or_words(sms, caplog: pytest.LogCa
 def test_a_telegram_turn_logs_no_chat_id_or_words(start_telegram, caplog: pytest.LogCaptureFixture) -> None:  # type: ignore[no-untyped-def]
     caplog.set_level(logging.INFO)
     telegram = start_telegram()
-    chat, body = random.randint(10**9, 10**10), secret_words()
+    chat, body = unused_telegram_chat_id(), secret_words()
     assert telegram.post(message_update(chat=chat, text=body)).status_code == 200
     assert telegram.wait_processed(1)
     assert leaks(info_lines(caplog), [str(chat), body]) == []
@@ -83,7 +82,7 @@ def test_a_web_chat_turn_logs_no_words(webchat, caplog: pytest.LogCaptureFixture
 
 
 def test_the_dispatcher_logs_no_recipient_or_body(fakes, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    number, chat, body = phone(), str(random.randint(10**9, 10**10)), secret_words()
+    number, chat, body = phone(), str(unused_telegram_chat_id()), secret_words()
     ids = [queue("sms", number, body), queue("telegram", chat, body)]
     process = start_dispatcher(fakes, tmp_path / "dispatcher.log")
     try:

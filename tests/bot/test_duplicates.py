@@ -3,7 +3,6 @@ configured distance, or at the same normalised address; never a closed case, ano
 service, or the case itself."""
 from __future__ import annotations
 
-import random
 import uuid
 from typing import Callable, Tuple
 
@@ -13,6 +12,7 @@ from bot.cases import change_status, open_case
 from bot.db import session_scope
 from bot.duplicates import distance_meters, find_duplicate, normalise_address
 from bot.settings import get_settings
+from tests.identities import unused_spot
 
 METRE_LAT = 1 / 111_195  # degrees of latitude per metre on the mean sphere
 
@@ -20,7 +20,7 @@ METRE_LAT = 1 / 111_195  # degrees of latitude per metre on the mean sphere
 @pytest.fixture
 def spot() -> Tuple[float, float]:
     """A point nobody else in the shared test database uses."""
-    return random.uniform(-60, 60), random.uniform(-170, 170)
+    return unused_spot()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ back in the spec's shape without the reporter's contact details."""
 from __future__ import annotations
 
 import datetime as dt
-import random
 import threading
 import uuid
 from typing import Callable, Dict, List
@@ -18,6 +17,7 @@ from bot.errors import (ApiKeyRateLimited, ApiKeyRejected, Open311Invalid, Open3
 from bot.models import Case
 from bot.open311 import create_request, get_request, query_requests, request_for_token
 from tests.bot.conftest import MONDAY_NOON
+from tests.identities import unused_spot
 
 REQUEST_FIELDS = ["service_request_id", "status", "status_notes", "service_name", "service_code",
                   "description", "agency_responsible", "service_notice", "requested_datetime",
@@ -29,7 +29,8 @@ CONTACT = {"email": ["smit333@example.org"], "first_name": ["john"], "last_name"
 
 def _somewhere() -> Dict[str, List[str]]:
     """Coordinates nobody else in the shared test database uses, so no duplicate is found."""
-    return {"lat": [f"{random.uniform(-60, 60):.6f}"], "long": [f"{random.uniform(-170, 170):.6f}"]}
+    latitude, longitude = unused_spot()
+    return {"lat": [f"{latitude:.6f}"], "long": [f"{longitude:.6f}"]}
 
 
 @pytest.fixture

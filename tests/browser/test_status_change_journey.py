@@ -6,7 +6,6 @@ local fake Twilio, where the citizen's number receives exactly that text."""
 from __future__ import annotations
 
 import datetime as dt
-import random
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from bot.models import OutboxMessage
 from tests.console.harness import ConsoleServer, console_factory, create_staff_account  # noqa: F401
 from tests.fakes.twilio_api import FakeTwilio
 from tests.integration.servers import project_environment
+from tests.identities import unused_spanish_mobile
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -77,7 +77,7 @@ def test_a_referral_reaches_the_citizen_by_sms_in_spanish_with_the_reason(
         twilio: FakeTwilio, dispatcher: Callable[[str], subprocess.Popen], tmp_path: Path) -> None:
     console = console_factory()
     username, password = create_staff_account(console.database_url, "caseworker", "Highways")
-    number = f"+3460{random.randint(1000000, 9999999)}"
+    number = unused_spanish_mobile()
     with session_scope(console.database_url) as session:
         case = open_case(session, submission_id=uuid.uuid4().hex, service_code="pothole",
                          description="Un bache enorme delante del colegio",
