@@ -18,6 +18,7 @@ so a supervisor took it for a clean stop. It now exits 1 and says which port (bo
 """
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Tuple
@@ -90,10 +91,19 @@ def server_port(argv: List[str]) -> int:
     """The --port / -p of a `rasa run` command line (Rasa's default otherwise)."""
     from rasa.core.constants import DEFAULT_SERVER_PORT
 
-    for flag in ("--port", "-p"):
-        if flag in argv[:-1]:
-            return int(argv[argv.index(flag) + 1])
+    for index, word in enumerate(argv):
+        if word in ("--port", "-p") and index + 1 < len(argv):
+            return int(argv[index + 1])
+        if word.startswith("--port="):
+            return int(word.split("=", 1)[1])
     return DEFAULT_SERVER_PORT
+
+
+def watches_serving(argv: List[str], environment: Dict[str, str]) -> bool:
+    """`rasa run` (not `rasa run actions`) in one process. With SANIC_WORKERS above 1 the
+    workers are child processes, which this one cannot watch, so it does not try."""
+    one_process = environment.get("SANIC_WORKERS", "1").strip() in ("", "1")
+    return argv[1:2] == ["run"] and argv[2:3] != ["actions"] and one_process
 
 
 def main() -> None:
@@ -101,8 +111,7 @@ def main() -> None:
     install_event_type_index()
     from rasa.__main__ import main as rasa_main
 
-    serving = sys.argv[1:2] == ["run"] and sys.argv[2:3] != ["actions"]
-    served = watch_rasa_server() if serving else None
+    served = watch_rasa_server() if watches_serving(sys.argv, dict(os.environ)) else None
     rasa_main()  # reads sys.argv[1:] ("run", "--enable-api", ...) like `python -m rasa`
     if served is not None:
         from bot.serving import exit_unless_served

@@ -1,4 +1,5 @@
-"""scripts/run_rasa.py: Rasa's check of action server responses, with the schema compiled once."""
+"""scripts/run_rasa.py: Rasa's check of action server responses with the schema compiled once,
+the event type index, and which command lines are watched for having listened."""
 from __future__ import annotations
 
 import jsonschema
@@ -7,6 +8,8 @@ from jsonschema.exceptions import ValidationError
 from rasa.core.actions.action import RemoteAction
 
 from tests.integration.servers import load_script
+
+run_rasa = load_script("run_rasa")
 
 
 @pytest.fixture
@@ -81,3 +84,26 @@ def test_stored_events_still_load_into_a_tracker(indexed_events) -> None:  # typ
     tracker = DialogueStateTracker.from_dict("citizen", [e.as_dict() for e in events], [])
     assert [type(event) for event in tracker.events] == [type(event) for event in events]
     assert tracker.latest_message.text == "hole"
+
+
+@pytest.mark.parametrize("argv, port", [
+    (["run_rasa.py", "run", "--port", "5010", "--enable-api"], 5010),
+    (["run_rasa.py", "run", "--port=5011"], 5011),
+    (["run_rasa.py", "run", "-p", "5012"], 5012),
+    (["run_rasa.py", "run", "--enable-api"], 5005),
+])
+def test_the_port_named_when_the_server_cannot_listen_is_the_one_asked_for(
+        argv: list, port: int) -> None:
+    assert run_rasa.server_port(argv) == port
+
+
+@pytest.mark.parametrize("argv, environment, watched", [
+    (["run_rasa.py", "run", "--enable-api"], {}, True),
+    (["run_rasa.py", "run"], {"SANIC_WORKERS": "1"}, True),
+    (["run_rasa.py", "run"], {"SANIC_WORKERS": "2"}, False),  # workers are child processes
+    (["run_rasa.py", "run", "actions"], {}, False),
+    (["run_rasa.py", "train"], {}, False),
+])
+def test_only_a_one_process_rasa_server_is_watched_for_having_listened(
+        argv: list, environment: dict, watched: bool) -> None:
+    assert run_rasa.watches_serving(argv, environment) is watched
