@@ -7,9 +7,16 @@ of retries, and the limiter never sleeps itself: the clock is injected, so tests
 from __future__ import annotations
 
 import time
-from typing import Callable, Dict, Hashable
+from typing import Callable, Dict, Hashable, Protocol
 
 Clock = Callable[[], float]
+
+
+class Limiter(Protocol):
+    """What a sender needs: this process's RateLimiter or bot.shared_ratelimit's."""
+
+    def reserve(self, key: Hashable) -> float:
+        """Seconds to wait before sending to `key`, with the tokens reserved."""
 
 
 class TokenBucket:

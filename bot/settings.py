@@ -128,6 +128,9 @@ class Settings(BaseSettings):
     metrics_token: Optional[str] = Field(
         None, description="Bearer token for GET /metrics on every process; without it only loopback callers get metrics."
     )
+    rate_limit_redis_url: Optional[str] = Field(
+        None, description="Redis for the Telegram send limits every replica and the dispatcher share (bot/shared_ratelimit.py); unset: each process keeps its own."
+    )
     dispatcher_health_port: int = Field(
         0, description="Port of the outbox dispatcher's /health, /ready and /metrics server (0: not started)."
     )

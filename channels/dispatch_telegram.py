@@ -21,7 +21,7 @@ from telegram.error import BadRequest, Forbidden, TimedOut
 
 from bot.logs import log_event
 from bot.outbox_dispatch import OutcomeUnknown, PermanentSendFailure
-from bot.ratelimit import RateLimiter
+from bot.shared_ratelimit import telegram_limiter
 from bot.settings import Settings
 from channels.telegram import OVERALL_PER_SECOND, PER_CHAT_PER_SECOND, make_bot
 from channels.telegram_output import TelegramSender
@@ -78,6 +78,7 @@ def telegram_dispatch(settings: Settings, loop: asyncio.AbstractEventLoop,
                   missing="TELEGRAM_TOKEN")
         return None
     bot = make_bot(settings.telegram_token, settings.telegram_api_base_url)
-    limiter = RateLimiter(OVERALL_PER_SECOND, PER_CHAT_PER_SECOND)
+    limiter = telegram_limiter(OVERALL_PER_SECOND, PER_CHAT_PER_SECOND,
+                               settings.rate_limit_redis_url)
     return TelegramDispatch(TelegramSender(bot, limiter), loop,
                             read_timeout_seconds=read_timeout_seconds)

@@ -32,8 +32,8 @@ from telegram.error import TelegramError
 from bot.clock import utc_naive
 from bot.errors import AttachmentRejected, DatabaseUnavailable, InvalidInput
 from bot.logs import log_event, quiet_client_libraries
-from bot.ratelimit import RateLimiter
 from bot.settings import get_settings
+from bot.shared_ratelimit import telegram_limiter
 from channels.readiness import assistant_ready
 from channels.telegram_output import (KEY_PREFIX, PayloadKeys, Sleep, TelegramOutput,
                                       TelegramSender)
@@ -94,7 +94,8 @@ class TelegramInput(InputChannel):
         if self._sender is None:
             if not self.token:
                 raise RuntimeError("TELEGRAM_TOKEN is not set")
-            limiter = RateLimiter(OVERALL_PER_SECOND, PER_CHAT_PER_SECOND, clock=self.monotonic)
+            limiter = telegram_limiter(OVERALL_PER_SECOND, PER_CHAT_PER_SECOND,
+                                       get_settings().rate_limit_redis_url, clock=self.monotonic)
             bot = make_bot(self.token, self.api_base_url)
             self._sender = (TelegramSender(bot, limiter, self.sleep) if self.sleep
                             else TelegramSender(bot, limiter))

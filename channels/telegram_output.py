@@ -2,8 +2,9 @@
 
 Telegram allows about 30 messages a second per bot and one a second per chat, and answers
 429 with `retry_after` when a bot goes faster. `TelegramSender` reserves a token of both
-(bot.ratelimit) before each call and, on a 429, waits as told and sends the same message
-again: a reply is delayed, never dropped. Time (`sleep`, `clock`) is injected for tests.
+(bot.ratelimit; bot.shared_ratelimit when several processes send) before each call and, on a
+429, waits as told and sends the same message again: a reply is delayed, never dropped. Time
+(`sleep`, `clock`) is injected for tests.
 
 A live reply that still fails (a Bot API 5xx, a network error, a timeout, 429s beyond the
 retries) goes to the outbox (bot.outbox), and so does every later reply of the same turn, in
@@ -31,7 +32,7 @@ from bot import button_payloads, outbox
 from bot.db import read_scope, session_scope
 from bot.errors import DatabaseUnavailable
 from bot.logs import log_event
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import Limiter
 from bot.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -110,7 +111,7 @@ def _retry_seconds(error: RetryAfter) -> float:
 class TelegramSender:
     """Every call to the Bot API that sends to a chat goes through `call`."""
 
-    def __init__(self, bot: Bot, limiter: RateLimiter, sleep: Sleep = asyncio.sleep) -> None:
+    def __init__(self, bot: Bot, limiter: Limiter, sleep: Sleep = asyncio.sleep) -> None:
         self.bot, self.limiter, self.sleep = bot, limiter, sleep
 
     async def call(self, chat_id: str, send: Callable[[], Awaitable[T]]) -> T:

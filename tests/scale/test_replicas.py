@@ -197,6 +197,26 @@ def test_ten_messages_of_one_citizen_within_a_second_over_both_replicas_keep_the
     assert said == received, f"conversation order {said}\nreceived order {received}"
 
 
+def test_replies_to_one_chat_from_both_replicas_keep_telegram_s_one_a_second(
+        topology: Topology) -> None:
+    """Each replica reserves from the per-chat budget in Redis (RATE_LIMIT_REDIS_URL), so the
+    two together still send one chat at most about one message a second. With a budget per
+    process, a replica's first reply could follow the other's last at once."""
+    chat = next(_chats)
+    updates = [telegram_update(chat, text) for text in ("hello", "what can you do", "thanks",
+                                                        "goodbye")]
+    for index, update in enumerate(updates):
+        assert post_telegram(topology.rasa_urls[index % 2], update) == 200
+    rows = wait_processed(topology, "telegram", [str(update["update_id"]) for update in updates],
+                          timeout=120)
+    assert [row.status for row in rows] == ["processed"] * len(updates)
+    sends = sorted(call.at for call in topology.telegram.calls_of("sendMessage")
+                   if str(call.params.get("chat_id")) == str(chat))
+    assert len(sends) >= len(updates)
+    gaps = [later - earlier for earlier, later in zip(sends, sends[1:])]
+    assert min(gaps) >= 0.8, f"replies to one chat {gaps} s apart"
+
+
 def test_the_load_benchmark_through_nginx_loses_nothing_and_reaches_both_replicas(
         topology: Topology) -> None:
     """`make bench`'s citizens (a pothole report, its status, an FAQ question; over signed SMS,

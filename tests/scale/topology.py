@@ -181,7 +181,9 @@ def _start_servers(topology: Topology, base: Dict[str, str], tracker_url: str, r
            "TELEGRAM_API_BASE_URL": topology.telegram.base_url,
            "TWILIO_ACCOUNT_SID": topology.twilio.account_sid,
            "TWILIO_AUTH_TOKEN": topology.twilio.auth_token, "TWILIO_FROM_NUMBER": CITY_NUMBER,
-           "TWILIO_API_BASE_URL": topology.twilio.base_url, "SMS_PUBLIC_URL": SMS_PUBLIC_URL}
+           "TWILIO_API_BASE_URL": topology.twilio.base_url, "SMS_PUBLIC_URL": SMS_PUBLIC_URL,
+           # Telegram's send limits shared by the replicas, as compose and Kubernetes set them
+           "RATE_LIMIT_REDIS_URL": redis_url.rsplit("/", 1)[0] + "/2"}
     credentials = shipped_credentials()
     ports = [free_port() for _ in range(replicas)]
     for index, port in enumerate(ports):
