@@ -1,12 +1,12 @@
 """CategoryClassifier: guesses the service category of a problem report.
 
-The intent classifier decides *that* the citizen is reporting something (intent
-report_problem or inform); this component decides *what* it is about (pothole, streetlight,
-...), so the report form can skip or pre-fill its category question. It is a separate, cheap
-scikit-learn model because the label lives in example metadata rather than in entity
-annotations, and because a probability with a "none" class lets it stay silent on addresses
-and chit-chat instead of guessing. Text normalisation is language-neutral (no English-only
-tooling): one model will later serve en/es/pt/nl.
+DIET decides *that* the citizen is reporting something (intent report_problem or inform);
+this component decides *what* it is about (pothole, streetlight, ...), so the report form
+can skip or pre-fill its category question. It is a separate, cheap scikit-learn model
+because the label lives in example metadata rather than in entity annotations, and because
+a probability with a "none" class lets it stay silent on addresses and chit-chat instead of
+guessing. Text normalisation is language-neutral (no English-only tooling): one model will
+later serve en/es/pt/nl.
 """
 
 from __future__ import annotations
