@@ -11,6 +11,10 @@ the chat's together: the same reservation semantics as RateLimiter (both tokens 
 and the caller is told how long to wait before sending). A chat's entry expires once it would
 be full again, so Redis holds only chats that sent in the last second or so.
 
+reserve() is a synchronous call on the sender's event loop, as RateLimiter's is: one loopback
+or in-cluster round trip per message sent, bounded by SOCKET_TIMEOUT_SECONDS. The chat id is
+part of the key for those seconds only, as Rasa's Redis lock store keys by sender.
+
 Redis down must never stop a reply: a failed call falls back to a per-process RateLimiter
 for FALLBACK_SECONDS (no call waits on a dead Redis more than once in that window), and
 Telegram's own 429 `retry_after`, which every sender obeys, stays the last guard.
@@ -33,7 +37,7 @@ SOCKET_TIMEOUT_SECONDS = 0.5
 KEY_PREFIX = "civic:telegram-rate:"
 
 # KEYS: overall budget, chat budget. ARGV: overall interval, overall burst, chat interval,
-# chat burst (seconds between tokens, tokens saved up). Returns the wait in microseconds.
+# chat burst (microseconds between tokens, tokens saved up). Returns the wait in microseconds.
 RESERVE_BOTH = """
 pcall(redis.replicate_commands)  -- Redis < 7: allow writes after TIME (7 always allows them)
 local now_parts = redis.call('TIME')
