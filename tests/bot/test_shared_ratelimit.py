@@ -14,6 +14,7 @@ from bot.shared_ratelimit import (FALLBACK_SECONDS, KEY_PREFIX, SharedRateLimite
                                   telegram_limiter)
 from channels.dispatch_telegram import telegram_dispatch
 from channels.telegram import TelegramInput
+from tests.bot.test_ratelimit import Clock
 
 WAIT_SLACK = 0.05  # Redis's clock moves on between two calls
 
@@ -60,14 +61,6 @@ def test_a_chat_s_entry_expires_once_its_budget_is_full_again(limiter, shared_ur
     limiter().reserve(7)
     ttl_ms = redis.Redis.from_url(shared_url).pttl(KEY_PREFIX + "chat:7")
     assert 0 < ttl_ms <= 2000
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_redis_down_falls_back_to_this_process_s_buckets_without_waiting_on_it() -> None:
