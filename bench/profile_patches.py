@@ -46,14 +46,19 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def cached_jsonschema(module: ModuleType) -> None:
-    """The shipped fix (scripts/run_rasa.py): jsonschema.validate with each schema checked
-    once. `module` is jsonschema itself, which install_cached_validation patches."""
+def _run_rasa() -> ModuleType:
+    """scripts/run_rasa.py as a module (it is a script, not in a package)."""
     spec = importlib.util.spec_from_file_location("run_rasa", ROOT / "scripts" / "run_rasa.py")
     assert spec is not None and spec.loader is not None
     run_rasa = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(run_rasa)
-    run_rasa.install_cached_validation()
+    return run_rasa
+
+
+def cached_jsonschema(module: ModuleType) -> None:
+    """The shipped fix (scripts/run_rasa.py): jsonschema.validate with each schema checked
+    once. `module` is jsonschema itself, which install_cached_validation patches."""
+    _run_rasa().install_cached_validation()
 
 
 def null_pool_sqlite(module: ModuleType) -> None:
@@ -69,6 +74,20 @@ def stock_validation(module: ModuleType) -> None:
     import jsonschema.validators
 
     jsonschema.validate = jsonschema.validators.validate
+
+
+def stock_one_of(module: ModuleType) -> None:
+    """The cached validation without the discriminated oneOf: every event tried against all
+    23 event schemas, as before (run once Rasa's action module is imported, after the fix)."""
+    _run_rasa().install_cached_validation(discriminate_one_of=False)
+
+
+def stock_json_bodies(module: ModuleType) -> None:
+    """Rasa's action calls written by the json module again, as before."""
+    from rasa.utils.endpoints import EndpointConfig
+
+    fast = EndpointConfig.session
+    EndpointConfig.session = getattr(fast, "__wrapped__", fast)
 
 
 def immediate_reads(module: ModuleType) -> None:
@@ -121,6 +140,8 @@ PATCHES: Dict[str, Tuple[str, Callable[[ModuleType], None], Tuple[str, ...]]] = 
     "stock_event_lookup": ("rasa.core.processor", stock_event_lookup, ("run_rasa.py",)),
     "stock_tracker_store": ("components.tracker_store", stock_tracker_store, ("run_rasa.py",)),
     "full_domain": ("rasa.core.actions.action", full_domain, ("run_rasa.py",)),
+    "stock_one_of": ("rasa.core.actions.action", stock_one_of, ("run_rasa.py",)),
+    "stock_json_bodies": ("rasa.core.actions.action", stock_json_bodies, ("run_rasa.py",)),
     "sessionmaker_per_scope": ("bot.db", sessionmaker_per_scope,
                                ("rasa", "run_rasa.py", "run_actions.py", "console",
                                 "channels.dispatcher")),
