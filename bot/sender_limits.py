@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Optional
+from typing import List, Optional, Tuple
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from bot import blocklist
@@ -97,13 +97,18 @@ class Admission:
         return self.status == RECEIVED
 
 
-def answered_since(session: Session, channel: str, sender_id: str, since: dt.datetime) -> int:
-    """Messages of this sender recorded since `since` that were (or will be) answered."""
-    return int(session.execute(
-        select(func.count(InboundMessage.id)).where(
+def _blocked_and_answered(session: Session, channel: str, sender_id: str, moment: dt.datetime,
+                          windows: Tuple[dt.timedelta, ...]) -> Tuple[bool, List[int]]:
+    """Whether the sender is blocked, and for each window how many of their messages recorded
+    within it were (or will be) answered: one round trip, as admit runs for every message."""
+    answered = [func.count(case((InboundMessage.received_at > moment - window, InboundMessage.id)))
+                for window in windows]
+    row = session.execute(
+        select(blocklist.active_block(channel, sender_id, moment), *answered).where(
             InboundMessage.channel == channel, InboundMessage.sender_id == sender_id,
-            InboundMessage.received_at > since,
-            InboundMessage.status.notin_(REFUSED_STATUSES))).scalar_one())
+            InboundMessage.received_at > moment - max(windows),
+            InboundMessage.status.notin_(REFUSED_STATUSES))).one()
+    return bool(row[0]), [int(count) for count in row[1:]]
 
 
 def _refused_since(session: Session, channel: str, sender_id: str, status: str,
@@ -126,11 +131,13 @@ def admit(session: Session, *, channel: str, sender_id: str, now: Optional[dt.da
     moment, limits = utc_naive(now), limits or Limits.from_settings()
     if channel not in CITIZEN_CHANNELS:
         return Admission(RECEIVED)
-    if blocklist.is_blocked(session, channel, sender_id, moment):
+    rules = ((LIMITED, MINUTE, limits.per_minute), (LIMITED_DAY, DAY, limits.per_day))
+    blocked, answered = _blocked_and_answered(session, channel, sender_id, moment,
+                                              tuple(window for _, window, _ in rules))
+    if blocked:
         return Admission(BLOCKED)  # no notice: it would tell an abuser the block works
-    for status, window, limit in ((LIMITED, MINUTE, limits.per_minute),
-                                  (LIMITED_DAY, DAY, limits.per_day)):
-        if answered_since(session, channel, sender_id, moment - window) >= limit:
+    for (status, window, limit), count in zip(rules, answered):
+        if count >= limit:
             notify = not _refused_since(session, channel, sender_id, status, moment - window)
             return Admission(status, notify)
     return Admission(RECEIVED)

@@ -86,6 +86,43 @@ def test_a_blocked_sender_is_refused_without_a_notice(session_for: Callable, sen
         assert deliver(session, sender, NOW + dt.timedelta(seconds=1), channel="sms") == BLOCKED
 
 
+def test_a_block_outranks_the_limits_and_an_expired_one_is_ignored(session_for: Callable,
+                                                                   sender: str) -> None:
+    with session_for() as session:
+        seen = [deliver(session, sender, NOW + dt.timedelta(seconds=i), channel="sms")
+                for i in range(4)]
+        blocklist.block(session, channel="sms", sender_id=sender, reason="abuse", by="admin",
+                        now=NOW + dt.timedelta(seconds=5), days=1)
+        blocked = deliver(session, sender, NOW + dt.timedelta(seconds=6), channel="sms")
+        after = deliver(session, sender, NOW + dt.timedelta(days=1, minutes=1), channel="sms")
+    assert seen == [RECEIVED] * 3 + [LIMITED + "!"]
+    assert blocked == BLOCKED  # over the limit too, but blocked is what it is (and no notice)
+    assert after == RECEIVED  # the block expired; the three answered are more than a day old
+
+
+def test_an_ordinary_message_is_admitted_in_one_round_trip(session_for: Callable,
+                                                           sender: str) -> None:
+    """admit runs for every message a citizen sends: block and both counts in one query."""
+    from sqlalchemy import event
+
+    with session_for() as session:
+        deliver(session, sender, NOW)
+        statements: list = []
+
+        def seen(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
+            statements.append(statement)
+
+        engine = session.get_bind()
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            admission = sender_limits.admit(session, channel="telegram", sender_id=sender,
+                                            now=NOW + dt.timedelta(seconds=1), limits=LIMITS)
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+    assert admission.status == RECEIVED
+    assert len(statements) == 1, statements
+
+
 def test_notices_are_in_the_senders_language_with_a_fallback() -> None:
     assert "muy rápido" in sender_limits.notice_text(LIMITED, "es-ES")
     assert "wait a minute" in sender_limits.notice_text(LIMITED, "xx")
