@@ -90,6 +90,14 @@ def stock_json_bodies(module: ModuleType) -> None:
     EndpointConfig.session = getattr(fast, "__wrapped__", fast)
 
 
+def stock_slot_copies(module: ModuleType) -> None:
+    """Slots copied the generic way (copy.copy through __reduce_ex__), as before."""
+    from rasa.shared.core.slots import Slot
+
+    if "__copy__" in vars(Slot):
+        delattr(Slot, "__copy__")
+
+
 def immediate_reads(module: ModuleType) -> None:
     """bot.db.read_scope as it was before it existed: session_scope (write lock, commit)."""
     module.read_scope = module.session_scope
@@ -142,6 +150,7 @@ PATCHES: Dict[str, Tuple[str, Callable[[ModuleType], None], Tuple[str, ...]]] = 
     "full_domain": ("rasa.core.actions.action", full_domain, ("run_rasa.py",)),
     "stock_one_of": ("rasa.core.actions.action", stock_one_of, ("run_rasa.py",)),
     "stock_json_bodies": ("rasa.core.actions.action", stock_json_bodies, ("run_rasa.py",)),
+    "stock_slot_copies": ("rasa.core.actions.action", stock_slot_copies, ("run_rasa.py",)),
     "sessionmaker_per_scope": ("bot.db", sessionmaker_per_scope,
                                ("rasa", "run_rasa.py", "run_actions.py", "console",
                                 "channels.dispatcher")),

@@ -1,6 +1,6 @@
 """scripts/run_rasa.py: Rasa's check of action server responses with the schema compiled once
-and its event oneOf discriminated, the event type index, action calls written with ujson, and
-which command lines are watched for having listened."""
+and its event oneOf discriminated, the event type index, action calls written with ujson, fast
+slot copies, and which command lines are watched for having listened."""
 from __future__ import annotations
 
 import asyncio
@@ -197,6 +197,68 @@ def test_what_json_cannot_write_still_fails_the_call_as_before(fast_json_bodies)
     with pytest.raises(TypeError):
         bodies_received([{"value": {"a set"}}])
     assert math.isnan(json.loads(bodies_received([{"confidence": math.nan}])[0])["confidence"])
+
+
+@pytest.fixture
+def fast_slot_copies(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    from rasa.shared.core.slots import Slot
+
+    monkeypatch.setattr(Slot, "__copy__", None, raising=False)  # removed afterwards
+    monkeypatch.delattr(Slot, "__copy__")
+    load_script("run_rasa").install_fast_slot_copies()
+
+
+def every_kind_of_slot() -> List[Any]:
+    from rasa.shared.core.slots import (AnySlot, BooleanSlot, CategoricalSlot, FloatSlot,
+                                        ListSlot, TextSlot)
+
+    mappings = [{"type": "custom"}]
+    slots = [TextSlot("t", mappings, initial_value="x"), BooleanSlot("b", mappings),
+             FloatSlot("f", mappings, max_value=5.0), ListSlot("l", mappings),
+             CategoricalSlot("c", mappings, values=["en", "es"]), AnySlot("a", mappings)]
+    for slot, value in zip(slots, ["hello", True, 2.5, ["p1"], "es", {"k": 1}]):
+        slot.value = value
+    return slots
+
+
+def test_a_slot_copy_is_the_shallow_copy_copy_would_make(fast_slot_copies,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    import copy
+
+    slow = []
+    reconstruct = copy._reconstruct  # type: ignore[attr-defined]
+    monkeypatch.setattr(copy, "_reconstruct", lambda *a, **k: slow.append(a) or reconstruct(*a, **k))
+    for slot in every_kind_of_slot():
+        clone = copy.copy(slot)
+        assert type(clone) is type(slot) and clone is not slot
+        assert clone.__dict__ == slot.__dict__ and clone.mappings is slot.mappings  # shallow
+        clone.value = None
+        assert slot.value is not None  # the original keeps its value
+    assert slow == []  # none went the __reduce_ex__ way
+
+
+def test_a_slot_class_that_customises_pickling_is_copied_its_own_way(fast_slot_copies) -> None:  # type: ignore[no-untyped-def]
+    import copy
+
+    from rasa.shared.core.slots import TextSlot
+
+    class CountedSlot(TextSlot):
+        def __getstate__(self) -> dict:
+            return {**self.__dict__, "copied": True}
+
+    clone = copy.copy(CountedSlot("n", [{"type": "custom"}]))
+    assert clone.copied is True  # type: ignore[attr-defined]
+
+
+def test_trackers_built_from_a_domain_keep_their_slots_apart(fast_slot_copies) -> None:  # type: ignore[no-untyped-def]
+    from rasa.shared.core.events import SlotSet
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    slots = every_kind_of_slot()
+    first = DialogueStateTracker.from_events("a", [SlotSet("t", "first")], slots)
+    second = DialogueStateTracker.from_events("b", [], slots)
+    assert first.get_slot("t") == "first" and second.get_slot("t") == "x"  # its initial value
+    assert slots[0].value == "hello"  # the domain's own slot is untouched
 
 
 @pytest.fixture
