@@ -98,6 +98,14 @@ def stock_slot_copies(module: ModuleType) -> None:
         delattr(Slot, "__copy__")
 
 
+def no_startup_freeze(module: ModuleType) -> None:
+    """scripts/run_rasa.py started without freezing its start-up objects out of the garbage
+    collector, as before (its after_server_start listener then does nothing)."""
+    main = sys.modules["__main__"]
+    if hasattr(main, "freeze_startup_objects"):
+        main.freeze_startup_objects = lambda: 0
+
+
 def immediate_reads(module: ModuleType) -> None:
     """bot.db.read_scope as it was before it existed: session_scope (write lock, commit)."""
     module.read_scope = module.session_scope
@@ -151,6 +159,7 @@ PATCHES: Dict[str, Tuple[str, Callable[[ModuleType], None], Tuple[str, ...]]] = 
     "stock_one_of": ("rasa.core.actions.action", stock_one_of, ("run_rasa.py",)),
     "stock_json_bodies": ("rasa.core.actions.action", stock_json_bodies, ("run_rasa.py",)),
     "stock_slot_copies": ("rasa.core.actions.action", stock_slot_copies, ("run_rasa.py",)),
+    "no_startup_freeze": ("rasa.core.actions.action", no_startup_freeze, ("run_rasa.py",)),
     "sessionmaker_per_scope": ("bot.db", sessionmaker_per_scope,
                                ("rasa", "run_rasa.py", "run_actions.py", "console",
                                 "channels.dispatcher")),

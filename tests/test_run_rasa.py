@@ -1,6 +1,6 @@
 """scripts/run_rasa.py: Rasa's check of action server responses with the schema compiled once
 and its event oneOf discriminated, the event type index, action calls written with ujson, fast
-slot copies, and which command lines are watched for having listened."""
+slot copies, the start-up freeze, and which command lines are watched for having listened."""
 from __future__ import annotations
 
 import asyncio
@@ -259,6 +259,36 @@ def test_trackers_built_from_a_domain_keep_their_slots_apart(fast_slot_copies) -
     second = DialogueStateTracker.from_events("b", [], slots)
     assert first.get_slot("t") == "first" and second.get_slot("t") == "x"  # its initial value
     assert slots[0].value == "hello"  # the domain's own slot is untouched
+
+
+def test_the_objects_alive_at_start_are_frozen_out_of_collections() -> None:
+    import gc
+
+    held = [{"n": n} for n in range(1000)]
+    try:
+        frozen = run_rasa.freeze_startup_objects()
+        assert frozen == gc.get_freeze_count() >= len(held)
+    finally:
+        gc.unfreeze()
+
+
+def test_the_freeze_waits_until_the_server_has_started(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The model is loaded in a before_server_start listener: freezing any earlier would
+    leave the model's objects in every later collection."""
+    import rasa.core.run
+
+    registered = []
+
+    class App:
+        def register_listener(self, listener: Any, event: str) -> None:
+            registered.append((listener, event))
+
+    monkeypatch.setattr(rasa.core.run, "configure_app", lambda *args, **kwargs: App())
+    script = load_script("run_rasa")
+    script.install_startup_freeze()
+    rasa.core.run.configure_app()
+    assert [(listener.__name__, event) for listener, event in registered] == [
+        ("freeze_after_start", "after_server_start")]
 
 
 @pytest.fixture
