@@ -106,6 +106,14 @@ def no_startup_freeze(module: ModuleType) -> None:
         main.freeze_startup_objects = lambda: 0
 
 
+def stock_past_states(module: ModuleType) -> None:
+    """Each policy replays the tracker into past states of its own again, as before."""
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    shared = DialogueStateTracker.past_states
+    DialogueStateTracker.past_states = getattr(shared, "__wrapped__", shared)
+
+
 def immediate_reads(module: ModuleType) -> None:
     """bot.db.read_scope as it was before it existed: session_scope (write lock, commit)."""
     module.read_scope = module.session_scope
@@ -160,6 +168,7 @@ PATCHES: Dict[str, Tuple[str, Callable[[ModuleType], None], Tuple[str, ...]]] = 
     "stock_json_bodies": ("rasa.core.actions.action", stock_json_bodies, ("run_rasa.py",)),
     "stock_slot_copies": ("rasa.core.actions.action", stock_slot_copies, ("run_rasa.py",)),
     "no_startup_freeze": ("rasa.core.actions.action", no_startup_freeze, ("run_rasa.py",)),
+    "stock_past_states": ("rasa.core.actions.action", stock_past_states, ("run_rasa.py",)),
     "sessionmaker_per_scope": ("bot.db", sessionmaker_per_scope,
                                ("rasa", "run_rasa.py", "run_actions.py", "console",
                                 "channels.dispatcher")),

@@ -1,11 +1,12 @@
 """scripts/run_rasa.py: Rasa's check of action server responses with the schema compiled once
 and its event oneOf discriminated, the event type index, action calls written with ujson, fast
-slot copies, the start-up freeze, and which command lines are watched for having listened."""
+slot copies, the start-up freeze, past states shared by the policies, and which command lines are watched for having listened."""
 from __future__ import annotations
 
 import asyncio
 import json
 import math
+from pathlib import Path
 from typing import Any, List
 
 import jsonschema
@@ -19,6 +20,7 @@ from rasa.core.actions.action import RemoteAction
 from tests.integration.servers import load_script
 
 run_rasa = load_script("run_rasa")
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -289,6 +291,74 @@ def test_the_freeze_waits_until_the_server_has_started(monkeypatch: pytest.Monke
     rasa.core.run.configure_app()
     assert [(listener.__name__, event) for listener, event in registered] == [
         ("freeze_after_start", "after_server_start")]
+
+
+@pytest.fixture
+def shared_past_states(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    stock = DialogueStateTracker.past_states
+    monkeypatch.setattr(DialogueStateTracker, "past_states", stock)  # restored afterwards
+    load_script("run_rasa").install_shared_past_states()
+    return stock
+
+
+def report_conversation() -> List[Any]:
+    """A session with a form, slots and a rule-only turn: what the policies replay."""
+    from rasa.shared.core.events import (ActionExecuted, ActiveLoop, BotUttered,
+                                         SessionStarted, SlotSet, UserUttered)
+
+    def said(text: str, intent: str, entities: Any = ()) -> UserUttered:
+        return UserUttered(text, {"name": intent, "confidence": 0.9}, list(entities))
+
+    return [ActionExecuted("action_session_start"), SessionStarted(), SlotSet("language", "en"),
+            ActionExecuted("action_listen"), said("hi", "greet"), ActionExecuted("utter_greet"),
+            BotUttered("Hello"), ActionExecuted("action_listen"),
+            said("there is a pothole", "report_problem",
+                 [{"entity": "category", "value": "pothole", "start": 11, "end": 18}]),
+            SlotSet("category", "pothole"), ActionExecuted("report_form"),
+            ActiveLoop("report_form"), SlotSet("requested_slot", "location"),
+            ActionExecuted("action_listen"), said("Elm Street 12", "inform"),
+            SlotSet("location", "Elm Street 12"), ActionExecuted("report_form"),
+            SlotSet("requested_slot", "description"), ActionExecuted("action_listen"),
+            said("what are your opening hours?", "ask_policy")]
+
+
+def test_past_states_are_the_stock_ones_for_every_prefix_and_argument(shared_past_states) -> None:  # type: ignore[no-untyped-def]
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = Domain.load(str(ROOT / "domain"))
+    rule_only = {"slots": ["handoff_offered"], "loops": ["report_form"]}
+    for arguments in ({}, {"omit_unset_slots": True}, {"ignore_rule_only_turns": True,
+                                                      "rule_only_data": rule_only}):
+        tracker = DialogueStateTracker.from_events("citizen", [], domain.slots)
+        for event in report_conversation():  # one tracker, growing as a turn appends events
+            tracker.update(event, domain)
+            expected = shared_past_states(tracker, domain, **arguments)
+            assert tracker.past_states(domain, **arguments) == expected
+            assert tracker.past_states(domain, **arguments) == expected  # from the kept ones
+        other = {"omit_unset_slots": not arguments.get("omit_unset_slots", False)}
+        assert tracker.past_states(domain, **other) == shared_past_states(tracker, domain, **other)
+
+
+def test_each_caller_gets_states_of_its_own_and_the_work_is_done_once(
+        shared_past_states, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = Domain.load(str(ROOT / "domain"))
+    tracker = DialogueStateTracker.from_events("citizen", report_conversation(), domain.slots)
+    replays = []
+    stock_history = Domain.states_for_tracker_history
+    monkeypatch.setattr(Domain, "states_for_tracker_history",
+                        lambda *args, **kwargs: replays.append(1) or stock_history(*args, **kwargs))
+    first = tracker.past_states(domain)
+    first[-1]["user"].pop("intent")  # what a featurizer does to the last state
+    first[-1].pop("prev_action", None)
+    second = tracker.past_states(domain)
+    assert second == shared_past_states(tracker, domain) and second != first
+    assert len(replays) == 2  # one replay for both calls, one for the stock reference
 
 
 @pytest.fixture
