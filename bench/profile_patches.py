@@ -108,10 +108,10 @@ def no_startup_freeze(module: ModuleType) -> None:
 
 def stock_past_states(module: ModuleType) -> None:
     """Each policy replays the tracker into past states of its own again, as before."""
-    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.shared.core.domain import Domain
 
-    shared = DialogueStateTracker.past_states
-    DialogueStateTracker.past_states = getattr(shared, "__wrapped__", shared)
+    shared = Domain.states_for_tracker_history
+    Domain.states_for_tracker_history = getattr(shared, "__wrapped__", shared)
 
 
 def immediate_reads(module: ModuleType) -> None:

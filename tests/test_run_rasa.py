@@ -295,25 +295,31 @@ def test_the_freeze_waits_until_the_server_has_started(monkeypatch: pytest.Monke
 
 @pytest.fixture
 def shared_past_states(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    from rasa.shared.core.trackers import DialogueStateTracker
+    """Rasa's own states_for_tracker_history, with the shared replay installed in its place."""
+    from rasa.shared.core.domain import Domain
 
-    stock = DialogueStateTracker.past_states
-    monkeypatch.setattr(DialogueStateTracker, "past_states", stock)  # restored afterwards
+    stock = Domain.states_for_tracker_history
+    monkeypatch.setattr(Domain, "states_for_tracker_history", stock)  # restored afterwards
     load_script("run_rasa").install_shared_past_states()
-    return stock
+    return lambda tracker, domain, **arguments: stock(domain, tracker, **arguments)
 
 
 def report_conversation() -> List[Any]:
-    """A session with a form, slots and a rule-only turn: what the policies replay."""
+    """A session with rule-only turns, a follow-up action, a form and slots: what the
+    policies replay."""
     from rasa.shared.core.events import (ActionExecuted, ActiveLoop, BotUttered,
-                                         SessionStarted, SlotSet, UserUttered)
+                                         FollowupAction, SessionStarted, SlotSet, UserUttered)
 
     def said(text: str, intent: str, entities: Any = ()) -> UserUttered:
         return UserUttered(text, {"name": intent, "confidence": 0.9}, list(entities))
 
     return [ActionExecuted("action_session_start"), SessionStarted(), SlotSet("language", "en"),
-            ActionExecuted("action_listen"), said("hi", "greet"), ActionExecuted("utter_greet"),
-            BotUttered("Hello"), ActionExecuted("action_listen"),
+            ActionExecuted("action_listen"), said("hi", "greet"),
+            ActionExecuted("utter_greet", hide_rule_turn=True),  # a rule-only turn
+            BotUttered("Hello"), ActionExecuted("action_listen", hide_rule_turn=True),
+            said("thanks", "thank"), FollowupAction("utter_noworries"),
+            ActionExecuted("utter_noworries", hide_rule_turn=True),
+            ActionExecuted("action_listen", hide_rule_turn=True),
             said("there is a pothole", "report_problem",
                  [{"entity": "category", "value": "pothole", "start": 11, "end": 18}]),
             SlotSet("category", "pothole"), ActionExecuted("report_form"),
@@ -324,41 +330,49 @@ def report_conversation() -> List[Any]:
             said("what are your opening hours?", "ask_policy")]
 
 
-def test_past_states_are_the_stock_ones_for_every_prefix_and_argument(shared_past_states) -> None:  # type: ignore[no-untyped-def]
+RULE_ONLY = {"rule_only_slots": ["handoff_offered"], "rule_only_loops": ["report_form"]}
+VIEWS = ({}, {"omit_unset_slots": True}, {"ignore_rule_only_turns": True},
+         {"ignore_rule_only_turns": True, "rule_only_data": RULE_ONLY})
+
+
+def test_past_states_are_the_stock_ones_for_every_prefix_and_view(shared_past_states) -> None:  # type: ignore[no-untyped-def]
+    """One tracker grows event by event, as in a turn; after each event every view (in turn,
+    and the same view again) equals what stock Rasa computes."""
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.trackers import DialogueStateTracker
 
     domain = Domain.load(str(ROOT / "domain"))
-    rule_only = {"slots": ["handoff_offered"], "loops": ["report_form"]}
-    for arguments in ({}, {"omit_unset_slots": True}, {"ignore_rule_only_turns": True,
-                                                      "rule_only_data": rule_only}):
-        tracker = DialogueStateTracker.from_events("citizen", [], domain.slots)
-        for event in report_conversation():  # one tracker, growing as a turn appends events
-            tracker.update(event, domain)
-            expected = shared_past_states(tracker, domain, **arguments)
-            assert tracker.past_states(domain, **arguments) == expected
-            assert tracker.past_states(domain, **arguments) == expected  # from the kept ones
-        other = {"omit_unset_slots": not arguments.get("omit_unset_slots", False)}
-        assert tracker.past_states(domain, **other) == shared_past_states(tracker, domain, **other)
+    for order in (VIEWS, VIEWS[::-1]):
+        for view in order:  # the same view at every step: a stale replay would show
+            tracker = DialogueStateTracker.from_events("citizen", [], domain.slots)
+            for event in report_conversation():
+                tracker.update(event, domain)
+                expected = shared_past_states(tracker, domain, **view)
+                assert tracker.past_states(domain, **view) == expected
+                for other in order:  # every view from the same replay
+                    assert tracker.past_states(domain, **other) == shared_past_states(
+                        tracker, domain, **other)
 
 
-def test_each_caller_gets_states_of_its_own_and_the_work_is_done_once(
+def test_one_replay_serves_every_view_and_each_caller_gets_its_own_states(
         shared_past_states, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.trackers import DialogueStateTracker
 
     domain = Domain.load(str(ROOT / "domain"))
     tracker = DialogueStateTracker.from_events("citizen", report_conversation(), domain.slots)
+    expected = [shared_past_states(tracker, domain, **view) for view in VIEWS]
     replays = []
-    stock_history = Domain.states_for_tracker_history
-    monkeypatch.setattr(Domain, "states_for_tracker_history",
-                        lambda *args, **kwargs: replays.append(1) or stock_history(*args, **kwargs))
-    first = tracker.past_states(domain)
-    first[-1]["user"].pop("intent")  # what a featurizer does to the last state
-    first[-1].pop("prev_action", None)
-    second = tracker.past_states(domain)
-    assert second == shared_past_states(tracker, domain) and second != first
-    assert len(replays) == 2  # one replay for both calls, one for the stock reference
+    stock_replay = DialogueStateTracker.generate_all_prior_trackers
+    monkeypatch.setattr(DialogueStateTracker, "generate_all_prior_trackers",
+                        lambda self: replays.append(1) or stock_replay(self))
+    for view, states in zip(VIEWS, expected):
+        got = tracker.past_states(domain, **view)
+        assert got == states
+        got[-1]["user"].clear()  # what a featurizer does to the last state
+        got[-2]["prev_action"].clear()
+    assert [tracker.past_states(domain, **view) for view in VIEWS] == expected
+    assert len(replays) == 2  # one with unset slots, one without; both policies use the first
 
 
 @pytest.fixture
