@@ -51,6 +51,7 @@ def _run_rasa() -> ModuleType:
     spec = importlib.util.spec_from_file_location("run_rasa", ROOT / "scripts" / "run_rasa.py")
     assert spec is not None and spec.loader is not None
     run_rasa = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = run_rasa  # its dataclasses look their module up there
     spec.loader.exec_module(run_rasa)
     return run_rasa
 
