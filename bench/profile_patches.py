@@ -100,11 +100,9 @@ def stock_slot_copies(module: ModuleType) -> None:
 
 
 def no_startup_freeze(module: ModuleType) -> None:
-    """scripts/run_rasa.py started without freezing its start-up objects out of the garbage
-    collector, as before (its after_server_start listener then does nothing)."""
-    main = sys.modules["__main__"]
-    if hasattr(main, "freeze_startup_objects"):
-        main.freeze_startup_objects = lambda: 0
+    """bot.startup_freeze doing nothing: the servers' start-up objects stay in every garbage
+    collection, as before."""
+    module.freeze_startup_objects = lambda: 0
 
 
 def stock_past_states(module: ModuleType) -> None:
@@ -168,7 +166,8 @@ PATCHES: Dict[str, Tuple[str, Callable[[ModuleType], None], Tuple[str, ...]]] = 
     "stock_one_of": ("rasa.core.actions.action", stock_one_of, ("run_rasa.py",)),
     "stock_json_bodies": ("rasa.core.actions.action", stock_json_bodies, ("run_rasa.py",)),
     "stock_slot_copies": ("rasa.core.actions.action", stock_slot_copies, ("run_rasa.py",)),
-    "no_startup_freeze": ("rasa.core.actions.action", no_startup_freeze, ("run_rasa.py",)),
+    "no_startup_freeze": ("bot.startup_freeze", no_startup_freeze,
+                          ("run_rasa.py", "run_actions.py")),
     "stock_past_states": ("rasa.core.actions.action", stock_past_states, ("run_rasa.py",)),
     "sessionmaker_per_scope": ("bot.db", sessionmaker_per_scope,
                                ("rasa", "run_rasa.py", "run_actions.py", "console",

@@ -31,6 +31,7 @@ from sanic.response import HTTPResponse, json, raw  # noqa: E402
 from bot import metrics  # noqa: E402
 from bot.health import database_is_reachable  # noqa: E402
 from bot.serving import exit_unless_served, watch_serving  # noqa: E402
+from bot.startup_freeze import freeze_after_start  # noqa: E402
 from bot.settings import get_settings  # noqa: E402
 
 
@@ -71,6 +72,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     os.chdir(ROOT)  # rasa_sdk imports the actions package relative to the project
     app = add_operator_routes(create_app(args.actions, cors_origins=None))
     served = watch_serving(app)
+    freeze_after_start(app)  # the actions and their language profiles, out of later GCs
     app.run(args.host, args.port, workers=1, access_log=False, motd=False)
     exit_unless_served(served, "The action server", args.port)
 

@@ -36,8 +36,8 @@ with the same attributes), unless a slot class customises pickling, which keeps 
 7. Loading the model leaves millions of long-lived objects (TensorFlow, the domain, the
 pipeline), and every full garbage collection under load walked all of them again: about 2.5 s
 of CPU in 10 collections over a 900-message run. Once the server has started (the model is
-loaded in a before_server_start listener), they are collected once and frozen out of later
-collections (gc.freeze). A model replaced at run time through the HTTP API is not frozen.
+loaded in a before_server_start listener), they are frozen out of later collections
+(bot.startup_freeze, which the action server uses too).
 
 8. To predict the next action, RulePolicy and MemoizationPolicy each turn the whole tracker
 into its past states, replaying every event of the session (RulePolicy up to twice, and the
@@ -257,34 +257,20 @@ def replayed_turns(domain: Any, tracker: Any, omit_unset_slots: bool) -> Tuple[R
 
 
 def install_startup_freeze() -> None:
-    """Freeze what the server holds once it has started (rasa.core.run.configure_app builds
-    the app; the model is loaded before it starts serving)."""
+    """Freeze what the server holds once it has started (bot.startup_freeze), on the app
+    rasa.core.run.configure_app builds."""
     import rasa.core.run
+
+    from bot.startup_freeze import freeze_after_start
 
     configure_app = rasa.core.run.configure_app
 
     def configure_and_freeze(*args: Any, **kwargs: Any) -> Any:
         app = configure_app(*args, **kwargs)
-        app.register_listener(freeze_after_start, "after_server_start")
+        freeze_after_start(app)
         return app
 
     rasa.core.run.configure_app = configure_and_freeze
-
-
-async def freeze_after_start(app: Any, loop: Any) -> None:
-    freeze_startup_objects()
-
-
-def freeze_startup_objects() -> int:
-    """Collect once, then keep every surviving object out of later collections; how many."""
-    import gc
-    import logging
-
-    gc.collect()
-    gc.freeze()
-    frozen = gc.get_freeze_count()
-    logging.getLogger(__name__).info("Froze %d start-up objects out of garbage collection", frozen)
-    return frozen
 
 
 def watch_rasa_server() -> Callable[[], bool]:

@@ -263,17 +263,6 @@ def test_trackers_built_from_a_domain_keep_their_slots_apart(fast_slot_copies) -
     assert slots[0].value == "hello"  # the domain's own slot is untouched
 
 
-def test_the_objects_alive_at_start_are_frozen_out_of_collections() -> None:
-    import gc
-
-    held = [{"n": n} for n in range(1000)]
-    try:
-        frozen = run_rasa.freeze_startup_objects()
-        assert frozen == gc.get_freeze_count() >= len(held)
-    finally:
-        gc.unfreeze()
-
-
 def test_the_freeze_waits_until_the_server_has_started(monkeypatch: pytest.MonkeyPatch) -> None:
     """The model is loaded in a before_server_start listener: freezing any earlier would
     leave the model's objects in every later collection."""
@@ -290,7 +279,7 @@ def test_the_freeze_waits_until_the_server_has_started(monkeypatch: pytest.Monke
     script.install_startup_freeze()
     rasa.core.run.configure_app()
     assert [(listener.__name__, event) for listener, event in registered] == [
-        ("freeze_after_start", "after_server_start")]
+        ("_freeze_now", "after_server_start")]
 
 
 @pytest.fixture
