@@ -33,7 +33,7 @@ way through __reduce_ex__: 1.7 us a slot, about 3% of the server's CPU with our 
 Slots get a __copy__ that makes the same shallow copy directly (a new instance of the class
 with the same attributes), unless a slot class customises pickling, which keeps the old way.
 
-7. Loading the model leaves millions of long-lived objects (TensorFlow, the domain, the
+7. Loading the model leaves about 640,000 long-lived objects (TensorFlow, the domain, the
 pipeline), and every full garbage collection under load walked all of them again: about 2.5 s
 of CPU in 10 collections over a 900-message run. Once the server has started (the model is
 loaded in a before_server_start listener), they are frozen out of later collections
