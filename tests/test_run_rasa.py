@@ -205,8 +205,8 @@ def test_what_json_cannot_write_still_fails_the_call_as_before(fast_json_bodies)
 def fast_slot_copies(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     from rasa.shared.core.slots import Slot
 
-    monkeypatch.setattr(Slot, "__copy__", None, raising=False)  # removed afterwards
-    monkeypatch.delattr(Slot, "__copy__")
+    # Stock Slot has no __copy__: monkeypatch notes that and deletes it again afterwards.
+    monkeypatch.setattr(Slot, "__copy__", None, raising=False)
     load_script("run_rasa").install_fast_slot_copies()
 
 
