@@ -1,13 +1,16 @@
-"""Time the dialogue policies' prediction on real conversations, stock replay against shared.
+"""Time NLU and the dialogue policies on real conversations, with Rasa fixes off and on.
 
     python -m bench.prediction [--citizens 20] [--journeys 2] [--rounds 5]
 
 Runs a short load (bench.load's citizens, every channel) against `make run`'s assistant to get
-real trackers, then, in this process, loads the same model and times Rasa's
-`predict_next_with_tracker` on each conversation: with stock Rasa, with scripts/run_rasa.py's
-shared replay of the tracker (one replay for RulePolicy's and MemoizationPolicy's views, fix
-8), and with stock Rasa again. CPU time of this process, best of --rounds, so the figure is a
-ratio measured in one run, as every figure in bench/ is.
+real trackers, then, in this process, loads the same model and times, each with stock Rasa,
+with one of scripts/run_rasa.py's fixes, and with stock Rasa again:
+- Rasa's `predict_next_with_tracker` on each conversation, against the shared replay of the
+  tracker (one replay for RulePolicy's and MemoizationPolicy's views, fix 8);
+- `parse_message` on every message the citizens wrote, against sparse features joined
+  without scipy's block builder (fix 9).
+CPU time of this process, best of --rounds, so each figure is a ratio measured in one run, as
+every figure in bench/ is. The load bench cannot see changes this size through its noise.
 """
 from __future__ import annotations
 
@@ -53,17 +56,28 @@ def conversations(model: Path, workdir: Path, citizens: int, journeys: int) -> L
     return list(by_sender.values())
 
 
-def best_ms_per_prediction(processor: Any, make_trackers: Callable[[], List[Any]],
-                           rounds: int) -> float:
-    """Fresh trackers each round (nothing kept from the last), CPU time per prediction."""
+def best_ms_each(work: Callable[[List[Any]], None], make_items: Callable[[], List[Any]],
+                 rounds: int) -> float:
+    """Fresh items each round (nothing kept from the last), CPU time per item, best round."""
     best = float("inf")
     for _ in range(rounds):
-        trackers = make_trackers()
+        items = make_items()
         started = time.process_time()
-        for tracker in trackers:
-            processor.predict_next_with_tracker(tracker)
-        best = min(best, (time.process_time() - started) / len(trackers) * 1000)
+        work(items)
+        best = min(best, (time.process_time() - started) / len(items) * 1000)
     return best
+
+
+def compare(label: str, unit: str, measure: Callable[[], float], install: Callable[[], Any],
+            uninstall: Callable[[], None]) -> None:
+    """Stock, fixed, stock again: the fix's time as a ratio of the better stock one."""
+    before = measure()
+    install()
+    fixed = measure()
+    uninstall()
+    after = measure()
+    print(f"{label}: stock {before:.2f} / {after:.2f} ms per {unit}, with the fix "
+          f"{fixed:.2f} ms ({fixed / min(before, after):.2f}x stock)")
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -71,28 +85,40 @@ def main(argv: Optional[List[str]] = None) -> int:
     from rasa.core.agent import Agent
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.shared.nlu.training_data.features import Features
 
     with tempfile.TemporaryDirectory(prefix="civic-prediction-") as scratch:
         model = stable_model_copy(Path(scratch) / "civic.tar.gz")
         stored = conversations(model, Path(scratch) / "civic", args.citizens, args.journeys)
         agent = Agent.load(str(model))
-    slots = agent.domain.slots
+    slots, run_rasa = agent.domain.slots, _run_rasa()
+    texts = [event["text"] for events in stored for event in events
+             if event.get("event") == "user" and event.get("text")]
+    print(f"{len(stored)} conversations, {statistics.mean(map(len, stored)):.0f} events each "
+          f"on average; {len(texts)} messages")
 
-    def make_trackers() -> List[Any]:
+    def trackers() -> List[Any]:
         return [DialogueStateTracker.from_dict(str(index), events, slots)
                 for index, events in enumerate(stored)]
 
-    stock = Domain.states_for_tracker_history
-    before = best_ms_per_prediction(agent.processor, make_trackers, args.rounds)
-    _run_rasa().install_shared_past_states()
-    shared = best_ms_per_prediction(agent.processor, make_trackers, args.rounds)
-    Domain.states_for_tracker_history = stock
-    after = best_ms_per_prediction(agent.processor, make_trackers, args.rounds)
-    print(f"{len(stored)} conversations, {statistics.mean(map(len, stored)):.0f} events each "
-          f"on average")
-    print(f"stock replay per policy: {before:.2f} ms per prediction, {after:.2f} ms again")
-    print(f"shared replay:           {shared:.2f} ms per prediction "
-          f"({shared / min(before, after):.2f}x stock)")
+    def predict(items: List[Any]) -> None:
+        for tracker in items:
+            agent.processor.predict_next_with_tracker(tracker)
+
+    def parse(items: List[str]) -> None:
+        async def all_of() -> None:
+            for text in items:
+                await agent.parse_message(text)
+        asyncio.run(all_of())
+
+    stock_history = Domain.states_for_tracker_history
+    compare("policies (fix 8)", "prediction", lambda: best_ms_each(predict, trackers, args.rounds),
+            run_rasa.install_shared_past_states,
+            lambda: setattr(Domain, "states_for_tracker_history", stock_history))
+    stock_join = Features._combine_sparse_features
+    compare("NLU (fix 9)", "message", lambda: best_ms_each(parse, lambda: list(texts), args.rounds),
+            run_rasa.install_fast_sparse_joins,
+            lambda: setattr(Features, "_combine_sparse_features", stock_join))
     return 0
 
 

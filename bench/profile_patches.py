@@ -113,6 +113,14 @@ def stock_past_states(module: ModuleType) -> None:
     Domain.states_for_tracker_history = getattr(shared, "__wrapped__", shared)
 
 
+def stock_sparse_joins(module: ModuleType) -> None:
+    """NLU features joined by scipy.sparse.hstack again, as before."""
+    from rasa.shared.nlu.training_data.features import Features
+
+    fast = Features._combine_sparse_features
+    Features._combine_sparse_features = getattr(fast, "__wrapped__", fast)
+
+
 def immediate_reads(module: ModuleType) -> None:
     """bot.db.read_scope as it was before it existed: session_scope (write lock, commit)."""
     module.read_scope = module.session_scope
@@ -169,6 +177,7 @@ PATCHES: Dict[str, Tuple[str, Callable[[ModuleType], None], Tuple[str, ...]]] = 
     "no_startup_freeze": ("bot.startup_freeze", no_startup_freeze,
                           ("run_rasa.py", "run_actions.py")),
     "stock_past_states": ("rasa.core.actions.action", stock_past_states, ("run_rasa.py",)),
+    "stock_sparse_joins": ("rasa.core.actions.action", stock_sparse_joins, ("run_rasa.py",)),
     "sessionmaker_per_scope": ("bot.db", sessionmaker_per_scope,
                                ("rasa", "run_rasa.py", "run_actions.py", "console",
                                 "channels.dispatcher")),

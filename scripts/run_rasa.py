@@ -1,4 +1,4 @@
-"""The Rasa server: `python scripts/run_rasa.py run ...` is `rasa run ...` plus eight fixes.
+"""The Rasa server: `python scripts/run_rasa.py run ...` is `rasa run ...` plus nine fixes.
 
 1. Rasa 3.6 checks every action server response with jsonschema.validate, which (jsonschema 4)
 re-checks the schema itself against the metaschema on every call: about 70 ms of CPU on the
@@ -46,6 +46,12 @@ CPU with two-report conversations, growing with their length. They get the same 
 object in one prediction, so the tracker keeps its replay (the state before each action, for
 its current events) and each view is made from copies of it by Rasa's own loop, since the
 featurizers edit the last state in place.
+
+9. NLU joins each message's sparse features (regex, lexical, word and character counts) with
+scipy.sparse.hstack, which goes through the general block-matrix builder: about 90 us a join,
+several joins per message for DIET and the category classifier. Two COO matrices side by side
+are their entries with the right one's columns shifted; that is built directly (about 20 us),
+the same matrix, values, dtype and index type. Other formats keep scipy's way.
 """
 from __future__ import annotations
 
@@ -256,6 +262,40 @@ def replayed_turns(domain: Any, tracker: Any, omit_unset_slots: bool) -> Tuple[R
     return kept[2]
 
 
+def install_fast_sparse_joins() -> None:
+    """Features._combine_sparse_features joining two COO matrices without scipy's bmat."""
+    from rasa.shared.nlu.training_data.features import Features
+    from scipy.sparse import coo_matrix
+
+    stock = Features._combine_sparse_features
+
+    def _combine_sparse_features(self: Any, additional_features: Any) -> None:
+        left, right = self.features, additional_features.features
+        if (type(left) is not coo_matrix or type(right) is not coo_matrix
+                or left.shape[0] != right.shape[0]):
+            return stock(self, additional_features)  # other formats; its error for a mismatch
+        self.features = side_by_side(left, right)
+        self._cached_fingerprint = None
+
+    _combine_sparse_features.__wrapped__ = stock  # type: ignore[attr-defined]
+    Features._combine_sparse_features = _combine_sparse_features  # type: ignore[assignment]
+
+
+def side_by_side(left: Any, right: Any) -> Any:
+    """scipy.sparse.hstack([left, right]) for two COO matrices with as many rows."""
+    import numpy as np
+    from scipy.sparse import coo_matrix
+
+    shape = (left.shape[0], left.shape[1] + right.shape[1])
+    index = np.int32 if max(shape) <= np.iinfo(np.int32).max else np.int64  # as scipy picks
+    data = np.concatenate([left.data, right.data]).astype(np.result_type(left.dtype, right.dtype),
+                                                          copy=False)
+    rows = np.concatenate([left.row, right.row]).astype(index, copy=False)
+    columns = np.concatenate([left.col, right.col.astype(index) + left.shape[1]]).astype(
+        index, copy=False)
+    return coo_matrix((data, (rows, columns)), shape=shape)
+
+
 def install_startup_freeze() -> None:
     """Freeze what the server holds once it has started (bot.startup_freeze), on the app
     rasa.core.run.configure_app builds."""
@@ -317,6 +357,7 @@ def main() -> None:
     install_fast_slot_copies()
     install_startup_freeze()
     install_shared_past_states()
+    install_fast_sparse_joins()
     from rasa.__main__ import main as rasa_main
 
     served = watch_rasa_server() if watches_serving(sys.argv, dict(os.environ)) else None

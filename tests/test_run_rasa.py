@@ -1,6 +1,7 @@
 """scripts/run_rasa.py: Rasa's check of action server responses with the schema compiled once
 and its event oneOf discriminated, the event type index, action calls written with ujson, fast
-slot copies, the start-up freeze, past states shared by the policies, and which command lines are watched for having listened."""
+slot copies, the start-up freeze, past states shared by the policies, sparse feature joins,
+and which command lines are watched for having listened."""
 from __future__ import annotations
 
 import asyncio
@@ -362,6 +363,54 @@ def test_one_replay_serves_every_view_and_each_caller_gets_its_own_states(
         got[-2]["prev_action"].clear()
     assert [tracker.past_states(domain, **view) for view in VIEWS] == expected
     assert len(replays) == 2  # one with unset slots, one without; both policies use the first
+
+
+SPARSE = st.tuples(st.integers(1, 4), st.integers(0, 40), st.integers(0, 40),
+                   st.sampled_from(["float32", "float64"]), st.sampled_from(["float32", "float64"]),
+                   st.floats(0.0, 1.0), st.integers(0, 2 ** 16))
+
+
+@settings(max_examples=200, deadline=None)
+@given(case=SPARSE)
+def test_sparse_features_side_by_side_are_what_hstack_makes(case: Any) -> None:
+    import numpy as np
+    from scipy.sparse import hstack, random
+
+    rows, left_width, right_width, left_type, right_type, density, seed = case
+    left = random(rows, left_width, density=density, format="coo", dtype=left_type,
+                  random_state=seed)
+    right = random(rows, right_width, density=density, format="coo", dtype=right_type,
+                   random_state=seed + 1)
+    expected, got = hstack([left, right]), run_rasa.side_by_side(left, right)
+    assert got.format == expected.format == "coo" and got.shape == expected.shape
+    for part in ("data", "row", "col"):
+        assert getattr(got, part).dtype == getattr(expected, part).dtype
+        assert np.array_equal(getattr(got, part), getattr(expected, part))
+
+
+@pytest.fixture
+def fast_sparse_joins(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    from rasa.shared.nlu.training_data.features import Features
+
+    monkeypatch.setattr(Features, "_combine_sparse_features",  # restored afterwards
+                        Features._combine_sparse_features)
+    load_script("run_rasa").install_fast_sparse_joins()
+
+
+def test_features_of_other_formats_or_row_counts_are_joined_the_stock_way(fast_sparse_joins) -> None:  # type: ignore[no-untyped-def]
+    import numpy as np
+    from rasa.shared.nlu.training_data.features import Features
+    from scipy.sparse import coo_matrix, csr_matrix
+
+    def features(matrix: Any) -> Features:
+        return Features(matrix, "sequence", "text", "CountVectorsFeaturizer")
+
+    joined = features(csr_matrix(np.eye(2)))
+    joined.combine_with_features(features(coo_matrix(np.ones((2, 3)))))
+    assert joined.features.shape == (2, 5)
+    assert np.array_equal(joined.features.toarray(), np.hstack([np.eye(2), np.ones((2, 3))]))
+    with pytest.raises(ValueError, match="sequence dimensions do not match"):
+        features(coo_matrix(np.eye(2))).combine_with_features(features(coo_matrix(np.eye(3))))
 
 
 @pytest.fixture
