@@ -27,7 +27,7 @@ from typing import Any, Callable, List, Optional
 
 from bench.load import Target, load_civic, parse_args as load_args
 from bench.load_servers import stable_model_copy, start_civic
-from bench.profile_patches import _run_rasa
+from bench.profile_patches import load_run_rasa
 
 
 def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
@@ -91,7 +91,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         model = stable_model_copy(Path(scratch) / "civic.tar.gz")
         stored = conversations(model, Path(scratch) / "civic", args.citizens, args.journeys)
         agent = Agent.load(str(model))
-    slots, run_rasa = agent.domain.slots, _run_rasa()
+    slots, run_rasa = agent.domain.slots, load_run_rasa()
     texts = [event["text"] for events in stored for event in events
              if event.get("event") == "user" and event.get("text")]
     print(f"{len(stored)} conversations, {statistics.mean(map(len, stored)):.0f} events each "

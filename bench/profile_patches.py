@@ -46,7 +46,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _run_rasa() -> ModuleType:
+def load_run_rasa() -> ModuleType:
     """scripts/run_rasa.py as a module (it is a script, not in a package)."""
     spec = importlib.util.spec_from_file_location("run_rasa", ROOT / "scripts" / "run_rasa.py")
     assert spec is not None and spec.loader is not None
@@ -59,7 +59,7 @@ def _run_rasa() -> ModuleType:
 def cached_jsonschema(module: ModuleType) -> None:
     """The shipped fix (scripts/run_rasa.py): jsonschema.validate with each schema checked
     once. `module` is jsonschema itself, which install_cached_validation patches."""
-    _run_rasa().install_cached_validation()
+    load_run_rasa().install_cached_validation()
 
 
 def null_pool_sqlite(module: ModuleType) -> None:
@@ -80,7 +80,7 @@ def stock_validation(module: ModuleType) -> None:
 def stock_one_of(module: ModuleType) -> None:
     """The cached validation without the discriminated oneOf: every event tried against all
     23 event schemas, as before (run once Rasa's action module is imported, after the fix)."""
-    _run_rasa().install_cached_validation(discriminate_one_of=False)
+    load_run_rasa().install_cached_validation(discriminate_one_of=False)
 
 
 def stock_json_bodies(module: ModuleType) -> None:
