@@ -4,7 +4,7 @@
 
 Runs a short load (bench.load's citizens, every channel) against `make run`'s assistant to get
 real trackers, then, in this process, loads the same model and times, each with stock Rasa,
-with one of scripts/run_rasa.py's fixes, and with stock Rasa again:
+with one of components.rasa_fixes' fixes, and with stock Rasa again:
 - Rasa's `predict_next_with_tracker` on each conversation, against the shared replay of the
   tracker (one replay for RulePolicy's and MemoizationPolicy's views, fix 8);
 - `parse_message` on every message the citizens wrote, against sparse features joined
@@ -27,7 +27,7 @@ from typing import Any, Callable, List, Optional
 
 from bench.load import Target, load_civic, parse_args as load_args
 from bench.load_servers import stable_model_copy, start_civic
-from bench.profile_patches import load_run_rasa
+from components.rasa_fixes import past_states, sparse_joins
 
 
 def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
@@ -91,7 +91,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         model = stable_model_copy(Path(scratch) / "civic.tar.gz")
         stored = conversations(model, Path(scratch) / "civic", args.citizens, args.journeys)
         agent = Agent.load(str(model))
-    slots, run_rasa = agent.domain.slots, load_run_rasa()
+    slots = agent.domain.slots
     texts = [event["text"] for events in stored for event in events
              if event.get("event") == "user" and event.get("text")]
     print(f"{len(stored)} conversations, {statistics.mean(map(len, stored)):.0f} events each "
@@ -113,11 +113,11 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     stock_history = Domain.states_for_tracker_history
     compare("policies (fix 8)", "prediction", lambda: best_ms_each(predict, trackers, args.rounds),
-            run_rasa.install_shared_past_states,
+            past_states.install_shared_past_states,
             lambda: setattr(Domain, "states_for_tracker_history", stock_history))
     stock_join = Features._combine_sparse_features
     compare("NLU (fix 9)", "message", lambda: best_ms_each(parse, lambda: list(texts), args.rounds),
-            run_rasa.install_fast_sparse_joins,
+            sparse_joins.install_fast_sparse_joins,
             lambda: setattr(Features, "_combine_sparse_features", stock_join))
     return 0
 

@@ -11,7 +11,7 @@ Patches:
 - jsonschema_cache: Rasa validates every action server response with `jsonschema.validate`,
   which re-checks the schema itself against the metaschema on every call (jsonschema 4: about
   a third of the Rasa server's CPU under load). Check the schema once, keep the validator.
-- stock_validation: the reverse of jsonschema_cache, now that scripts/run_rasa.py ships it:
+- stock_validation: the reverse of jsonschema_cache, now that components.rasa_fixes ships it:
   Rasa's own per-call jsonschema.validate, the 'before' side of that change.
 - sqlite_null_pool: the 'before' side of bot.db's pooled SQLite engines: SQLAlchemy 1.4's
   NullPool for a SQLite file, so every unit of work opens a connection, runs four PRAGMAs and
@@ -19,7 +19,7 @@ Patches:
 - immediate_reads: the 'before' side of bot.db.read_scope: hot-path reads (turn order, opt-out,
   offered options, catalogue, case status, web chat updates) as ordinary units of work again,
   each taking SQLite's write lock with BEGIN IMMEDIATE.
-- stock_event_lookup: the 'before' side of scripts/run_rasa.py's event type index: Rasa's own
+- stock_event_lookup: the 'before' side of components.rasa_fixes' event type index: Rasa's own
   Event.resolve_by_type, walking the Event class tree for every event it reads.
 - stock_tracker_store: the 'before' side of components/tracker_store.py: Rasa's own
   SQLTrackerStore loading and saving (ORM rows, the count query, nothing remembered).
@@ -29,6 +29,9 @@ Patches:
 - sessionmaker_per_scope: the 'before' side of bot.db's plain Sessions: a sessionmaker (a new
   Session subclass, whose event listeners SQLAlchemy builds afresh) for every unit of work,
   read scopes included (before, only session_scope made one).
+- stock_one_of, stock_json_bodies, stock_slot_copies, no_startup_freeze, stock_past_states,
+  stock_sparse_joins: the 'before' sides of fixes 4-9 (components.rasa_fixes,
+  and bot.startup_freeze for fix 7), each undoing one fix in the running server.
 - tf_single_thread: TensorFlow's inter- and intra-op thread pools at one thread each
   (TF_INTER_OP_PARALLELISM_THREADS / TF_INTRA_OP_PARALLELISM_THREADS, read by Rasa at start):
   with 50 conversations the requests are the parallelism, and the pools' threads compete with
@@ -46,20 +49,12 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def load_run_rasa() -> ModuleType:
-    """scripts/run_rasa.py as a module (it is a script, not in a package)."""
-    spec = importlib.util.spec_from_file_location("run_rasa", ROOT / "scripts" / "run_rasa.py")
-    assert spec is not None and spec.loader is not None
-    run_rasa = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = run_rasa  # its dataclasses look their module up there
-    spec.loader.exec_module(run_rasa)
-    return run_rasa
-
-
 def cached_jsonschema(module: ModuleType) -> None:
-    """The shipped fix (scripts/run_rasa.py): jsonschema.validate with each schema checked
-    once. `module` is jsonschema itself, which install_cached_validation patches."""
-    load_run_rasa().install_cached_validation()
+    """The shipped fix (components.rasa_fixes.action_responses): jsonschema.validate with each
+    schema checked once. `module` is jsonschema itself, which install_cached_validation patches."""
+    from components.rasa_fixes.action_responses import install_cached_validation
+
+    install_cached_validation()
 
 
 def null_pool_sqlite(module: ModuleType) -> None:
@@ -69,7 +64,7 @@ def null_pool_sqlite(module: ModuleType) -> None:
 
 
 def stock_validation(module: ModuleType) -> None:
-    """Undo scripts/run_rasa.py's cached validation: Rasa's behaviour out of the box, for the
+    """Undo components.rasa_fixes' cached validation: Rasa's behaviour out of the box, for the
     'before' side of the jsonschema_cache measurement now that the fix ships."""
     import jsonschema
     import jsonschema.validators
@@ -80,7 +75,9 @@ def stock_validation(module: ModuleType) -> None:
 def stock_one_of(module: ModuleType) -> None:
     """The cached validation without the discriminated oneOf: every event tried against all
     23 event schemas, as before (run once Rasa's action module is imported, after the fix)."""
-    load_run_rasa().install_cached_validation(discriminate_one_of=False)
+    from components.rasa_fixes.action_responses import install_cached_validation
+
+    install_cached_validation(discriminate_one_of=False)
 
 
 def stock_json_bodies(module: ModuleType) -> None:
@@ -127,7 +124,7 @@ def immediate_reads(module: ModuleType) -> None:
 
 
 def stock_event_lookup(module: ModuleType) -> None:
-    """Undo scripts/run_rasa.py's index (run once Rasa's processor is imported, after it)."""
+    """Undo components.rasa_fixes' event type index (run once Rasa's processor is imported, after it)."""
     from rasa.shared.core.events import Event
 
     indexed = Event.resolve_by_type

@@ -1,7 +1,6 @@
-"""scripts/run_rasa.py: the event type index (fix 2), the start-up freeze's timing (fix 7),
-and which command lines are watched for having listened (fix 3). The action-call fixes are
-tested in test_run_rasa_action_calls.py, the dialogue and NLU ones in
-test_run_rasa_dialogue.py."""
+"""scripts/run_rasa.py's own fixes: the start-up freeze's timing (fix 7), and which command
+lines are watched for having listened (fix 3). The fixes to Rasa itself (components.rasa_fixes)
+are tested in tests/components/test_rasa_fixes_*.py."""
 from __future__ import annotations
 
 from typing import Any
@@ -30,44 +29,6 @@ def test_the_freeze_waits_until_the_server_has_started(monkeypatch: pytest.Monke
     rasa.core.run.configure_app()
     assert [(listener.__name__, event) for listener, event in registered] == [
         ("_freeze_now", "after_server_start")]
-
-
-
-@pytest.fixture
-def indexed_events(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    from rasa.shared.core.events import Event
-
-    stock = Event.resolve_by_type
-    monkeypatch.setattr(Event, "resolve_by_type", staticmethod(stock))  # restored afterwards
-    load_script("run_rasa").install_event_type_index()
-    return stock
-
-
-def test_every_event_type_resolves_to_the_class_rasa_picks(indexed_events) -> None:  # type: ignore[no-untyped-def]
-    from rasa.shared.core.events import Event, UserUttered
-    from rasa.shared.utils.common import all_subclasses
-
-    names = {cls.type_name for cls in all_subclasses(Event)}
-    assert {"user", "bot", "action", "slot", "session_started", "active_loop"} <= names
-    for _ in range(2):  # the first lookup fills the index, the second answers from it
-        for name in names:
-            assert Event.resolve_by_type(name) is indexed_events(name)
-    assert Event.resolve_by_type("no such event", UserUttered) is UserUttered
-    assert Event.resolve_by_type("topic") is None
-    with pytest.raises(ValueError):
-        Event.resolve_by_type("no such event")
-    assert Event.resolve_by_type("no such event", UserUttered) is UserUttered
-
-
-def test_stored_events_still_load_into_a_tracker(indexed_events) -> None:  # type: ignore[no-untyped-def]
-    from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
-    from rasa.shared.core.trackers import DialogueStateTracker
-
-    events = [ActionExecuted("action_listen"), UserUttered("hole", {"name": "report_problem"}),
-              SlotSet("category", "pothole"), ActionExecuted("report_form")]
-    tracker = DialogueStateTracker.from_dict("citizen", [e.as_dict() for e in events], [])
-    assert [type(event) for event in tracker.events] == [type(event) for event in events]
-    assert tracker.latest_message.text == "hole"
 
 
 @pytest.mark.parametrize("argv, port", [

@@ -1,4 +1,4 @@
-"""scripts/run_rasa.py's NLU fix (sparse features joined without scipy's block builder) must
+"""components.rasa_fixes' NLU fix (sparse features joined without scipy's block builder) must
 leave every parse exactly as stock Rasa makes it: the same intents, confidences, rankings and
 entities for the held-out messages of every language."""
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any, Dict, List
 import pytest
 import yaml
 
-from tests.integration.servers import load_script
+from components.rasa_fixes.sparse_joins import install_fast_sparse_joins
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,6 +48,7 @@ def test_every_parse_is_the_stock_one(trained_model: Path,
     stock = parses(agent, texts)
     monkeypatch.setattr(Features, "_combine_sparse_features",  # restored afterwards
                         Features._combine_sparse_features)
-    load_script("run_rasa").install_fast_sparse_joins()
+    install_fast_sparse_joins()
     assert Features._combine_sparse_features.__wrapped__  # the fix is what runs below
     assert parses(agent, texts) == stock
+

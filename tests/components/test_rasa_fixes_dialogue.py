@@ -1,4 +1,4 @@
-"""scripts/run_rasa.py's fixes to Rasa's dialogue and NLU machinery: slot copies (fix 6), one
+"""components.rasa_fixes' fixes to Rasa's dialogue and NLU machinery: slot copies (fix 6), one
 replay of the tracker for the policies' past states (fix 8), and sparse feature joins (fix
 9). Each is compared with what stock Rasa and scipy compute."""
 from __future__ import annotations
@@ -10,10 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.integration.servers import load_script
+from components.rasa_fixes import past_states, slot_copies, sparse_joins
 
-run_rasa = load_script("run_rasa")
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -22,7 +21,7 @@ def fast_slot_copies(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untype
 
     # Stock Slot has no __copy__: monkeypatch notes that and deletes it again afterwards.
     monkeypatch.setattr(Slot, "__copy__", None, raising=False)
-    load_script("run_rasa").install_fast_slot_copies()
+    slot_copies.install_fast_slot_copies()
 
 
 def every_kind_of_slot() -> List[Any]:
@@ -86,7 +85,7 @@ def shared_past_states(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-unty
 
     stock = Domain.states_for_tracker_history
     monkeypatch.setattr(Domain, "states_for_tracker_history", stock)  # restored afterwards
-    load_script("run_rasa").install_shared_past_states()
+    past_states.install_shared_past_states()
     return lambda tracker, domain, **arguments: stock(domain, tracker, **arguments)
 
 
@@ -177,7 +176,7 @@ def test_sparse_features_side_by_side_are_what_hstack_makes(case: Any) -> None:
                   random_state=seed)
     right = random(rows, right_width, density=density, format="coo", dtype=right_type,
                    random_state=seed + 1)
-    expected, got = hstack([left, right]), run_rasa.side_by_side(left, right)
+    expected, got = hstack([left, right]), sparse_joins.side_by_side(left, right)
     assert got.format == expected.format == "coo" and got.shape == expected.shape
     for part in ("data", "row", "col"):
         assert getattr(got, part).dtype == getattr(expected, part).dtype
@@ -190,7 +189,7 @@ def fast_sparse_joins(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyp
 
     monkeypatch.setattr(Features, "_combine_sparse_features",  # restored afterwards
                         Features._combine_sparse_features)
-    load_script("run_rasa").install_fast_sparse_joins()
+    sparse_joins.install_fast_sparse_joins()
 
 
 def test_features_of_other_formats_or_row_counts_are_joined_the_stock_way(fast_sparse_joins) -> None:  # type: ignore[no-untyped-def]

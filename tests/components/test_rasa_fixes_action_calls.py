@@ -1,4 +1,4 @@
-"""scripts/run_rasa.py's fixes to Rasa's action calls: the response schema compiled once
+"""components.rasa_fixes' fixes to Rasa's action calls: the response schema compiled once
 (fix 1) with its event oneOf discriminated (fix 4), and request bodies written with ujson
 (fix 5). Each is compared with stock Rasa, jsonschema and json."""
 from __future__ import annotations
@@ -16,15 +16,13 @@ from hypothesis import strategies as st
 from jsonschema.exceptions import ValidationError
 from rasa.core.actions.action import RemoteAction
 
-from tests.integration.servers import load_script
-
-run_rasa = load_script("run_rasa")
+from components.rasa_fixes import action_bodies, action_responses
 
 
 @pytest.fixture
 def cached_validation(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     monkeypatch.setattr(jsonschema, "validate", jsonschema.validate)  # restored afterwards
-    load_script("run_rasa").install_cached_validation()
+    action_responses.install_cached_validation()
     return jsonschema.validate
 
 
@@ -50,7 +48,7 @@ def test_a_good_response_passes_and_the_schema_is_checked_once(
 
     monkeypatch.setattr(jsonschema.validators, "validator_for", counted)
     monkeypatch.setattr(jsonschema, "validate", jsonschema.validate)  # restored afterwards
-    load_script("run_rasa").install_cached_validation()
+    action_responses.install_cached_validation()
     response = {"events": [{"event": "slot", "name": "x", "value": 1}],
                 "responses": [{"text": "hi"}]}
     for _ in range(200):
@@ -121,7 +119,7 @@ def test_every_event_rasa_writes_passes_and_only_its_own_branch_is_tried(
     monkeypatch.setattr(_validators, "oneOf", lambda *args: tried.append(args) or stock_one_of(*args))
     jsonschema.validate(response, RemoteAction.action_response_format_spec())
     assert tried == []  # no event went through the stock oneOf
-    assert run_rasa.discriminator(
+    assert action_responses.discriminator(
         RemoteAction.action_response_format_spec()["properties"]["events"]["items"]["oneOf"]
     ) == ("event", {name: index for index, name in enumerate(
         branch["properties"]["event"]["const"] for branch in
@@ -134,7 +132,7 @@ def test_every_event_rasa_writes_passes_and_only_its_own_branch_is_tried(
     [{"properties": {"kind": {"const": "a"}}}, {"properties": {"type": {"const": "b"}}}],  # two keys
 ])
 def test_other_one_ofs_keep_the_stock_check(cached_validation, branches: list) -> None:  # type: ignore[no-untyped-def]
-    assert run_rasa.discriminator(branches) is None
+    assert action_responses.discriminator(branches) is None
     schema = {"oneOf": branches}
     for instance in ["x", 3, {"kind": "a"}, {"type": "b"}, {"kind": "c"}, None]:
         assert cached_verdict(instance, schema) == stock_verdict(instance, schema)
@@ -145,7 +143,7 @@ def fast_json_bodies(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untype
     from rasa.utils.endpoints import EndpointConfig
 
     monkeypatch.setattr(EndpointConfig, "session", EndpointConfig.session)  # restored afterwards
-    load_script("run_rasa").install_fast_json_bodies()
+    action_bodies.install_fast_json_bodies()
 
 
 def bodies_received(payloads: List[Any]) -> List[bytes]:
