@@ -8,7 +8,9 @@ with one of components.rasa_fixes' fixes, and with stock Rasa again:
 - Rasa's `predict_next_with_tracker` on each conversation, against the shared replay of the
   tracker (one replay for RulePolicy's and MemoizationPolicy's views, fix 8);
 - `parse_message` on every message the citizens wrote, against sparse features joined
-  without scipy's block builder (fix 9).
+  without scipy's block builder (fix 9);
+- one prediction and one parse per conversation, against the model graph run in a kept order
+  instead of through dask (fix 10).
 CPU time of this process, best of --rounds, so each figure is a ratio measured in one run, as
 every figure in bench/ is. The load bench cannot see changes this size through its noise.
 """
@@ -27,7 +29,7 @@ from typing import Any, Callable, List, Optional
 
 from bench.load import Target, load_civic, parse_args as load_args
 from bench.load_servers import stable_model_copy, start_civic
-from components.rasa_fixes import past_states, sparse_joins
+from components.rasa_fixes import graph_runner, past_states, sparse_joins
 
 
 def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
@@ -83,6 +85,7 @@ def compare(label: str, unit: str, measure: Callable[[], float], install: Callab
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     from rasa.core.agent import Agent
+    from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.trackers import DialogueStateTracker
     from rasa.shared.nlu.training_data.features import Features
@@ -119,6 +122,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     compare("NLU (fix 9)", "message", lambda: best_ms_each(parse, lambda: list(texts), args.rounds),
             sparse_joins.install_fast_sparse_joins,
             lambda: setattr(Features, "_combine_sparse_features", stock_join))
+    stock_run = DaskGraphRunner.run
+    compare("model graph, one parse and one prediction (fix 10)", "message",
+            lambda: best_ms_each(lambda items: (predict(items), parse(texts[:len(items)])),
+                                 trackers, args.rounds),
+            graph_runner.install_sequential_graph_runner,
+            lambda: setattr(DaskGraphRunner, "run", stock_run))
     return 0
 
 

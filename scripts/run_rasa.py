@@ -1,8 +1,8 @@
-"""The Rasa server: `python scripts/run_rasa.py run ...` is `rasa run ...` with nine fixes.
+"""The Rasa server: `python scripts/run_rasa.py run ...` is `rasa run ...` with ten fixes.
 
-Seven of them change how Rasa itself does its work (validating action server responses,
+Eight of them change how Rasa itself does its work (validating action server responses,
 looking up event classes, writing action calls, copying slots, replaying trackers for the
-policies, joining NLU features); they live in components.rasa_fixes,
+policies, joining NLU features, running the model graph); they live in components.rasa_fixes,
 one module each, and are installed here before Rasa starts. The two below are about this
 process and stay here:
 

@@ -1,6 +1,8 @@
-"""components.rasa_fixes' NLU fix (sparse features joined without scipy's block builder) must
-leave every parse exactly as stock Rasa makes it: the same intents, confidences, rankings and
-entities for the held-out messages of every language."""
+"""components.rasa_fixes' fixes to how the served model runs must leave every answer exactly as
+stock Rasa gives it: sparse features joined without scipy's block builder (fix 9) and the
+model graph run in a kept order instead of through dask (fix 10) give the same intents,
+confidences, rankings and entities for the held-out messages of every language, and (fix 10)
+the same next-action predictions through a conversation."""
 from __future__ import annotations
 
 import asyncio
@@ -10,7 +12,9 @@ from typing import Any, Dict, List
 import pytest
 import yaml
 
+from components.rasa_fixes.graph_runner import install_sequential_graph_runner
 from components.rasa_fixes.sparse_joins import install_fast_sparse_joins
+from tests.components.test_rasa_fixes_dialogue import report_conversation
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,3 +56,33 @@ def test_every_parse_is_the_stock_one(trained_model: Path,
     assert Features._combine_sparse_features.__wrapped__  # the fix is what runs below
     assert parses(agent, texts) == stock
 
+
+def predictions(agent: Any) -> List[Any]:
+    """The policies' prediction after each event of a conversation with rules, a form and slots."""
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = agent.domain
+    tracker = DialogueStateTracker.from_events("citizen", [], domain.slots)
+    found = []
+    for event in report_conversation():
+        tracker.update(event, domain)
+        prediction = agent.processor.predict_next_with_tracker(tracker)
+        found.append({key: value for key, value in prediction.items()
+                      if key != "tracker"})  # its events carry the time they were made
+    return found
+
+
+def test_every_parse_and_prediction_is_the_stock_one_in_the_kept_order(
+        trained_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rasa.core.agent import Agent
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    agent = Agent.load(str(trained_model))
+    texts = heldout_messages()
+    stock_parses, stock_predictions = parses(agent, texts), predictions(agent)
+    assert len({prediction["policy"] for prediction in stock_predictions}) >= 2
+    monkeypatch.setattr(DaskGraphRunner, "run", DaskGraphRunner.run)  # restored afterwards
+    install_sequential_graph_runner()
+    assert DaskGraphRunner.run.__wrapped__  # the fix is what runs below
+    assert parses(agent, texts) == stock_parses
+    assert predictions(agent) == stock_predictions
