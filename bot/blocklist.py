@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import Any, List, Optional
 
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
@@ -57,14 +57,17 @@ def _view(row: BlockedSender) -> BlockView:
 def is_blocked(session: Session, channel: str, sender_id: str,
                now: Optional[dt.datetime] = None) -> bool:
     """Is there an active (not removed, not expired) block on this sender?"""
-    return bool(session.execute(select(active_block(channel, sender_id, now))).scalar_one())
+    return bool(session.execute(
+        select(active_block(channel, sender_id, utc_naive(now)))).scalar_one())
 
 
-def active_block(channel: str, sender_id: str, now: Optional[dt.datetime] = None) -> Exists:
+def active_block(channel: Any, sender_id: Any, moment: Any) -> Exists:
     """The SQL test behind is_blocked, for a query that asks it along with other things
-    (bot.sender_limits.admit asks it with the sender's counts, in one round trip)."""
+    (bot.sender_limits.admit asks it with the sender's counts, in one round trip, in a
+    statement built once). The arguments are values or bound parameters; `moment` is UTC
+    without a zone (bot.clock.utc_naive)."""
     return exists().where(BlockedSender.channel == channel, BlockedSender.sender_id == sender_id,
-                          *_active(utc_naive(now)))
+                          *_active(moment))
 
 
 def _validated(channel: str, sender_id: str, reason: str, days: Optional[float]) -> tuple:

@@ -60,12 +60,9 @@ def record(turn: InboundTurn, now: datetime) -> Recorded:
         row, is_new = inbound.record_inbound(
             session, channel=turn.channel, external_id=turn.external_id,
             sender_id=turn.sender_id, text=turn.text,
-            payload={"metadata": turn.metadata}, now=now)
-        if is_new and not admission.admitted:
-            row.status = admission.status
-            if admission.notify:
-                _queue_notice(session, turn, row.id, admission.status, now)
-            session.flush()
+            payload={"metadata": turn.metadata}, now=now, status=admission.status)
+        if is_new and admission.notify:
+            _queue_notice(session, turn, row.id, admission.status, now)
         return Recorded(inbound_id=row.id, is_new=is_new, status=row.status)
 
 

@@ -6,6 +6,7 @@ import threading
 import uuid
 from typing import List
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.db import session_scope
@@ -75,6 +76,39 @@ def test_processed_message_keeps_its_replies(db: str, sender: str) -> None:
         assert stored.status == "processed" and stored.replies == [{"text": "Hello!"}]
         assert stored.processed_at == NOW
         assert mark_failed(session, row.id, now=NOW).status == "failed"
+
+
+def test_a_row_the_session_holds_reads_the_stored_outcome(db: str, sender: str) -> None:
+    """mark_processed writes with one UPDATE, not through the ORM: a copy of the row already
+    loaded in the same unit of work must not keep showing 'received'."""
+    with session_scope(db) as session:
+        row, _ = record_inbound(session, channel="webchat", external_id=uuid.uuid4().hex,
+                                sender_id=sender, text="hi")
+        held = session.get(InboundMessage, row.id)
+        assert held.status == "received"
+        mark_processed(session, row.id, [{"text": "Hello!"}], now=NOW)
+        assert (held.status, held.replies, held.processed_at) == (
+            "processed", [{"text": "Hello!"}], NOW)
+
+
+def test_marking_a_message_that_is_not_there_says_so(db: str) -> None:
+    with session_scope(db) as session:
+        with pytest.raises(LookupError):
+            mark_processed(session, 2 ** 31 - 1, [])
+
+
+def test_a_refused_message_is_recorded_with_its_status_and_a_retry_keeps_it(db: str,
+                                                                           sender: str) -> None:
+    external = uuid.uuid4().hex
+    with session_scope(db) as session:
+        first, _ = record_inbound(session, channel="telegram", external_id=external,
+                                  sender_id=sender, text="hi", now=NOW, status="limited")
+    with session_scope(db) as session:
+        again, is_new = record_inbound(session, channel="telegram", external_id=external,
+                                       sender_id=sender, text="hi", now=NOW)
+        stored = session.get(InboundMessage, first.id)
+    assert not is_new and again == first
+    assert (stored.status, stored.text, stored.received_at) == ("limited", "hi", NOW)
 
 
 def test_transcript_interleaves_citizen_and_assistant_oldest_first(db: str, sender: str) -> None:

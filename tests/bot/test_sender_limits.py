@@ -24,10 +24,8 @@ def deliver(session: Any, sender: str, at: dt.datetime, channel: str = "telegram
     """What turns_store.record does: decide, then record with the decided status."""
     admission = sender_limits.admit(session, channel=channel, sender_id=sender, now=at,
                                     limits=limits)
-    row, _new = inbound.record_inbound(session, channel=channel, external_id=uuid.uuid4().hex,
-                                       sender_id=sender, text="hi", now=at)
-    row.status = admission.status
-    session.flush()
+    inbound.record_inbound(session, channel=channel, external_id=uuid.uuid4().hex,
+                           sender_id=sender, text="hi", now=at, status=admission.status)
     return f"{admission.status}{'!' if admission.notify else ''}"
 
 
