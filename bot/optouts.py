@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Dict, Optional, Union
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.city import City
@@ -29,6 +29,9 @@ KEYWORDS: Dict[str, str] = {
     **{word: START for word in ("START", "YES", "UNSTOP")},
     **{word: HELP for word in ("HELP", "INFO")},
 }
+# Asked before every SMS reply and notification: built once, with bound parameters.
+_BY_ADDRESS = select(OptOut).where(OptOut.channel == bindparam("channel"),
+                                   OptOut.address == bindparam("address"))
 
 
 def keyword_of(text: Optional[str]) -> Optional[str]:
@@ -37,8 +40,8 @@ def keyword_of(text: Optional[str]) -> Optional[str]:
 
 
 def _find(session: Session, channel: str, address: str) -> Optional[OptOut]:
-    return session.execute(select(OptOut).where(
-        OptOut.channel == channel, OptOut.address == address)).scalars().first()
+    return session.execute(_BY_ADDRESS, {"channel": channel, "address": address}
+                           ).scalars().first()
 
 
 def opt_out(session: Session, channel: str, address: str, keyword: str,
