@@ -116,23 +116,26 @@ def detect_language(text: Optional[str], hint: Optional[str] = None,
 
 
 def language_evidence(text: Optional[str], supported: Sequence[str]) -> Evidence:
-    """Lexicon and spelling cues, blended with restricted langdetect for longer texts."""
+    """Lexicon and spelling cues, blended with restricted langdetect for longer texts.
+
+    langdetect is the slow part (milliseconds a call), so it is asked only where its answer
+    counts: a text with no known word and enough letters, or a long one."""
     raw = (text or "").lower()
     words = [word for word in _WORD.findall(raw) if word not in NEUTRAL]
     if not words:
         return Evidence(0, {})
     lexical = _lexical_scores(raw, words, supported)
-    statistical = _detect(" ".join(words), tuple(supported))
     if not lexical:
         # No known word: trust langdetect only on enough letters and a clear win.
-        letters = sum(len(word) for word in words)
-        best = max(statistical.values(), default=0.0)
-        if letters < MIN_LETTERS or best < SHORT_CERTAINTY:
+        if sum(len(word) for word in words) < MIN_LETTERS:
             return Evidence(len(words), {})
-    total = sum(lexical.values())
-    if not total:
+        statistical = _detect(" ".join(words), tuple(supported))
+        if max(statistical.values(), default=0.0) < SHORT_CERTAINTY:
+            return Evidence(len(words), {})
         return Evidence(len(words), {code: statistical.get(code, 0.0) for code in supported})
-    weight = 0.0 if not statistical or len(words) < LONG_WORDS else min(0.5, 0.08 * len(words))
+    total = sum(lexical.values())  # above 0: every known word or cue adds to it
+    statistical = _detect(" ".join(words), tuple(supported)) if len(words) >= LONG_WORDS else {}
+    weight = min(0.5, 0.08 * len(words)) if statistical else 0.0
     return Evidence(len(words), {
         code: (1 - weight) * lexical.get(code, 0.0) / total + weight * statistical.get(code, 0.0)
         for code in supported})

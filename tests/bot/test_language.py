@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Optional
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from bot import language
 from bot.language import LONG_WORDS, detect_language, language_evidence
 from bot.settings import get_settings
 
@@ -92,3 +95,52 @@ def test_evidence_only_names_supported_languages() -> None:
 def test_a_long_first_message_is_never_read_as_a_language_it_shows_no_sign_of(
         text: str, expected: str) -> None:
     assert detect_language(text, hint=None, current=None) == expected
+
+
+def everything_asked(text: str, supported: tuple) -> language.Evidence:
+    """language_evidence as it was before it skipped langdetect where the answer does not
+    count: langdetect asked for every text with words."""
+    raw = (text or "").lower()
+    words = [word for word in language._WORD.findall(raw) if word not in language.NEUTRAL]
+    if not words:
+        return language.Evidence(0, {})
+    lexical = language._lexical_scores(raw, words, supported)
+    statistical = language._detect(" ".join(words), supported)
+    if not lexical:
+        letters = sum(len(word) for word in words)
+        if letters < language.MIN_LETTERS or max(statistical.values(),
+                                                 default=0.0) < language.SHORT_CERTAINTY:
+            return language.Evidence(len(words), {})
+    total = sum(lexical.values())
+    if not total:
+        return language.Evidence(len(words), {code: statistical.get(code, 0.0)
+                                              for code in supported})
+    weight = 0.0 if not statistical or len(words) < LONG_WORDS else min(0.5, 0.08 * len(words))
+    return language.Evidence(len(words), {
+        code: (1 - weight) * lexical.get(code, 0.0) / total + weight * statistical.get(code, 0.0)
+        for code in supported})
+
+
+WORDS = sorted(set().union(*language.LEXICON.values())) + [
+    "ok", "2", "C-2026-000123", "Elmstraat", "zj", "pothole", "farola", "buraco", "kapotte",
+    "¿", "ñandú", "ção", "bijna", "straße", "xyzzyq", "lamppost", "ruas"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), min_size=0, max_size=9), st.sampled_from([" ", ", "]))
+def test_evidence_is_the_same_as_when_langdetect_was_asked_every_time(words: list,
+                                                                       gap: str) -> None:
+    supported = tuple(get_settings().supported_languages)
+    text = gap.join(words)
+    assert language_evidence(text, supported) == everything_asked(text, supported)
+
+
+def test_a_short_message_with_known_words_does_not_ask_langdetect(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list = []
+    detect = language._detect
+    monkeypatch.setattr(language, "_detect", lambda *args: asked.append(args) or detect(*args))
+    assert detect_language("si gracias", current="es") == "es"
+    assert asked == []
+    detect_language("hola, quería saber cómo va mi aviso", current="es")
+    assert len(asked) == 1
