@@ -26,6 +26,7 @@ from tests.integration.servers import (ROOT, START_TIMEOUT_SECONDS, AssistantSer
 
 from bench.load_clients import SmsClient
 
+HARNESS = "load harness"  # this process: clients and provider fakes
 TELEGRAM_TOKEN = "123456:BENCH-token_abc"
 TELEGRAM_SECRET = "bench-secret-Token"
 
@@ -176,6 +177,13 @@ def cpu_seconds(pid: int) -> Dict[str, float]:
         label = process_label(member)
         used[label] = used.get(label, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
     return used
+
+
+def harness_cpu_seconds() -> Dict[str, float]:
+    """CPU seconds used so far by this process: the load clients and the provider fakes,
+    which share the machine's cores with the assistant under test."""
+    own = os.times()
+    return {HARNESS: own.user + own.system}
 
 
 def cpu_ms_per_message(before: Dict[str, float], after: Dict[str, float],
