@@ -199,3 +199,18 @@ def test_forgetting_is_bounded(domain: Domain, tmp_path: Path) -> None:
         assert len(lean._sessions) == size
         for index in range(5):
             assert len(run(lean.retrieve(f"citizen-{index}")).events) == 6
+
+
+def test_a_sqlite_file_keeps_its_connections_and_uses_wal(domain: Domain, tmp_path: Path) -> None:
+    """Rasa opens a SQLite file with NullPool and the rollback journal: a connection per load
+    and save, and a synced journal at every commit, on the event loop. The lean store uses
+    bot.db's engine instead; stock Rasa still reads what it writes."""
+    kwargs = {"dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
+    stock, lean = stores(domain, kwargs)
+    assert isinstance(stock.engine.pool, sa.pool.NullPool)
+    assert isinstance(lean.engine.pool, sa.pool.QueuePool)
+    events = session_events("there is a hole", 1000.0)
+    run(lean.save(tracker_with(domain, "citizen", events)))
+    with lean.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    assert event_dicts(run(stock.retrieve("citizen"))) == latest_session(events)
