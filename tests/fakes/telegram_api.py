@@ -191,6 +191,8 @@ class FakeTelegramApi:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # connections kept open, as api.telegram.org does
+
             def log_message(self, format: str, *args: Any) -> None:  # quiet
                 return
 

@@ -139,6 +139,8 @@ def _message_json(message: SentMessage) -> dict:
 
 def _handler_for(fake: FakeTwilio) -> type:
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # connections kept open, as api.twilio.com does
+
         def log_message(self, *_args: object) -> None:  # keep test output quiet
             pass
 
@@ -158,12 +160,13 @@ def _handler_for(fake: FakeTwilio) -> type:
         def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
             path = urlparse(self.path).path
             fake.requests.append(("POST", path))
+            # Read first, whatever the answer: the connection carries the client's next request.
+            length = int(self.headers.get("Content-Length") or 0)
+            form = parse_qs(self.rfile.read(length).decode(), keep_blank_values=True)
             if not fake.authorised(self.headers.get("Authorization")):
                 return self._json(401, {"code": 20003, "message": "Authenticate", "status": 401})
             if path != f"/2010-04-01/Accounts/{fake.account_sid}/Messages.json":
                 return self._json(404, {"code": 20404, "message": "Not found", "status": 404})
-            length = int(self.headers.get("Content-Length") or 0)
-            form = parse_qs(self.rfile.read(length).decode(), keep_blank_values=True)
             self._json(*fake.create_message(form))
 
         def do_GET(self) -> None:  # noqa: N802
