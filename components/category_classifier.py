@@ -19,6 +19,7 @@ from typing import Any, Dict, List, Optional, Text
 
 import joblib
 import numpy as np
+from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
@@ -117,6 +118,34 @@ def category_entity(
     }
 
 
+def ready_to_predict(pipeline: Pipeline) -> Pipeline:
+    """The loaded pipeline with the classifier's weights laid out for one message at a time.
+
+    scikit-learn scores a message as `features @ coef_.T`, and scipy copies a transposed
+    (Fortran-ordered) dense operand into a contiguous one first: the whole weight matrix,
+    for every message. Kept in Fortran order, `coef_.T` is already contiguous; the values,
+    and so every probability, are the same."""
+    classifier = pipeline.steps[-1][1]
+    if isinstance(getattr(classifier, "coef_", None), np.ndarray):
+        classifier.coef_ = np.asfortranarray(classifier.coef_)
+    return pipeline
+
+
+def predict_proba(pipeline: Pipeline, texts: List[Text]) -> np.ndarray:
+    """pipeline.predict_proba(texts) for build_pipeline's pipeline, without the FeatureUnion's
+    joblib dispatch and block-matrix join: each vectorizer's rows side by side, then the
+    classifier. That machinery cost more than the vectorizers on one short message. A
+    pipeline of any other shape goes the general way."""
+    union, classifier = pipeline.steps[0][1], pipeline.steps[-1][1]
+    if (len(pipeline.steps) != 2 or not isinstance(union, FeatureUnion)
+            or union.transformer_weights
+            or any(isinstance(step, str) for _, step in union.transformer_list)):
+        return pipeline.predict_proba(texts)
+    features = sparse.hstack([vectorizer.transform(texts)
+                              for _, vectorizer in union.transformer_list], format="csr")
+    return classifier.predict_proba(features)
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
 class CategoryClassifier(GraphComponent, EntityExtractorMixin):
     """Adds a `category` entity to report_problem/inform messages that imply a service."""
@@ -167,7 +196,7 @@ class CategoryClassifier(GraphComponent, EntityExtractorMixin):
         """Reads the fitted pipeline back; a missing file yields a silent component."""
         try:
             with model_storage.read_from(resource) as directory:
-                pipeline = joblib.load(Path(directory) / MODEL_FILE_NAME)
+                pipeline = ready_to_predict(joblib.load(Path(directory) / MODEL_FILE_NAME))
         except (ValueError, FileNotFoundError):
             logger.warning("category_classifier.not_trained resource=%s", resource.name)
             pipeline = None
@@ -207,7 +236,7 @@ class CategoryClassifier(GraphComponent, EntityExtractorMixin):
         """All labels (services and none) with probabilities, best first."""
         if self._pipeline is None:
             return []
-        probabilities = self._pipeline.predict_proba([normalise_text(text)])[0]
+        probabilities = predict_proba(self._pipeline, [normalise_text(text)])[0]
         classes = self._pipeline.classes_
         order = np.argsort(-probabilities)
         return [(str(classes[i]), float(probabilities[i])) for i in order]

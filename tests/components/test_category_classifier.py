@@ -6,9 +6,11 @@ tests exercise the same path `rasa train` / `rasa run` use.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+import numpy as np
 import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -20,6 +22,7 @@ from components.category_classifier import (
     NONE_LABEL,
     CategoryClassifier,
     normalise_text,
+    predict_proba,
     training_label,
 )
 
@@ -197,3 +200,20 @@ def test_training_label_reads_intent_block_metadata() -> None:
     assert training_label(labelled) == "pothole"
     assert training_label(example_only) == NONE_LABEL
     assert training_label(Message.build("hi", "greet")) == NONE_LABEL
+
+
+def test_the_direct_prediction_is_the_pipelines_own(storage_and_resource: tuple) -> None:
+    """rank() joins the vectorizers' rows itself rather than through the FeatureUnion, with
+    the weights kept in Fortran order: the probabilities must be exactly those of the pipeline
+    as trained, for texts seen and unseen in training."""
+    loaded = _loaded(storage_and_resource)._pipeline
+    assert loaded.steps[-1][1].coef_.flags.f_contiguous
+    pipeline = copy.deepcopy(loaded)
+    pipeline.steps[-1][1].coef_ = np.ascontiguousarray(loaded.steps[-1][1].coef_)
+    texts = [normalise_text(text) for text in (
+        "pothole on the road", "the lamp post is dark", "12 high street", "",
+        "huge pot-hole and broken street light on Elm St 12", "¿hay un bache en la calle?",
+        "x" * 500)]
+    for text in texts:
+        assert (predict_proba(loaded, [text]) == pipeline.predict_proba([text])).all()
+    assert (predict_proba(loaded, texts) == pipeline.predict_proba(texts)).all()
