@@ -22,7 +22,7 @@ from bot.clock import as_utc, utc_naive
 from bot.idempotency import write_once
 from bot.models import InboundMessage
 
-RECEIVED = "received"
+RECEIVED = "received"  # the ordinary status: recorded, its turn not run yet
 _TABLE = InboundMessage.__table__
 _INSERT = insert(_TABLE)
 _BY_EXTERNAL_ID = select(InboundMessage).where(

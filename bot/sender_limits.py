@@ -16,16 +16,16 @@ from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
 from sqlalchemy import bindparam, case, func, select
-from sqlalchemy.sql import Select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
 from bot import blocklist
 from bot.clock import utc_naive
 from bot.errors import CivicError
+from bot.inbound import RECEIVED
 from bot.models import Attachment, Case, InboundMessage
 from bot.settings import get_settings
 
-RECEIVED = "received"  # the ordinary status: the message runs through the assistant
 LIMITED = "limited"  # over the per-minute limit: recorded, acknowledged, not answered
 LIMITED_DAY = "limited_day"  # over the per-day limit
 BLOCKED = "blocked"  # staff blocked the sender (bot.blocklist)
