@@ -1,11 +1,10 @@
-"""The Rasa server: `python scripts/run_rasa.py run ...` is `rasa run ...` with eleven fixes.
+"""The Rasa server: `python scripts/run_rasa.py run ...` is `rasa run ...` with ten fixes.
 
-Nine of them change how Rasa itself does its work (validating action server responses,
-looking up event classes, writing action calls and keeping their connections, copying slots,
-replaying trackers for the policies, joining NLU features, running the model graph); they
-live in components.rasa_fixes, one module each, and are installed here before Rasa starts.
-The two below are about this process and stay here (with closing the kept connections when
-the server stops):
+Eight of them change how Rasa itself does its work (validating action server responses,
+looking up event classes, writing action calls, copying slots, replaying trackers for the
+policies, joining NLU features, running the model graph); they live in components.rasa_fixes,
+one module each, and are installed here before Rasa starts. The two below are about this
+process and stay here:
 
 3. When the server cannot listen (its port already in use), Rasa logs the error and exits 0,
 so a supervisor took it for a clean stop. It now exits 1 and says which port (bot.serving).
@@ -28,43 +27,38 @@ if str(ROOT) not in sys.path:  # run as a file: components/ and channels/ must i
     sys.path.insert(0, str(ROOT))
 
 
-def on_rasa_app(use: Callable[[Any], None]) -> None:
-    """Call `use(app)` on the app rasa.core.run.configure_app builds, before it serves."""
+def install_startup_freeze() -> None:
+    """Freeze what the server holds once it has started (bot.startup_freeze), on the app
+    rasa.core.run.configure_app builds."""
     import rasa.core.run
+
+    from bot.startup_freeze import freeze_after_start
 
     configure_app = rasa.core.run.configure_app
 
-    def configure_and_use(*args: Any, **kwargs: Any) -> Any:
+    def configure_and_freeze(*args: Any, **kwargs: Any) -> Any:
         app = configure_app(*args, **kwargs)
-        use(app)
+        freeze_after_start(app)
         return app
 
-    rasa.core.run.configure_app = configure_and_use
-
-
-def install_startup_freeze() -> None:
-    """Freeze what the server holds once it has started (bot.startup_freeze)."""
-    from bot.startup_freeze import freeze_after_start
-
-    on_rasa_app(freeze_after_start)
-
-
-def install_session_closing() -> None:
-    """Close the HTTP sessions components.rasa_fixes.kept_sessions keeps, once the server stops."""
-    from components.rasa_fixes.kept_sessions import close_kept_sessions
-
-    async def close_sessions(_app: Any, _loop: Any) -> None:
-        await close_kept_sessions()
-
-    on_rasa_app(lambda app: app.register_listener(close_sessions, "after_server_stop"))
+    rasa.core.run.configure_app = configure_and_freeze
 
 
 def watch_rasa_server() -> Callable[[], bool]:
-    """Watch the app `rasa run` builds for having served."""
+    """Watch the app `rasa run` builds (rasa.core.run.configure_app) for having served."""
+    import rasa.core.run
+
     from bot.serving import watch_serving
 
     watched: List[Callable[[], bool]] = []
-    on_rasa_app(lambda app: watched.append(watch_serving(app)))
+    configure_app = rasa.core.run.configure_app
+
+    def configure_and_watch(*args: Any, **kwargs: Any) -> Any:
+        app = configure_app(*args, **kwargs)
+        watched.append(watch_serving(app))
+        return app
+
+    rasa.core.run.configure_app = configure_and_watch
     return lambda: bool(watched) and all(served() for served in watched)
 
 
@@ -92,7 +86,6 @@ def main() -> None:
 
     install_all()
     install_startup_freeze()
-    install_session_closing()
     from rasa.__main__ import main as rasa_main
 
     served = watch_rasa_server() if watches_serving(sys.argv, dict(os.environ)) else None

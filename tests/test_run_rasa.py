@@ -31,22 +31,6 @@ def test_the_freeze_waits_until_the_server_has_started(monkeypatch: pytest.Monke
         ("_freeze_now", "after_server_start")]
 
 
-def test_the_kept_sessions_are_closed_when_the_server_stops(monkeypatch: pytest.MonkeyPatch) -> None:
-    import rasa.core.run
-
-    registered = []
-
-    class App:
-        def register_listener(self, listener: Any, event: str) -> None:
-            registered.append((listener, event))
-
-    monkeypatch.setattr(rasa.core.run, "configure_app", lambda *args, **kwargs: App())
-    load_script("run_rasa").install_session_closing()
-    rasa.core.run.configure_app()
-    assert [(listener.__name__, event) for listener, event in registered] == [
-        ("close_sessions", "after_server_stop")]
-
-
 @pytest.mark.parametrize("argv, port", [
     (["run_rasa.py", "run", "--port", "5010", "--enable-api"], 5010),
     (["run_rasa.py", "run", "--port=5011"], 5011),

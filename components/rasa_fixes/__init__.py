@@ -12,11 +12,9 @@ fails there rather than in production. The numbers are the ones the docs use:
 8. past_states: one replay of the tracker for both policies' views of it.
 9. sparse_joins: NLU's sparse features joined without scipy's block builder.
 10. graph_runner: the model graph run in a kept order instead of through dask.
-11. kept_sessions: one HTTP session per endpoint, so action calls reuse their connections.
 
 Fixes 3 (exit 1 when the port is taken) and 7 (start-up objects frozen out of garbage
-collection) are about the server process, not Rasa's work, and stay in scripts/run_rasa.py,
-which also closes fix 11's sessions when the server stops.
+collection) are about the server process, not Rasa's work, and stay in scripts/run_rasa.py.
 """
 from __future__ import annotations
 
@@ -24,7 +22,6 @@ from components.rasa_fixes.action_bodies import install_fast_json_bodies
 from components.rasa_fixes.action_responses import install_cached_validation
 from components.rasa_fixes.event_types import install_event_type_index
 from components.rasa_fixes.graph_runner import install_sequential_graph_runner
-from components.rasa_fixes.kept_sessions import install_kept_sessions
 from components.rasa_fixes.past_states import install_shared_past_states
 from components.rasa_fixes.slot_copies import install_fast_slot_copies
 from components.rasa_fixes.sparse_joins import install_fast_sparse_joins
@@ -35,7 +32,6 @@ def install_all() -> None:
     install_cached_validation()
     install_event_type_index()
     install_fast_json_bodies()
-    install_kept_sessions()  # after fix 5: the session it keeps is made by fix 5's session()
     install_fast_slot_copies()
     install_shared_past_states()
     install_fast_sparse_joins()

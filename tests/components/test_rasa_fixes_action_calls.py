@@ -1,7 +1,6 @@
 """components.rasa_fixes' fixes to Rasa's action calls: the response schema compiled once
-(fix 1) with its event oneOf discriminated (fix 4), request bodies written with ujson (fix 5),
-and one kept HTTP session per endpoint (fix 11). Each is compared with stock Rasa, jsonschema
-and json."""
+(fix 1) with its event oneOf discriminated (fix 4), and request bodies written with ujson
+(fix 5). Each is compared with stock Rasa, jsonschema and json."""
 from __future__ import annotations
 
 import asyncio
@@ -17,7 +16,7 @@ from hypothesis import strategies as st
 from jsonschema.exceptions import ValidationError
 from rasa.core.actions.action import RemoteAction
 
-from components.rasa_fixes import action_bodies, action_responses, kept_sessions
+from components.rasa_fixes import action_bodies, action_responses
 
 
 @pytest.fixture
@@ -198,95 +197,3 @@ def test_what_json_cannot_write_still_fails_the_call_as_before(fast_json_bodies)
     assert math.isnan(json.loads(bodies_received([{"confidence": math.nan}])[0])["confidence"])
 
 
-
-
-@pytest.fixture
-def kept_and_fast(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    """Fix 5 and fix 11 as the server installs them; Rasa's session() restored afterwards."""
-    from rasa.utils.endpoints import EndpointConfig
-
-    monkeypatch.setattr(EndpointConfig, "session", EndpointConfig.session)
-    action_bodies.install_fast_json_bodies()
-    kept_sessions.install_kept_sessions()
-
-
-async def loopback_server(connections: List[Any], port: int = 0) -> Any:
-    """An action-server stand-in answering the request's own JSON; counts connections."""
-    from aiohttp import web
-
-    async def handler(request: web.Request) -> web.Response:
-        connections.append(request.transport)
-        return web.json_response({"echo": await request.json()})
-
-    app = web.Application()
-    app.router.add_post("/webhook", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", port)
-    await site.start()
-    return runner, site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-
-
-def test_an_endpoint_keeps_one_connection_and_gets_the_same_answers(kept_and_fast) -> None:  # type: ignore[no-untyped-def]
-    """Stock Rasa opened a session, and a connection, per request; the kept session answers
-    the same and carries every request on one connection, until the server stops."""
-    from rasa.utils.endpoints import EndpointConfig
-
-    seen: List[Any] = []
-
-    async def run() -> List[Any]:
-        runner, port = await loopback_server(seen)
-        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
-        try:
-            answers = [await endpoint.request(json={"n": n, "text": "¿bache?"}) for n in range(20)]
-        finally:
-            await runner.cleanup()
-        assert await kept_sessions.close_kept_sessions() == 1
-        return answers
-
-    answers = asyncio.run(run())
-    assert answers == [{"echo": {"n": n, "text": "¿bache?"}} for n in range(20)]
-    assert len(set(map(id, seen))) == 1 and len(seen) == 20
-
-
-def test_a_restarted_server_is_reached_on_a_new_connection(kept_and_fast) -> None:  # type: ignore[no-untyped-def]
-    """The action server restarts (deploy, crash): its connections close, and the next call
-    must not fail on the kept, closed one."""
-    from rasa.utils.endpoints import EndpointConfig
-
-    seen: List[Any] = []
-
-    async def run() -> List[Any]:
-        runner, port = await loopback_server(seen)
-        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
-        first = await endpoint.request(json={"n": 1})
-        await runner.cleanup()  # closes the connection from the server's side
-        runner, _ = await loopback_server(seen, port)
-        try:
-            await asyncio.sleep(0.05)  # the loop sees the close before the next call
-            second = await endpoint.request(json={"n": 2})
-        finally:
-            await runner.cleanup()
-            await kept_sessions.close_kept_sessions()
-        return [first, second]
-
-    assert asyncio.run(run()) == [{"echo": {"n": 1}}, {"echo": {"n": 2}}]
-    assert len(set(map(id, seen))) == 2
-
-
-def test_each_event_loop_gets_its_own_session(kept_and_fast) -> None:  # type: ignore[no-untyped-def]
-    """A session belongs to the loop it was made on (rasa test, tests: one asyncio.run each)."""
-    from rasa.utils.endpoints import EndpointConfig
-
-    endpoint = EndpointConfig("http://127.0.0.1:9/webhook")
-
-    async def session_of_this_loop() -> Any:
-        async with endpoint.session() as session:
-            async with endpoint.session() as again:
-                assert again is session and not session.closed
-        assert not session.closed  # leaving `async with` keeps it
-        await kept_sessions.close_kept_sessions()
-        return session
-
-    first, second = asyncio.run(session_of_this_loop()), asyncio.run(session_of_this_loop())
-    assert first is not second and first.closed and second.closed
