@@ -27,38 +27,33 @@ if str(ROOT) not in sys.path:  # run as a file: components/ and channels/ must i
     sys.path.insert(0, str(ROOT))
 
 
-def install_startup_freeze() -> None:
-    """Freeze what the server holds once it has started (bot.startup_freeze), on the app
-    rasa.core.run.configure_app builds."""
+def on_rasa_app(use: Callable[[Any], None]) -> None:
+    """Call `use(app)` on the app rasa.core.run.configure_app builds, before it serves."""
     import rasa.core.run
-
-    from bot.startup_freeze import freeze_after_start
 
     configure_app = rasa.core.run.configure_app
 
-    def configure_and_freeze(*args: Any, **kwargs: Any) -> Any:
+    def configure_and_use(*args: Any, **kwargs: Any) -> Any:
         app = configure_app(*args, **kwargs)
-        freeze_after_start(app)
+        use(app)
         return app
 
-    rasa.core.run.configure_app = configure_and_freeze
+    rasa.core.run.configure_app = configure_and_use
+
+
+def install_startup_freeze() -> None:
+    """Freeze what the server holds once it has started (bot.startup_freeze)."""
+    from bot.startup_freeze import freeze_after_start
+
+    on_rasa_app(freeze_after_start)
 
 
 def watch_rasa_server() -> Callable[[], bool]:
-    """Watch the app `rasa run` builds (rasa.core.run.configure_app) for having served."""
-    import rasa.core.run
-
+    """Watch the app `rasa run` builds for having served."""
     from bot.serving import watch_serving
 
     watched: List[Callable[[], bool]] = []
-    configure_app = rasa.core.run.configure_app
-
-    def configure_and_watch(*args: Any, **kwargs: Any) -> Any:
-        app = configure_app(*args, **kwargs)
-        watched.append(watch_serving(app))
-        return app
-
-    rasa.core.run.configure_app = configure_and_watch
+    on_rasa_app(lambda app: watched.append(watch_serving(app)))
     return lambda: bool(watched) and all(served() for served in watched)
 
 
