@@ -32,6 +32,8 @@ Patches:
 - stock_one_of, stock_json_bodies, stock_slot_copies, no_startup_freeze, stock_past_states,
   stock_sparse_joins, stock_graph_runner: the 'before' sides of fixes 4-10 (components.rasa_fixes,
   and bot.startup_freeze for fix 7), each undoing one fix in the running server.
+- stock_telegram_transport: the 'before' side of channels.telegram_http: the Telegram channel's
+  Bot on python-telegram-bot's default httpx transport.
 - tf_single_thread: TensorFlow's inter- and intra-op thread pools at one thread each
   (TF_INTER_OP_PARALLELISM_THREADS / TF_INTRA_OP_PARALLELISM_THREADS, read by Rasa at start):
   with 50 conversations the requests are the parallelism, and the pools' threads compete with
@@ -118,6 +120,13 @@ def stock_sparse_joins(module: ModuleType) -> None:
     Features._combine_sparse_features = getattr(fast, "__wrapped__", fast)
 
 
+def stock_telegram_transport(module: ModuleType) -> None:
+    """Bots on python-telegram-bot's own httpx transport again (channels.telegram.make_bot)."""
+    from telegram.request import HTTPXRequest
+
+    module.AiohttpRequest = HTTPXRequest
+
+
 def stock_graph_runner(module: ModuleType) -> None:
     """The model graph run through dask again, as before."""
     from rasa.engine.runner.dask import DaskGraphRunner
@@ -184,6 +193,7 @@ PATCHES: Dict[str, Tuple[str, Callable[[ModuleType], None], Tuple[str, ...]]] = 
     "stock_past_states": ("rasa.core.actions.action", stock_past_states, ("run_rasa.py",)),
     "stock_sparse_joins": ("rasa.core.actions.action", stock_sparse_joins, ("run_rasa.py",)),
     "stock_graph_runner": ("rasa.core.actions.action", stock_graph_runner, ("run_rasa.py",)),
+    "stock_telegram_transport": ("channels.telegram", stock_telegram_transport, ("run_rasa.py",)),
     "sessionmaker_per_scope": ("bot.db", sessionmaker_per_scope,
                                ("rasa", "run_rasa.py", "run_actions.py", "console",
                                 "channels.dispatcher")),

@@ -35,6 +35,7 @@ from bot.logs import log_event, quiet_client_libraries
 from bot.settings import get_settings
 from bot.shared_ratelimit import telegram_limiter
 from channels.readiness import assistant_ready
+from channels.telegram_http import AiohttpRequest
 from channels.telegram_output import (KEY_PREFIX, PayloadKeys, Sleep, TelegramOutput,
                                       TelegramSender)
 from channels.telegram_photos import fetch_photo, rejection_reply, store_photo
@@ -54,7 +55,8 @@ PHOTO_NOT_FETCHED_MESSAGE = "Sorry, I could not receive that photo. Please send 
 def make_bot(token: str, api_base_url: str) -> Bot:
     """A Bot talking to `api_base_url` (Telegram, or a local fake in tests)."""
     base = api_base_url.rstrip("/")
-    return Bot(token, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot")
+    return Bot(token, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot",
+               request=AiohttpRequest())
 
 
 class TelegramInput(InputChannel):
@@ -121,6 +123,11 @@ class TelegramInput(InputChannel):
         @bp.route("/webhook", methods=["POST"])
         async def webhook(request: Request) -> HTTPResponse:
             return await self.receive(request, handler)
+
+        @bp.listener("after_server_stop")
+        async def close_bot(_app: Any, _loop: Any) -> None:
+            if self._sender is not None:  # close the connections kept to the Bot API
+                await self._sender.bot.request.shutdown()
 
         return bp
 

@@ -2,7 +2,7 @@
 
 It serves the methods the channel uses (getMe, sendMessage, sendPhoto, answerCallbackQuery,
 getFile and its download path, setWebhook, deleteWebhook, getWebhookInfo) on 127.0.0.1 at a
-free port, records every call, and can be told to fail the next calls of a method with 429
+free port, with urlencoded or multipart (file upload) parameters, records every call, and can be told to fail the next calls of a method with 429
 (`retry_after`) or 500, or to hang before answering (a timeout the client sees; the hung call
 is recorded with `hung=True` and never takes effect). Point a Bot at it with base_url=f"{fake.base_url}/bot" and
 base_file_url=f"{fake.base_url}/file/bot" (channels.telegram.make_bot does).
@@ -14,6 +14,8 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
+from email import policy
+from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import parse_qs, unquote
@@ -42,6 +44,21 @@ def _decode(value: str) -> Any:
         return json.loads(value)
     except ValueError:
         return value
+
+
+def _form(content_type: str, raw: bytes) -> Dict[str, Any]:
+    """The call's parameters: a urlencoded form, or a multipart one (a file upload, whose
+    parts are kept as bytes)."""
+    if not content_type.startswith("multipart/form-data"):
+        return {key: _decode(values[0]) for key, values in parse_qs(raw.decode("utf-8")).items()}
+    message = BytesParser(policy=policy.HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
+    params: Dict[str, Any] = {}
+    for part in message.iter_parts():
+        value = part.get_payload(decode=True)
+        params[part.get_param("name", header="content-disposition")] = (
+            value if part.get_filename() else _decode(value.decode("utf-8")))
+    return params
 
 
 class FakeTelegramApi:
@@ -214,13 +231,13 @@ class FakeTelegramApi:
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode("utf-8")
+                raw = self.rfile.read(length)
                 prefix, path = f"/bot{fake.token}/", unquote(self.path)
                 if not path.startswith(prefix):
                     body = {"ok": False, "error_code": 401, "description": "Unauthorized"}
                     self._send(401, json.dumps(body).encode(), "application/json")
                     return
-                params = {key: _decode(values[0]) for key, values in parse_qs(raw).items()}
+                params = _form(self.headers.get("Content-Type") or "", raw)
                 try:
                     status, body = fake._answer(path[len(prefix):], params)
                 except KeyError:
