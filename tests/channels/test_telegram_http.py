@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import pytest
 from telegram import Bot
@@ -14,16 +14,14 @@ from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.request import HTTPXRequest
 
 from channels.telegram_http import AiohttpRequest
+from tests.channels.telegram_fixtures import TOKEN, telegram_api  # noqa: F401 (a fixture)
 from tests.fakes.telegram_api import FakeTelegramApi
-
-TOKEN = "123456:TEST-http_transport"
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeTelegramApi]:
-    api = FakeTelegramApi(TOKEN).start()
-    yield api
-    api.stop()
+def fake(telegram_api: FakeTelegramApi) -> FakeTelegramApi:  # noqa: F811
+    """The channel tests' fake Bot API, under a shorter name."""
+    return telegram_api
 
 
 def on(fake: FakeTelegramApi, request: Any) -> Bot:
