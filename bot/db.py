@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Dict, Iterator, Optional
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.future import create_engine
 from sqlalchemy.orm import Session
@@ -77,6 +77,11 @@ def _sqlite_engine(url: str, file_backed: bool) -> Engine:
     return engine
 
 
+def is_sqlite_file(url: URL) -> bool:
+    """A SQLite database in a file (not in memory): one bot.db keeps connections to."""
+    return url.get_backend_name() == "sqlite" and bool(url.database) and url.database != ":memory:"
+
+
 def get_engine(url: Optional[str] = None) -> Engine:
     """The engine for `url` (default: settings.database_url), created on first use."""
     url = url or get_settings().database_url
@@ -84,7 +89,7 @@ def get_engine(url: Optional[str] = None) -> Engine:
     if engine is None:
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite":
-            file_backed = bool(parsed.database) and parsed.database != ":memory:"
+            file_backed = is_sqlite_file(parsed)
             if file_backed:
                 Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
             engine = _sqlite_engine(url, file_backed)

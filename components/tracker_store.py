@@ -40,7 +40,7 @@ from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from bot.db import get_engine
+from bot.db import get_engine, is_sqlite_file
 
 DEFAULT_CACHE_SIZE = 500
 DEFAULT_CACHE_SECONDS = 600.0
@@ -64,7 +64,7 @@ class LeanSQLTrackerStore(SQLTrackerStore):
                  cache_size: int = DEFAULT_CACHE_SIZE,
                  cache_seconds: float = DEFAULT_CACHE_SECONDS, **kwargs: Any) -> None:
         super().__init__(domain, *args, **kwargs)
-        if _is_sqlite_file(self.engine.url):
+        if is_sqlite_file(self.engine.url):
             # Rasa gives a SQLite file SQLAlchemy's NullPool and the rollback journal: a new
             # connection for every load and save, and a synced journal file written and
             # deleted at every commit, on the event loop. bot.db's engine keeps connections
@@ -156,10 +156,6 @@ class LeanSQLTrackerStore(SQLTrackerStore):
                 "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
                 "action_name": data.get("name"), "data": json.dumps(data)}
 
-
-
-def _is_sqlite_file(url: Any) -> bool:
-    return url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
 
 
 def _in_session(timestamp: Optional[float], session_start: Optional[float]) -> bool:
