@@ -33,8 +33,8 @@ from bench import load_extras
 from bench.baseline import create_stock_assistant
 from bench.load_clients import HttpReplyClient, InboundWatcher, SmsClient, TelegramClient
 from bench.load_journeys import Tally, civic_journey, moodbot_journey, run_citizen, summarise
-from bench.load_servers import (TELEGRAM_SECRET, CivicStack, cpu_ms_per_message, cpu_seconds,
-                                harness_cpu_seconds, peak_memory_mb, stable_model_copy,
+from bench.load_servers import (TELEGRAM_SECRET, CivicStack, cpu_ms_per_message,
+                                cpu_seconds_with_harness, peak_memory_mb, stable_model_copy,
                                 start_civic)
 from bench.load_report import print_report
 from bench.profile_patches import ROOT, sitecustomize_dir
@@ -143,11 +143,10 @@ def run_baseline(args: argparse.Namespace, scratch: Path) -> Dict[str, Any]:
     try:
         stock.serve()
         assert stock.process is not None
-        cpu_before = {**cpu_seconds(stock.process.pid), **harness_cpu_seconds()}
+        cpu_before = cpu_seconds_with_harness(stock.process.pid)
         figures = asyncio.run(load_baseline(stock.url, args))
         figures["cpu_ms_per_message"] = cpu_ms_per_message(
-            cpu_before, {**cpu_seconds(stock.process.pid), **harness_cpu_seconds()},
-            figures["messages_answered"])
+            cpu_before, cpu_seconds_with_harness(stock.process.pid), figures["messages_answered"])
         figures["memory_mb"] = peak_memory_mb(stock.process.pid)
         figures["training_seconds"] = round(stock.training_seconds, 1)
         figures["server_ready_seconds"] = round(stock.load_seconds, 1)
@@ -199,11 +198,11 @@ def run_civic(args: argparse.Namespace, scratch: Path, variant: str = "none",
     ready = time.monotonic() - started
     try:
         assert stack.servers.process is not None
-        cpu_before = {**cpu_seconds(stack.servers.process.pid), **harness_cpu_seconds()}
+        pid = stack.servers.process.pid
+        cpu_before = cpu_seconds_with_harness(pid)
         figures = asyncio.run(load_civic(Target.of(stack), args))
         figures["cpu_ms_per_message"] = cpu_ms_per_message(
-            cpu_before, {**cpu_seconds(stack.servers.process.pid), **harness_cpu_seconds()},
-            figures["messages_answered"])
+            cpu_before, cpu_seconds_with_harness(pid), figures["messages_answered"])
         figures["memory_mb"] = peak_memory_mb(stack.servers.process.pid)
         figures["server_ready_seconds"] = round(ready, 1)
         figures["dispatcher_notifications"] = len(stack.twilio.sent)

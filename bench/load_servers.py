@@ -179,11 +179,11 @@ def cpu_seconds(pid: int) -> Dict[str, float]:
     return used
 
 
-def harness_cpu_seconds() -> Dict[str, float]:
-    """CPU seconds used so far by this process: the load clients and the provider fakes,
-    which share the machine's cores with the assistant under test."""
+def cpu_seconds_with_harness(pid: int) -> Dict[str, float]:
+    """cpu_seconds(pid), and this process's own as HARNESS: the load clients and the provider
+    fakes, which share the machine's cores with the assistant under test."""
     own = os.times()
-    return {HARNESS: own.user + own.system}
+    return {**cpu_seconds(pid), HARNESS: own.user + own.system}
 
 
 def cpu_ms_per_message(before: Dict[str, float], after: Dict[str, float],
