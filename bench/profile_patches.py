@@ -30,8 +30,9 @@ Patches:
   Session subclass, whose event listeners SQLAlchemy builds afresh) for every unit of work,
   read scopes included (before, only session_scope made one).
 - stock_one_of, stock_json_bodies, stock_slot_copies, no_startup_freeze, stock_past_states,
-  stock_sparse_joins, stock_graph_runner: the 'before' sides of fixes 4-10 (components.rasa_fixes,
-  and bot.startup_freeze for fix 7), each undoing one fix in the running server.
+  stock_sparse_joins, stock_graph_runner, stock_slash_parses: the 'before' sides of fixes 4-11
+  (components.rasa_fixes, and bot.startup_freeze for fix 7), each undoing one fix in the
+  running server.
 - stock_telegram_transport: the 'before' side of channels.telegram_http: the Telegram channel's
   Bot on python-telegram-bot's default httpx transport.
 - tf_single_thread: TensorFlow's inter- and intra-op thread pools at one thread each
@@ -135,6 +136,14 @@ def stock_graph_runner(module: ModuleType) -> None:
     DaskGraphRunner.run = getattr(fast, "__wrapped__", fast)
 
 
+def stock_slash_parses(module: ModuleType) -> None:
+    """A button's payload parsed through the whole NLU pipeline again, as before."""
+    from rasa.core.processor import MessageProcessor
+
+    fast = MessageProcessor._parse_message_with_graph
+    MessageProcessor._parse_message_with_graph = getattr(fast, "__wrapped__", fast)
+
+
 def immediate_reads(module: ModuleType) -> None:
     """bot.db.read_scope as it was before it existed: session_scope (write lock, commit)."""
     module.read_scope = module.session_scope
@@ -176,23 +185,45 @@ def tf_single_thread(module: ModuleType) -> None:
     os.environ["TF_INTRA_OP_PARALLELISM_THREADS"] = "1"
 
 
+RASA_FIXES = "components.rasa_fixes"
+
+
+def after_install_all(undo: Callable[[ModuleType], None]) -> Callable[[ModuleType], None]:
+    """A hook for components.rasa_fixes that makes its install_all run `undo` once every fix is
+    in. A 'before' side has to run after its fix, and installing the fixes imports the Rasa
+    modules they patch (fix 11 imports rasa.core.processor, which imports the action module),
+    so a hook on one of those can run in the middle of install_all: before the fix it should
+    undo, or on a module half imported."""
+    def hook(module: ModuleType) -> None:
+        install_all = module.install_all
+
+        def install_all_then_undo() -> None:
+            install_all()
+            undo(module)
+
+        module.install_all = install_all_then_undo
+
+    return hook
+
+
 # name -> (module patched, function, processes: words of their command line)
 PATCHES: Dict[str, Tuple[str, Callable[[ModuleType], None], Tuple[str, ...]]] = {
     "jsonschema_cache": ("jsonschema", cached_jsonschema, ("rasa", "run_rasa.py")),
-    "stock_validation": ("rasa.core.actions.action", stock_validation, ("run_rasa.py",)),
+    "stock_validation": (RASA_FIXES, after_install_all(stock_validation), ("run_rasa.py",)),
     "sqlite_null_pool": ("bot.db", null_pool_sqlite, ("rasa", "run_rasa.py", "run_actions.py",
                                                       "console", "channels.dispatcher")),
-    "stock_event_lookup": ("rasa.core.processor", stock_event_lookup, ("run_rasa.py",)),
+    "stock_event_lookup": (RASA_FIXES, after_install_all(stock_event_lookup), ("run_rasa.py",)),
     "stock_tracker_store": ("components.tracker_store", stock_tracker_store, ("run_rasa.py",)),
     "full_domain": ("rasa.core.actions.action", full_domain, ("run_rasa.py",)),
-    "stock_one_of": ("rasa.core.actions.action", stock_one_of, ("run_rasa.py",)),
-    "stock_json_bodies": ("rasa.core.actions.action", stock_json_bodies, ("run_rasa.py",)),
-    "stock_slot_copies": ("rasa.core.actions.action", stock_slot_copies, ("run_rasa.py",)),
+    "stock_one_of": (RASA_FIXES, after_install_all(stock_one_of), ("run_rasa.py",)),
+    "stock_json_bodies": (RASA_FIXES, after_install_all(stock_json_bodies), ("run_rasa.py",)),
+    "stock_slot_copies": (RASA_FIXES, after_install_all(stock_slot_copies), ("run_rasa.py",)),
     "no_startup_freeze": ("bot.startup_freeze", no_startup_freeze,
                           ("run_rasa.py", "run_actions.py")),
-    "stock_past_states": ("rasa.core.actions.action", stock_past_states, ("run_rasa.py",)),
-    "stock_sparse_joins": ("rasa.core.actions.action", stock_sparse_joins, ("run_rasa.py",)),
-    "stock_graph_runner": ("rasa.core.actions.action", stock_graph_runner, ("run_rasa.py",)),
+    "stock_past_states": (RASA_FIXES, after_install_all(stock_past_states), ("run_rasa.py",)),
+    "stock_sparse_joins": (RASA_FIXES, after_install_all(stock_sparse_joins), ("run_rasa.py",)),
+    "stock_graph_runner": (RASA_FIXES, after_install_all(stock_graph_runner), ("run_rasa.py",)),
+    "stock_slash_parses": (RASA_FIXES, after_install_all(stock_slash_parses), ("run_rasa.py",)),
     "stock_telegram_transport": ("channels.telegram", stock_telegram_transport, ("run_rasa.py",)),
     "sessionmaker_per_scope": ("bot.db", sessionmaker_per_scope,
                                ("rasa", "run_rasa.py", "run_actions.py", "console",

@@ -12,6 +12,8 @@ fails there rather than in production. The numbers are the ones the docs use:
 8. past_states: one replay of the tracker for both policies' views of it.
 9. sparse_joins: NLU's sparse features joined without scipy's block builder.
 10. graph_runner: the model graph run in a kept order instead of through dask.
+11. slash_messages: a button's payload parsed by RegexMessageHandler alone, not the pipeline
+    whose results it discards.
 
 Fixes 3 (exit 1 when the port is taken) and 7 (start-up objects frozen out of garbage
 collection) are about the server process, not Rasa's work, and stay in scripts/run_rasa.py.
@@ -23,6 +25,7 @@ from components.rasa_fixes.action_responses import install_cached_validation
 from components.rasa_fixes.event_types import install_event_type_index
 from components.rasa_fixes.graph_runner import install_sequential_graph_runner
 from components.rasa_fixes.past_states import install_shared_past_states
+from components.rasa_fixes.slash_messages import install_direct_slash_parses
 from components.rasa_fixes.slot_copies import install_fast_slot_copies
 from components.rasa_fixes.sparse_joins import install_fast_sparse_joins
 
@@ -36,3 +39,4 @@ def install_all() -> None:
     install_shared_past_states()
     install_fast_sparse_joins()
     install_sequential_graph_runner()
+    install_direct_slash_parses()
