@@ -10,7 +10,11 @@ with one of components.rasa_fixes' fixes, and with stock Rasa again:
 - `parse_message` on every message the citizens wrote, against sparse features joined
   without scipy's block builder (fix 9);
 - one prediction and one parse per conversation, against the model graph run in a kept order
-  instead of through dask (fix 10).
+  instead of through dask (fix 10);
+- `parse_message` on every message, against button payloads parsed without the pipeline
+  (fix 11);
+- the category classifier on every typed message, against its row for one text built
+  directly.
 CPU time of this process, best of --rounds, so each figure is a ratio measured in one run, as
 every figure in bench/ is. The load bench cannot see changes this size through its noise.
 """
@@ -29,7 +33,7 @@ from typing import Any, Callable, List, Optional
 
 from bench.load import Target, load_civic, parse_args as load_args
 from bench.load_servers import stable_model_copy, start_civic
-from components.rasa_fixes import graph_runner, past_states, sparse_joins
+from components.rasa_fixes import graph_runner, past_states, slash_messages, sparse_joins
 
 
 def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
@@ -85,6 +89,7 @@ def compare(label: str, unit: str, measure: Callable[[], float], install: Callab
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     from rasa.core.agent import Agent
+    from rasa.core.processor import MessageProcessor
     from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.trackers import DialogueStateTracker
@@ -128,6 +133,22 @@ def main(argv: Optional[List[str]] = None) -> int:
                                  trackers, args.rounds),
             graph_runner.install_sequential_graph_runner,
             lambda: setattr(DaskGraphRunner, "run", stock_run))
+    stock_parse = MessageProcessor._parse_message_with_graph
+    compare("NLU, every message (fix 11)", "message",
+            lambda: best_ms_each(parse, lambda: list(texts), args.rounds),
+            slash_messages.install_direct_slash_parses,
+            lambda: setattr(MessageProcessor, "_parse_message_with_graph", stock_parse))
+    typed = [text for text in texts if not text.startswith("/")]
+    classifier = next(node._component for node in
+                      agent.processor.graph_runner._instantiated_nodes.values()
+                      if type(node._component).__name__ == "CategoryClassifier")
+    scorer = classifier._scorer
+    classifier._scorer = None  # the general path: the pipeline's vectorizers and join
+    compare("category classifier, typed messages (one text's row built directly)", "message",
+            lambda: best_ms_each(lambda items: [classifier.rank(text) for text in items],
+                                 lambda: list(typed), args.rounds),
+            lambda: setattr(classifier, "_scorer", scorer),
+            lambda: setattr(classifier, "_scorer", None))
     return 0
 
 

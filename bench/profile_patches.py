@@ -33,6 +33,8 @@ Patches:
   stock_sparse_joins, stock_graph_runner, stock_slash_parses: the 'before' sides of fixes 4-11
   (components.rasa_fixes, and bot.startup_freeze for fix 7), each undoing one fix in the
   running server.
+- pipeline_category_rows: the 'before' side of components.category_classifier's OneTextScorer:
+  each typed message's category scored through the vectorizers' transform and a sparse join.
 - stock_telegram_transport: the 'before' side of channels.telegram_http: the Telegram channel's
   Bot on python-telegram-bot's default httpx transport.
 - tf_single_thread: TensorFlow's inter- and intra-op thread pools at one thread each
@@ -144,6 +146,11 @@ def stock_slash_parses(module: ModuleType) -> None:
     MessageProcessor._parse_message_with_graph = getattr(fast, "__wrapped__", fast)
 
 
+def pipeline_category_rows(module: ModuleType) -> None:
+    """The category classifier without its one-text scorer: the pipeline's own transforms."""
+    module.OneTextScorer.for_pipeline = classmethod(lambda cls, pipeline: None)
+
+
 def immediate_reads(module: ModuleType) -> None:
     """bot.db.read_scope as it was before it existed: session_scope (write lock, commit)."""
     module.read_scope = module.session_scope
@@ -224,6 +231,8 @@ PATCHES: Dict[str, Tuple[str, Callable[[ModuleType], None], Tuple[str, ...]]] = 
     "stock_sparse_joins": (RASA_FIXES, after_install_all(stock_sparse_joins), ("run_rasa.py",)),
     "stock_graph_runner": (RASA_FIXES, after_install_all(stock_graph_runner), ("run_rasa.py",)),
     "stock_slash_parses": (RASA_FIXES, after_install_all(stock_slash_parses), ("run_rasa.py",)),
+    "pipeline_category_rows": ("components.category_classifier", pipeline_category_rows,
+                               ("run_rasa.py",)),
     "stock_telegram_transport": ("channels.telegram", stock_telegram_transport, ("run_rasa.py",)),
     "sessionmaker_per_scope": ("bot.db", sessionmaker_per_scope,
                                ("rasa", "run_rasa.py", "run_actions.py", "console",

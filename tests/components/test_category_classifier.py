@@ -21,6 +21,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from components.category_classifier import (
     NONE_LABEL,
     CategoryClassifier,
+    OneTextScorer,
     normalise_text,
     predict_proba,
     training_label,
@@ -203,17 +204,43 @@ def test_training_label_reads_intent_block_metadata() -> None:
 
 
 def test_the_direct_prediction_is_the_pipelines_own(storage_and_resource: tuple) -> None:
-    """rank() joins the vectorizers' rows itself rather than through the FeatureUnion, with
-    the weights kept in Fortran order: the probabilities must be exactly those of the pipeline
-    as trained, for texts seen and unseen in training."""
-    loaded = _loaded(storage_and_resource)._pipeline
+    """rank() builds one text's TF-IDF row itself and predict_proba joins the vectorizers'
+    rows itself rather than through the FeatureUnion, with the weights kept in Fortran order:
+    the probabilities must be exactly those of the pipeline as trained, for texts seen and
+    unseen in training, texts with no known feature, and every language's NLU data."""
+    component = _loaded(storage_and_resource)
+    loaded = component._pipeline
     assert loaded.steps[-1][1].coef_.flags.f_contiguous
     pipeline = copy.deepcopy(loaded)
     pipeline.steps[-1][1].coef_ = np.ascontiguousarray(loaded.steps[-1][1].coef_)
     texts = [normalise_text(text) for text in (
-        "pothole on the road", "the lamp post is dark", "12 high street", "",
+        "pothole on the road", "the lamp post is dark", "12 high street", "", "qqq zzz",
         "huge pot-hole and broken street light on Elm St 12", "¿hay un bache en la calle?",
-        "x" * 500)]
+        "litter litter litter everywhere, litter!", "x" * 500, *nlu_texts())]
+    scorer = OneTextScorer.for_pipeline(loaded)
+    assert scorer is not None and component._scorer is not None
     for text in texts:
-        assert (predict_proba(loaded, [text]) == pipeline.predict_proba([text])).all()
+        stock = pipeline.predict_proba([text])
+        assert (predict_proba(loaded, [text]) == stock).all()
+        assert (scorer.probabilities(text) == stock[0]).all(), text
     assert (predict_proba(loaded, texts) == pipeline.predict_proba(texts)).all()
+
+
+def nlu_texts() -> List[str]:
+    """Every 7th training example of data/nlu, in every language."""
+    import yaml
+
+    texts = []
+    for path in sorted((Path(__file__).resolve().parents[2] / "data" / "nlu").glob("*/*.yml")):
+        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
+            texts += [line[2:] for line in str(block.get("examples") or "").splitlines()
+                      if line.startswith("- ")]
+    return texts[::7]
+
+
+def test_a_pipeline_of_another_shape_is_scored_the_general_way(
+        storage_and_resource: tuple) -> None:
+    pipeline = copy.deepcopy(_loaded(storage_and_resource)._pipeline)
+    pipeline.steps[0][1].transformer_list[1][1].norm = "l1"
+    assert OneTextScorer.for_pipeline(pipeline) is None
+    assert OneTextScorer.for_pipeline(None) is None
