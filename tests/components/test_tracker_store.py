@@ -7,6 +7,7 @@ the other wrote, only the latest session on `retrieve`, every session on
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
@@ -19,7 +20,7 @@ from rasa.shared.core.events import (ActionExecuted, BotUttered, Event, SessionS
                                      UserUttered)
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from components.tracker_store import LeanSQLTrackerStore
+from components.tracker_store import LeanSQLTrackerStore, decoded
 
 ROOT = Path(__file__).resolve().parents[2]
 run = asyncio.run  # the stores' methods are coroutines
@@ -214,3 +215,16 @@ def test_a_sqlite_file_keeps_its_connections_and_uses_wal(domain: Domain, tmp_pa
     with lean.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     assert event_dicts(run(stock.retrieve("citizen"))) == latest_session(events)
+
+
+@pytest.mark.parametrize("events", [
+    [],
+    [{"event": "user", "text": "¿hay un bache? \"sí\", 3,5 m", "timestamp": 1764201600.123456789,
+      "parse_data": {"intent": {"name": "inform", "confidence": 0.9999758005142212},
+                     "entities": [], "intent_ranking": []}}],
+    [{"event": "slot", "name": "rating", "value": 4}, {"event": "slot", "value": [1.5e-300, None]},
+     {"event": "action", "name": "action_listen", "metadata": {"nested": {"deep": [{}]}}}],
+])
+def test_a_session_decodes_as_its_rows_one_by_one(events: List[Dict[str, Any]]) -> None:
+    rows = tuple(json.dumps(event) for event in events)
+    assert decoded(rows) == [json.loads(row) for row in rows]
