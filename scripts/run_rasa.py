@@ -1,10 +1,10 @@
-"""The Rasa server: `python scripts/run_rasa.py run ...` is `rasa run ...` with ten fixes.
+"""The Rasa server: `python scripts/run_rasa.py run ...` is `rasa run ...` with eleven fixes.
 
-Eight of them change how Rasa itself does its work (validating action server responses,
+Nine of them change how Rasa itself does its work (validating action server responses,
 looking up event classes, writing action calls, copying slots, replaying trackers for the
-policies, joining NLU features, running the model graph); they live in components.rasa_fixes,
-one module each, and are installed here before Rasa starts. The two below are about this
-process and stay here:
+policies, joining NLU features, running the model graph, parsing button payloads); they live
+in components.rasa_fixes, one module each, and are installed here before Rasa starts. The two
+below are about this process and stay here:
 
 3. When the server cannot listen (its port already in use), Rasa logs the error and exits 0,
 so a supervisor took it for a clean stop. It now exits 1 and says which port (bot.serving).
