@@ -54,6 +54,13 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def unwrap(owner: Any, name: str) -> None:
+    """Put back what a fix of components.rasa_fixes replaced: each keeps Rasa's own function as
+    its `__wrapped__`. Nothing happens when the fix is not installed."""
+    fixed = getattr(owner, name)
+    setattr(owner, name, getattr(fixed, "__wrapped__", fixed))
+
+
 def cached_jsonschema(module: ModuleType) -> None:
     """The shipped fix (components.rasa_fixes.action_responses): jsonschema.validate with each
     schema checked once. `module` is jsonschema itself, which install_cached_validation patches."""
@@ -89,8 +96,7 @@ def stock_json_bodies(module: ModuleType) -> None:
     """Rasa's action calls written by the json module again, as before."""
     from rasa.utils.endpoints import EndpointConfig
 
-    fast = EndpointConfig.session
-    EndpointConfig.session = getattr(fast, "__wrapped__", fast)
+    unwrap(EndpointConfig, "session")
 
 
 def stock_slot_copies(module: ModuleType) -> None:
@@ -111,16 +117,14 @@ def stock_past_states(module: ModuleType) -> None:
     """Each policy replays the tracker into past states of its own again, as before."""
     from rasa.shared.core.domain import Domain
 
-    shared = Domain.states_for_tracker_history
-    Domain.states_for_tracker_history = getattr(shared, "__wrapped__", shared)
+    unwrap(Domain, "states_for_tracker_history")
 
 
 def stock_sparse_joins(module: ModuleType) -> None:
     """NLU features joined by scipy.sparse.hstack again, as before."""
     from rasa.shared.nlu.training_data.features import Features
 
-    fast = Features._combine_sparse_features
-    Features._combine_sparse_features = getattr(fast, "__wrapped__", fast)
+    unwrap(Features, "_combine_sparse_features")
 
 
 def stock_telegram_transport(module: ModuleType) -> None:
@@ -134,16 +138,14 @@ def stock_graph_runner(module: ModuleType) -> None:
     """The model graph run through dask again, as before."""
     from rasa.engine.runner.dask import DaskGraphRunner
 
-    fast = DaskGraphRunner.run
-    DaskGraphRunner.run = getattr(fast, "__wrapped__", fast)
+    unwrap(DaskGraphRunner, "run")
 
 
 def stock_slash_parses(module: ModuleType) -> None:
     """A button's payload parsed through the whole NLU pipeline again, as before."""
     from rasa.core.processor import MessageProcessor
 
-    fast = MessageProcessor._parse_message_with_graph
-    MessageProcessor._parse_message_with_graph = getattr(fast, "__wrapped__", fast)
+    unwrap(MessageProcessor, "_parse_message_with_graph")
 
 
 def pipeline_category_rows(module: ModuleType) -> None:
