@@ -31,7 +31,7 @@ LIMITED_DAY = "limited_day"  # over the per-day limit
 BLOCKED = "blocked"  # staff blocked the sender (bot.blocklist)
 REFUSED_STATUSES = (LIMITED, LIMITED_DAY, BLOCKED)
 MINUTE, DAY = dt.timedelta(minutes=1), dt.timedelta(days=1)
-WINDOWS = (MINUTE, DAY)  # the windows admit counts answered messages in, in its rules' order
+WINDOWS = (MINUTE, DAY)  # the windows admit counts answered messages in: minute, then day
 # Channels where a citizen talks to the bot; Open311 clients and Rasa's REST test channel are
 # limited elsewhere (API keys) or not exposed publicly.
 CITIZEN_CHANNELS = ("telegram", "sms", "webchat")
@@ -146,10 +146,10 @@ def admit(session: Session, *, channel: str, sender_id: str, now: Optional[dt.da
     moment, limits = utc_naive(now), limits or Limits.from_settings()
     if channel not in CITIZEN_CHANNELS:
         return Admission(RECEIVED)
-    rules = ((LIMITED, MINUTE, limits.per_minute), (LIMITED_DAY, DAY, limits.per_day))  # WINDOWS
     blocked, answered = _blocked_and_answered(session, channel, sender_id, moment)
     if blocked:
         return Admission(BLOCKED)  # no notice: it would tell an abuser the block works
+    rules = zip((LIMITED, LIMITED_DAY), WINDOWS, (limits.per_minute, limits.per_day))
     for (status, window, limit), count in zip(rules, answered):
         if count >= limit:
             notify = not _refused_since(session, channel, sender_id, status, moment - window)
