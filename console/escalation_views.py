@@ -20,9 +20,9 @@ from bot.db import session_scope
 from bot.escalations import claimed_escalations, linked_case, waiting_escalations
 from bot.models import Escalation
 from console.auth import StaffIdentity
+from console.languages import language_name
 
 QUEUE_LIMIT = 200
-LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "pt": "Portuguese", "nl": "Dutch"}
 REASON_LABELS = {"requested": "Asked for a person", "misunderstood": "Misunderstood twice",
                  "low_confidence": "Unsure answer"}
 
@@ -34,7 +34,7 @@ def escalation_view(session: Session, escalation: Escalation, staff: StaffIdenti
     visible = case is not None and can_see_case(staff.role, staff.department, case)
     return {
         "id": escalation.id, "channel": escalation.channel, "language": escalation.language,
-        "language_name": LANGUAGE_NAMES.get(escalation.language, escalation.language),
+        "language_name": language_name(escalation.language),
         "reason": escalation.reason,
         "reason_label": REASON_LABELS.get(escalation.reason, escalation.reason), "status": escalation.status,
         "claimed_by": escalation.claimed_by, "mine": escalation.claimed_by == staff.username,

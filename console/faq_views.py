@@ -18,8 +18,8 @@ from bot.faq_store import (STATES, Actor, archive, create_entry, get_entry, get_
                            latest_version, publish, revert, save_version, summaries)
 from bot.faq_transfer import ImportResult, export_csv, export_yaml, import_faq
 from console.auth import StaffIdentity
+from console.languages import LANGUAGE_NAMES, language_name
 
-LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "pt": "Portuguese", "nl": "Dutch"}
 REPORT_DAYS = 90
 
 
@@ -28,7 +28,7 @@ def actor_of(staff: StaffIdentity, ip: str) -> Actor:
 
 
 def language_rows() -> List[Dict[str, str]]:
-    return [{"code": code, "name": LANGUAGE_NAMES.get(code, code)} for code in languages()]
+    return [{"code": code, "name": language_name(code)} for code in languages()]
 
 
 def content_from_form(form: Mapping[str, Any]) -> FaqContent:
