@@ -21,6 +21,7 @@ from bot.clock import as_utc
 from bot.followers import followers_of
 from bot.models import Attachment, Case, Escalation, Feedback, InboundMessage, OutboxMessage
 from bot.services import service_name, status_text
+from bot.status_reasons import event_reason
 
 __all__ = ["CaseDetail", "TimelineEntry", "case_detail", "mask", "osm_url"]
 
@@ -139,8 +140,9 @@ def _event(event: Any) -> TimelineEntry:
                 f"{status_text(event.to_status or '', 'en').label}")
     else:
         text = event.kind.replace("_", " ")
-    if event.reason:
-        text = f"{text}: {event.reason}"
+    reason = event_reason(event, "en")
+    if reason:
+        text = f"{text}: {reason}"
     return TimelineEntry(_local(event.created_at), event.actor, event.kind, text,
                          event.from_status, event.to_status)
 

@@ -24,6 +24,7 @@ from bot.models import CASE_STATUSES, Case, CaseEvent
 from bot.notifications import notify_status_change
 from bot.references import format_reference, parse_reference
 from bot.services import get_service, service_name, status_text
+from bot.status_reasons import checked_reason
 from bot.working_days import expected_date
 
 __all__ = ["OpenedCase", "StatusView", "open_case", "find_case", "change_status",
@@ -149,11 +150,15 @@ def allowed_next_statuses(status: str) -> tuple:
 
 
 def change_status(session: Session, case: Case, to: str, reason: Optional[str], by: str,
-                  now: Optional[dt.datetime] = None) -> CaseEvent:
+                  now: Optional[dt.datetime] = None,
+                  reason_code: Optional[str] = None) -> CaseEvent:
     """Move a case to another status and keep the why and who in its history.
 
-    Raises InvalidInput for an unknown status and InvalidTransition for a move the workflow
-    does not allow. The citizens' messages are queued in the same unit of work.
+    `reason` is free text sent as written; `reason_code` names a standard reason
+    (bot.status_reasons) that each citizen reads in their own language. Raises InvalidInput
+    for an unknown status or a standard reason that does not fit it, and InvalidTransition
+    for a move the workflow does not allow. The citizens' messages are queued in the same
+    unit of work.
     """
     if to not in CASE_STATUSES:
         raise InvalidInput(f"unknown case status {to!r}")
@@ -161,7 +166,8 @@ def change_status(session: Session, case: Case, to: str, reason: Optional[str], 
         raise InvalidTransition(case.status, to)
     moment = utc_naive(now)
     event = CaseEvent(kind="status_changed", from_status=case.status, to_status=to,
-                      reason=(reason or "").strip() or None, actor=by, created_at=moment)
+                      reason=(reason or "").strip() or None,
+                      reason_code=checked_reason(to, reason_code), actor=by, created_at=moment)
     case.events.append(event)
     if case.status == "duplicate":
         case.merged_into_id = None  # reopened: it stands on its own again
@@ -173,11 +179,14 @@ def change_status(session: Session, case: Case, to: str, reason: Optional[str], 
 
 
 def change_status_by_staff(session: Session, case: Case, to: str, reason: Optional[str],
-                           by: str, now: Optional[dt.datetime] = None) -> CaseEvent:
-    """A caseworker's change: the reason is required, because the citizen is told why."""
-    if not (reason or "").strip():
-        raise InvalidInput("a reason is required for every status change")
-    return change_status(session, case, to, reason, by, now=now)
+                           by: str, now: Optional[dt.datetime] = None,
+                           reason_code: Optional[str] = None) -> CaseEvent:
+    """A caseworker's change: a reason is required (a standard one, their own words or both),
+    because the citizen is told why."""
+    if not (reason or "").strip() and not (reason_code or "").strip():
+        raise InvalidInput("a reason is required for every status change: pick a standard "
+                           "reason or write your own")
+    return change_status(session, case, to, reason, by, now=now, reason_code=reason_code)
 
 
 def _update_fix_confirmation(case: Case, to: str) -> None:

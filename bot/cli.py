@@ -29,12 +29,14 @@ def _seed(args: argparse.Namespace) -> int:
     from bot.faq import seed_faq
     from bot.schema import migrate
     from bot.services import load_catalogue, seed_services
+    from bot.status_reasons import load_reasons
 
     migrate()
     with session_scope() as session:
         services = seed_services(session, load_catalogue(args.services))
         added = seed_faq(session, args.faq)
-    load_city()  # fail the deploy on a broken city file, not on a citizen's message
+    load_city()  # fail the deploy on a broken city or reasons block, not on a citizen's message
+    load_reasons(args.services)
     print(f"services: {services} loaded; FAQ: {added} new topics")
     return 0
 
@@ -56,6 +58,8 @@ def _show_case(args: argparse.Namespace) -> int:
 
 def _case_summary(case) -> dict:  # type: ignore[no-untyped-def]
     """What an operator needs to see about a case, history included."""
+    from bot.status_reasons import event_reason
+
     return {
         "reference": case.reference, "service": case.service_code, "status": case.status,
         "department": case.service.department, "channel": case.channel,
@@ -64,7 +68,8 @@ def _case_summary(case) -> dict:  # type: ignore[no-untyped-def]
         "expected_by": case.expected_by.isoformat() if case.expected_by else None,
         "attachments": [item.id for item in case.attachments],
         "history": [{"at": event.created_at.isoformat(), "kind": event.kind,
-                     "to": event.to_status, "by": event.actor, "reason": event.reason}
+                     "to": event.to_status, "by": event.actor,
+                     "reason": event_reason(event, "en"), "reason_code": event.reason_code}
                     for event in case.events],
     }
 

@@ -27,7 +27,7 @@ __all__ = ["FixAnswer", "NOT_FIXED_REASON", "pending_confirmation", "case_for_fi
            "record_fix_confirmation", "record_satisfaction"]
 
 ASKED, CONFIRMED, NOT_FIXED = "asked", "confirmed", "not_fixed"
-NOT_FIXED_REASON = "The citizen says it is not fixed"
+NOT_FIXED_REASON = "reported_not_fixed"  # a standard reason: each follower reads it in their language
 REOPENED_STATUS = "in_progress"
 CITIZEN = "citizen"
 
@@ -91,7 +91,8 @@ def record_fix_confirmation(session: Session, case: Case, *, fixed: bool,
             raise InvalidTransition(case.status, "resolved")
         case.fix_confirmation = CONFIRMED
     elif case.status == "resolved":
-        change_status(session, case, REOPENED_STATUS, NOT_FIXED_REASON, CITIZEN, now=moment)
+        change_status(session, case, REOPENED_STATUS, None, CITIZEN, now=moment,
+                      reason_code=NOT_FIXED_REASON)
         case.fix_confirmation, reopened = NOT_FIXED, True
     elif case.fix_confirmation != NOT_FIXED:
         raise InvalidTransition(case.status, REOPENED_STATUS)

@@ -75,7 +75,8 @@ class CaseEvent(Base):
     kind = Column(String(30), nullable=False)  # created, status_changed, note, ...
     from_status = Column(String(20), nullable=True)
     to_status = Column(String(20), nullable=True)
-    reason = Column(Text, nullable=True)
+    reason = Column(Text, nullable=True)  # the caseworker's own words, as typed
+    reason_code = Column(String(40), nullable=True)  # a standard reason, bot.status_reasons
     actor = Column(String(120), nullable=False)  # "citizen", "system", staff user name
     created_at = Column(DateTime, nullable=False)
 

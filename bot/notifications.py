@@ -23,6 +23,7 @@ from bot.models import Case, CaseEvent, OutboxMessage
 from bot.outbox import enqueue
 from bot.services import localized, service_name, status_text
 from bot.settings import get_settings
+from bot.status_reasons import event_reason
 
 __all__ = ["Recipient", "recipients", "status_update_body", "notify_status_change"]
 
@@ -59,11 +60,12 @@ def recipients(session: Session, case: Case) -> List[Recipient]:
 
 def status_update_body(case: Case, event: CaseEvent, language: str, audience: str = "reporter",
                        target_reference: Optional[str] = None) -> str:
-    """The citizen-facing words for one status change, carrying the caseworker's reason."""
+    """The citizen-facing words for one status change, carrying the caseworker's reason (a
+    standard one in `language`, their own words as typed)."""
     template = str(localized(_templates().get(_template_name(event, audience, target_reference)),
                              language))
     words = status_text(event.to_status or case.status, language)
-    reason = (event.reason or "").strip()
+    reason = event_reason(event, language)
     if reason and not reason.endswith((".", "!", "?")):
         reason += "."
     return template.format(reference=case.reference, service=service_name(case.service, language),

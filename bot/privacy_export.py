@@ -17,6 +17,7 @@ from bot.faq_log import MAX_LOGGED_QUESTION
 from bot.models import (Attachment, BlockedSender, Case, CaseFollower, Escalation, FaqQuery,
                         Feedback, InboundMessage, OptOut, OutboxMessage)
 from bot.privacy_subject import Subject
+from bot.status_reasons import event_reason
 
 
 def _iso(value: Optional[dt.date]) -> Optional[str]:
@@ -85,7 +86,8 @@ def case_document(case: Case) -> Dict[str, Any]:
         "updated_at": _iso(case.updated_at), "expected_by": _iso(case.expected_by),
         "fix_confirmation": case.fix_confirmation, "satisfaction": case.satisfaction,
         "history": [{"at": _iso(e.created_at), "kind": e.kind, "from": e.from_status,
-                     "to": e.to_status, "reason": e.reason} for e in case.events],
+                     "to": e.to_status, "reason": event_reason(e, case.language),
+                     "reason_code": e.reason_code} for e in case.events],
     }
 
 

@@ -75,7 +75,7 @@ def localized(texts: Optional[Mapping[str, object]], language: str) -> object:
 
 def load_catalogue(path: Optional[Union[str, Path]] = None) -> List[ServiceSpec]:
     """Read and check the catalogue; a broken file fails the seed, not a citizen's report."""
-    raw = _read(path)
+    raw = read_catalogue(path)
     specs, seen = [], set()
     for item in raw.get("services") or []:
         code = str(item["code"])
@@ -161,7 +161,7 @@ def followup_questions(service: Service, language: str) -> List[FollowupQuestion
 
 def load_statuses(path: Optional[Union[str, Path]] = None) -> Dict[str, dict]:
     """The status catalogue (plain words per status), from the `statuses:` block of the file."""
-    statuses = _read(path).get("statuses") or {}
+    statuses = read_catalogue(path).get("statuses") or {}
     missing = set(CASE_STATUSES) - set(statuses)
     if missing:
         raise ValueError(f"the status catalogue lacks {sorted(missing)}")
@@ -178,7 +178,7 @@ def status_text(status: str, language: str, statuses: Optional[Dict[str, dict]] 
 _file_cache: Dict[str, tuple] = {}
 
 
-def _read(path: Optional[Union[str, Path]]) -> dict:
+def read_catalogue(path: Optional[Union[str, Path]] = None) -> dict:
     """The parsed catalogue file, cached until it changes on disk (staff edit it live)."""
     file = Path(path or get_settings().services_file)
     mtime = file.stat().st_mtime

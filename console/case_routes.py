@@ -63,8 +63,8 @@ async def _error(request: Request, reference: Optional[str], error: CivicError) 
         text = "No case with that reference that you can open." if status == 404 else str(error)
         return render(request, "case_error.html", http_status=status, error=text)
     page = await asyncio.to_thread(views.load_case, request.ctx.staff, reference)
-    form = {name: str((request.form or {}).get(name) or "") for name in ("status", "reason",
-                                                                          "target", "merge_reason")}
+    form = {name: str((request.form or {}).get(name) or "")
+            for name in ("status", "reason_code", "reason", "target", "merge_reason")}
     return render(request, "case.html", http_status=status, error=sentence(str(error)),
                   form=form, **page)
 
@@ -93,7 +93,8 @@ async def change_status(request: Request, reference: str) -> HTTPResponse:
     form = request.form or {}
     changed = await asyncio.to_thread(
         views.change_status, request.ctx.staff, reference, str(form.get("status") or ""),
-        str(form.get("reason") or ""), str(form.get("seen_status") or "") or None,
+        str(form.get("reason") or ""), str(form.get("reason_code") or ""),
+        str(form.get("seen_status") or "") or None,
         client_ip(request))
     notice = "status"
     if changed.asked_fix and not await _expect_fix_answer(changed):

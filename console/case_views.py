@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
@@ -25,10 +25,12 @@ from bot.errors import (AttachmentRejected, CaseChangedMeanwhile, CaseNotFound, 
                         MalformedReference)
 from bot.merges import merge_cases
 from bot.models import Attachment, Case
-from bot.notifications import recipients
+from bot.notifications import Recipient, recipients
 from bot.services import status_text
 from bot.settings import get_settings
+from bot.status_reasons import offered_reasons
 from console.auth import StaffIdentity
+from console.languages import language_name
 
 FILTER_FIELDS = ("q", "service", "status", "department", "area", "older_than", "newer_than",
                  "overdue", "attention", "sort", "per_page")
@@ -69,7 +71,45 @@ def load_case(staff: StaffIdentity, reference: str) -> Dict[str, Any]:
         case = visible_case(session, staff, reference)
         detail = case_detail(session, case)
         labels = {status: status_text(status, "en").label for status in detail.next_statuses}
-        return {"detail": detail, "case": case, "status_labels": labels}
+        return {"detail": detail, "case": case, "status_labels": labels,
+                "reason_choices": reason_choices(detail.next_statuses),
+                "told": who_is_told(recipients(session, case))}
+
+
+@dataclass(frozen=True)
+class ReasonChoice:
+    """The standard reasons offered for a change to one status (English, as staff read)."""
+
+    status: str
+    label: str
+    reasons: Tuple[Tuple[str, str], ...]  # (code, English text)
+
+
+def reason_choices(statuses: Sequence[str]) -> List[ReasonChoice]:
+    """Per status the case may move to, the standard reasons that fit it (none: left out)."""
+    choices = [ReasonChoice(status, status_text(status, "en").label,
+                            tuple((reason.code, reason.text("en"))
+                                  for reason in offered_reasons(status)))
+               for status in statuses]
+    return [choice for choice in choices if choice.reasons]
+
+
+def who_is_told(people: Sequence[Recipient]) -> str:
+    """Who a change on this case will message and the languages they read: a caseworker's own
+    words reach each of them exactly as typed."""
+    if not people:
+        return ("Nobody is sent a message: the reporter did not ask for updates and nobody "
+                "follows this case.")
+    parts = []
+    for audience, singular, plural in (("reporter", "the reporter", "the reporter"),
+                                       ("follower", "1 follower", "{n} followers")):
+        languages = [language_name(person.language) for person in people
+                     if person.audience == audience]
+        if languages:
+            who = singular if len(languages) == 1 else plural.format(n=len(languages))
+            verb = "reads" if len(languages) == 1 else "read"
+            parts.append(f"{who} ({verb} {', '.join(sorted(set(languages)))})")
+    return f"Sent to {' and '.join(parts)}."
 
 
 def visible_case(session: Session, staff: StaffIdentity, reference: str) -> Case:
@@ -83,7 +123,7 @@ def visible_case(session: Session, staff: StaffIdentity, reference: str) -> Case
     return case
 
 
-def change_status(staff: StaffIdentity, reference: str, to: str, reason: str,
+def change_status(staff: StaffIdentity, reference: str, to: str, reason: str, reason_code: str,
                   seen_status: Optional[str], ip: str) -> StatusChanged:
     """A caseworker's status change, its citizens' messages and its audit entry, together.
 
@@ -95,11 +135,13 @@ def change_status(staff: StaffIdentity, reference: str, to: str, reason: str,
         if seen_status and seen_status != case.status:
             raise CaseChangedMeanwhile(case.reference, case.status)
         before = _audit_state(case)
-        change_status_by_staff(session, case, to, reason, by=staff.username)
+        event = change_status_by_staff(session, case, to, reason, by=staff.username,
+                                       reason_code=reason_code)
         queued = len(recipients(session, case))  # one message each, queued by the change
         record(session, actor=staff.username, action="case.status_changed", target_type="case",
                target_id=case.reference, before=before,
-               after={**_audit_state(case), "reason": reason.strip(), "messages": queued}, ip=ip)
+               after={**_audit_state(case), "reason": reason.strip(),
+                      "reason_code": event.reason_code, "messages": queued}, ip=ip)
         return StatusChanged(reference=case.reference, sender_id=case.sender_id,
                              asked_fix=case.fix_confirmation == "asked" and case.status == "resolved",
                              messages_queued=queued)

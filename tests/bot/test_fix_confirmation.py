@@ -40,8 +40,8 @@ def test_not_fixed_puts_the_case_back_in_progress_with_the_reason(
         assert (case.status, case.fix_confirmation) == ("in_progress", "not_fixed")
         assert answer.reopened and not answer.fixed
         last = events[-1]
-        assert (last.from_status, last.to_status, last.reason, last.actor) == (
-            "resolved", "in_progress", NOT_FIXED_REASON, "citizen")
+        assert (last.from_status, last.to_status, last.reason_code, last.reason, last.actor) == (
+            "resolved", "in_progress", NOT_FIXED_REASON, None, "citizen")
         assert feedback_on(session, case) == []
 
 

@@ -1,6 +1,8 @@
 """A status change reaching the citizen, end to end: a caseworker signs in to the console in
-headless Chromium, opens a case from the list, refers it with a reason; the outbox holds the
-citizen's message in the citizen's language (Spanish) with that reason, and the real outbox
+headless Chromium, opens a case from the list, sees who will be told and in which language,
+refers it with a standard reason and a note of their own; the outbox holds the citizen's
+message in the citizen's language (Spanish), the standard reason in Spanish and the note as
+typed, and the real outbox
 dispatcher (`python -m channels.dispatcher`) delivers it by SMS through twilio-python to the
 local fake Twilio, where the citizen's number receives exactly that text."""
 from __future__ import annotations
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[2]
 CITY_NUMBER = "+441632960999"
 REASON = "Esta calle es de la Diputación; llame al 900 123 456"
+STANDARD_REASON_ES = "Es responsabilidad de la administración regional, no del ayuntamiento."
 DELIVERY_TIMEOUT = 30.0
 
 
@@ -72,7 +75,7 @@ def wait_for(predicate: Callable[[], bool], timeout: float) -> bool:
     return predicate()
 
 
-def test_a_referral_reaches_the_citizen_by_sms_in_spanish_with_the_reason(
+def test_a_referral_reaches_the_citizen_by_sms_in_spanish_with_the_reasons(
         chromium: "Browser", console_factory: Callable[..., ConsoleServer],  # noqa: F811
         twilio: FakeTwilio, dispatcher: Callable[[str], subprocess.Popen], tmp_path: Path) -> None:
     console = console_factory()
@@ -95,12 +98,16 @@ def test_a_referral_reaches_the_citizen_by_sms_in_spanish_with_the_reason(
         page.click(f"text={case.reference}")
         page.wait_for_url(f"**/cases/{case.reference}")
         assert page.text_content("#case-address") == "Calle Mayor 12"
+        assert page.text_content("#told") == "Sent to the reporter (reads Spanish)."
         page.select_option("#status", "referred")
+        page.select_option("#reason_code", "regional_authority")
         page.fill("#reason", REASON)
         page.click("#status-form button[type=submit]")
         page.wait_for_url("**?notice=status")
         assert page.text_content("#case-status") == "referred"
-        assert REASON in page.text_content("#case-history")
+        history = page.text_content("#case-history")
+        assert "It is the responsibility of the regional authority, not the city. " + REASON \
+            in history
     except Exception:
         page.screenshot(path=str(tmp_path / "status-change.png"))
         raise
@@ -112,7 +119,7 @@ def test_a_referral_reaches_the_citizen_by_sms_in_spanish_with_the_reason(
                                     .where(OutboxMessage.case_id == case.id)).scalars().all()
     assert (message.channel, message.recipient, message.language) == ("sms", number, "es")
     assert message.body.startswith(f"Novedades de su aviso {case.reference} (Bache): derivado a "
-                                   f"otro organismo. {REASON}.")
+                                   f"otro organismo. {STANDARD_REASON_ES} {REASON}.")
 
     dispatcher(console.database_url)
     assert wait_for(lambda: twilio.bodies_to(number) == [message.body], DELIVERY_TIMEOUT), \

@@ -214,8 +214,51 @@ def test_a_status_change_reaches_the_citizens_and_is_audited(
     assert "This road belongs to the county" in history and "Status changed" in history
 
 
+def test_a_standard_reason_reaches_each_citizen_in_their_own_language(
+        console: ConsoleServer, people: Dict[str, httpx.Client]) -> None:
+    case = new_case(console, language="es")
+    with session_scope(console.database_url) as session:
+        follow_case(session, session.get(Case, case.id), channel="telegram", sender_id="5550002",
+                    contact="5550002", language="nl")
+    page = people["highways"].get(f"/cases/{case.reference}").text
+    assert "Sent to the reporter (reads Spanish) and 1 follower (reads Dutch)." in page
+    assert 'value="utility_company"' in page and "It belongs to a utility company" in page
+    answer = post(people["highways"], f"/cases/{case.reference}/status", status="referred",
+                  seen_status="new", reason_code="utility_company", reason="Ref. 88-41")
+    assert answer.status_code == 303
+    sent = {message.language: message.body for message in outbox(console, case.id)}
+    assert "Pertenece a una compañía de suministros (agua, gas, electricidad o " \
+           "telecomunicaciones). Ref. 88-41." in sent["es"]
+    assert "Het is van een nutsbedrijf (water, gas, elektriciteit of telecom). Ref. 88-41." \
+        in sent["nl"]
+    [entry] = audits(console, case.reference)
+    assert (entry.after["reason_code"], entry.after["reason"]) == ("utility_company", "Ref. 88-41")
+    history = people["highways"].get(f"/cases/{case.reference}").text
+    assert "It belongs to a utility company (water, gas, electricity or telecoms). Ref. 88-41" \
+        in history
+
+
+def test_a_standard_reason_for_another_status_is_refused_with_the_form_kept(
+        console: ConsoleServer, people: Dict[str, httpx.Client]) -> None:
+    case = new_case(console)
+    answer = post(people["highways"], f"/cases/{case.reference}/status", status="referred",
+                  reason_code="repaired", reason="crew 4")
+    assert answer.status_code == 400
+    assert "does not fit the status" in answer.text and ">crew 4</textarea>" in answer.text
+    assert reload(console, case.reference).status == "new"
+    assert outbox(console, case.id) == [] and audits(console, case.reference) == []
+
+
+def test_nobody_told_is_said_on_the_case_page(console: ConsoleServer,
+                                              people: Dict[str, httpx.Client]) -> None:
+    case = new_case(console, consent=False)
+    page = people["highways"].get(f"/cases/{case.reference}").text
+    assert "Nobody is sent a message: the reporter did not ask for updates" in page
+
+
 @pytest.mark.parametrize("form, expected", [
     ({"status": "acknowledged", "reason": "   "}, 400),
+    ({"status": "acknowledged", "reason_code": "no_such_reason"}, 400),
     ({"status": "new", "reason": "back to the start"}, 409),
     ({"status": "teleported", "reason": "why not"}, 400),
     ({"status": "acknowledged", "reason": "seen", "seen_status": "in_progress"}, 409),

@@ -11,7 +11,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
 
-def test_migrations_build_every_model_table_at_head(db_url: str) -> None:
+def test_migrations_build_every_model_table_and_column_at_head(db_url: str) -> None:
     from bot.models import Base
     from bot.schema import alembic_config
 
@@ -19,12 +19,19 @@ def test_migrations_build_every_model_table_at_head(db_url: str) -> None:
     engine = create_engine(db_url, future=True)
     try:
         with engine.connect() as connection:
-            tables = set(inspect(connection).get_table_names())
+            inspector = inspect(connection)
+            tables = set(inspector.get_table_names())
+            columns = {table: {column["name"] for column in inspector.get_columns(table)}
+                       for table in set(Base.metadata.tables) & tables}
             version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
     finally:
         engine.dispose()
     missing = set(Base.metadata.tables) - tables
     assert not missing, f"models without a migration: {sorted(missing)}"
+    unmigrated = sorted(f"{name}.{column.name}" for name, table in Base.metadata.tables.items()
+                        if name in columns for column in table.columns
+                        if column.name not in columns[name])
+    assert not unmigrated, f"model columns without a migration: {unmigrated}"
     assert version == head
 
 
