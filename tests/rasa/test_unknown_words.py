@@ -1,7 +1,8 @@
-"""Street names the model has never seen must not change what a message is about.
+"""Street and people's names the model has never seen must not change what a message is about.
 
-Citizens name streets, estates and shops that are in no training example. A classifier that
-weighs such words too much turns "hello, I live at <street> Road" into out_of_scope or a report:
+Citizens name streets, estates and shops that are in no training example, and introduce
+themselves by names no example has. A classifier that weighs such words too much turns
+"hello, I live at <street> Road" into out_of_scope or a report:
 logistic regression did for every one of 200 names while it matched DIET on the training-data
 splits and the held-out files (docs/performance.md, fourth session). The names below are
 invented; a message must keep its intent for at least MIN_SHARE of them.
@@ -28,6 +29,12 @@ TEMPLATES = [
     ("the streetlight on {} Avenue is broken", "report_problem"),
     ("hola, hay un bache en la calle {}", "report_problem"),
     ("hallo, de lantaarnpaal in de {}straat is kapot", "report_problem"),
+    # A citizen who introduces themselves is greeted, whatever their name (it was out_of_scope
+    # with full confidence for every one of these names in English).
+    ("hi, my name is {}", "greet"),
+    ("hola, me llamo {}", "greet"),
+    ("oi, meu nome é {}", "greet"),
+    ("goedemorgen, mijn naam is {}", "greet"),
 ]
 
 
