@@ -96,6 +96,15 @@ def new_case(console: ConsoleServer, **overrides: Any) -> Case:
         return open_case(session, **values).case
 
 
+def spanish_case_with_dutch_follower(console: ConsoleServer, chat_id: str) -> Case:
+    """A Spanish reporter's case that a Dutch Telegram user (`chat_id`) follows."""
+    case = new_case(console, language="es")
+    with session_scope(console.database_url) as session:
+        follow_case(session, session.get(Case, case.id), channel="telegram", sender_id=chat_id,
+                    contact=chat_id, language="nl")
+    return case
+
+
 def reload(console: ConsoleServer, reference: str) -> Case:
     with session_scope(console.database_url) as session:
         return find_case(session, reference)
@@ -193,10 +202,7 @@ def test_another_departments_case_is_not_found_like_a_missing_one(
 
 def test_a_status_change_reaches_the_citizens_and_is_audited(
         console: ConsoleServer, people: Dict[str, httpx.Client]) -> None:
-    case = new_case(console, language="es")
-    with session_scope(console.database_url) as session:
-        follow_case(session, session.get(Case, case.id), channel="telegram", sender_id="5550001",
-                    contact="5550001", language="nl")
+    case = spanish_case_with_dutch_follower(console, "5550001")
     answer = post(people["highways"], f"/cases/{case.reference}/status", status="referred",
                   seen_status="new", reason="This road belongs to the county; contact 0300 123")
     assert answer.status_code == 303 and answer.headers["location"].endswith("?notice=status")
@@ -216,10 +222,7 @@ def test_a_status_change_reaches_the_citizens_and_is_audited(
 
 def test_a_standard_reason_reaches_each_citizen_in_their_own_language(
         console: ConsoleServer, people: Dict[str, httpx.Client]) -> None:
-    case = new_case(console, language="es")
-    with session_scope(console.database_url) as session:
-        follow_case(session, session.get(Case, case.id), channel="telegram", sender_id="5550002",
-                    contact="5550002", language="nl")
+    case = spanish_case_with_dutch_follower(console, "5550002")
     page = people["highways"].get(f"/cases/{case.reference}").text
     assert "Sent to the reporter (reads Spanish) and 1 follower (reads Dutch)." in page
     assert 'value="utility_company"' in page and "It belongs to a utility company" in page
