@@ -17,6 +17,7 @@ from bot.clock import utc_naive
 from bot.errors import InvalidInput, InvalidTransition
 from bot.followers import carry_followers
 from bot.models import Case, CaseEvent, CaseFollower
+from bot.status_reasons import event_reason
 
 __all__ = ["MergeResult", "merge_cases"]
 
@@ -34,24 +35,27 @@ class MergeResult:
 
 
 def merge_cases(session: Session, source: Case, target: Case, actor: str, reason: str,
-                now: Optional[dt.datetime] = None) -> MergeResult:
+                now: Optional[dt.datetime] = None,
+                reason_code: Optional[str] = None) -> MergeResult:
     """Merge `source` into `target` (same unit of work as the caller's audit entry).
 
-    Raises InvalidInput for a merge into itself, into a case that is itself merged away, or
-    without a reason; InvalidTransition when the source cannot become a duplicate (it
-    already is one).
+    The reason is a standard one for "duplicate" (`reason_code`, each citizen reads it in
+    their language), the caseworker's own words, or both. Raises InvalidInput for a merge
+    into itself, into a case that is itself merged away, or without a reason;
+    InvalidTransition when the source cannot become a duplicate (it already is one).
     """
-    _check(source, target, reason)
+    _check(source, target, reason, reason_code)
     moment = utc_naive(now)
     before = source.status
     followers = carry_followers(session, source, target, now=moment)
     source.merged_into_id = target.id  # set first: the citizens' message names the target
     source_event = change_status_by_staff(session, source, "duplicate", reason, by=actor,
-                                          now=moment)
+                                          now=moment, reason_code=reason_code)
+    why = event_reason(source_event, "en")
     source.events.append(CaseEvent(kind="merged", actor=actor, created_at=moment,
-                                   reason=f"Merged into {target.reference}: {reason.strip()}"))
+                                   reason=f"Merged into {target.reference}: {why}"))
     target_event = CaseEvent(kind="merged", actor=actor, created_at=moment,
-                             reason=f"{source.reference} merged into this case: {reason.strip()}")
+                             reason=f"{source.reference} merged into this case: {why}")
     target.events.append(target_event)
     target.updated_at = moment
     session.flush()
@@ -60,10 +64,11 @@ def merge_cases(session: Session, source: Case, target: Case, actor: str, reason
                        source_event=source_event, target_event=target_event)
 
 
-def _check(source: Case, target: Case, reason: str) -> None:
+def _check(source: Case, target: Case, reason: str, reason_code: Optional[str]) -> None:
     """Refuse merges that would lose track of a report."""
-    if not (reason or "").strip():
-        raise InvalidInput("a reason is required to merge cases")
+    if not (reason or "").strip() and not (reason_code or "").strip():
+        raise InvalidInput("a reason is required to merge cases: pick a standard reason or "
+                           "write your own")
     if source.id == target.id:
         raise InvalidInput("a case cannot be merged into itself")
     if target.status == "duplicate" or target.merged_into_id is not None:

@@ -64,7 +64,8 @@ async def _error(request: Request, reference: Optional[str], error: CivicError) 
         return render(request, "case_error.html", http_status=status, error=text)
     page = await asyncio.to_thread(views.load_case, request.ctx.staff, reference)
     form = {name: str((request.form or {}).get(name) or "")
-            for name in ("status", "reason_code", "reason", "target", "merge_reason")}
+            for name in ("status", "reason_code", "reason", "target", "merge_reason_code",
+                         "merge_reason")}
     return render(request, "case.html", http_status=status, error=sentence(str(error)),
                   form=form, **page)
 
@@ -122,7 +123,8 @@ async def merge(request: Request, reference: str) -> HTTPResponse:
     form = request.form or {}
     target = await asyncio.to_thread(views.merge, request.ctx.staff, reference,
                                      str(form.get("target") or ""),
-                                     str(form.get("merge_reason") or ""), client_ip(request))
+                                     str(form.get("merge_reason") or ""),
+                                     str(form.get("merge_reason_code") or ""), client_ip(request))
     return redirect(f"/cases/{quote(target)}?notice=merged", status=303)
 
 

@@ -73,6 +73,7 @@ def load_case(staff: StaffIdentity, reference: str) -> Dict[str, Any]:
         labels = {status: status_text(status, "en").label for status in detail.next_statuses}
         return {"detail": detail, "case": case, "status_labels": labels,
                 "reason_choices": reason_choices(detail.next_statuses),
+                "merge_reasons": reason_choices(["duplicate"]),
                 "told": who_is_told(recipients(session, case))}
 
 
@@ -148,7 +149,7 @@ def change_status(staff: StaffIdentity, reference: str, to: str, reason: str, re
 
 
 def merge(staff: StaffIdentity, reference: str, target_reference: str, reason: str,
-          ip: str) -> str:
+          reason_code: str, ip: str) -> str:
     """Merge this case into another one the caseworker can see; audited. Returns the target's
     reference."""
     with session_scope() as session:
@@ -159,11 +160,13 @@ def merge(staff: StaffIdentity, reference: str, target_reference: str, reason: s
             raise InvalidInput(f"there is no case {target_reference.strip() or '(blank)'} "
                                "that you can open to merge into") from error
         before = _audit_state(source)
-        result = merge_cases(session, source, target, actor=staff.username, reason=reason)
+        result = merge_cases(session, source, target, actor=staff.username, reason=reason,
+                             reason_code=reason_code)
         record(session, actor=staff.username, action="case.merged", target_type="case",
                target_id=source.reference, before=before,
                after={**_audit_state(source), "merged_into": target.reference,
-                      "reason": reason.strip(), "followers_carried": len(result.followers)},
+                      "reason": reason.strip(), "reason_code": result.source_event.reason_code,
+                      "followers_carried": len(result.followers)},
                ip=ip)
         return target.reference
 

@@ -55,6 +55,24 @@ def test_merge_moves_people_records_history_and_tells_each_citizen_once(
     assert outbox(db, target.id) == []  # the target's citizens hear nothing about the merge
 
 
+def test_a_merge_with_a_standard_reason_tells_each_citizen_in_their_language(
+        db: str, report: Callable[..., dict]) -> None:
+    follower = f"test-{uuid.uuid4().hex[:12]}"
+    with session_scope(db) as session:
+        target = open_case(session, **report(sender_id=f"test-{uuid.uuid4().hex[:12]}")).case
+        source = open_case(session, **report(language="es")).case
+        follow_case(session, source, channel="telegram", sender_id=follower, contact=follower,
+                    language="nl")
+        merge_cases(session, source, target, actor="alice", reason="", now=LATER,
+                    reason_code="same_spot")
+        target_history = [(event.kind, event.reason) for event in target.events]
+    assert target_history[-1] == ("merged", f"{source.reference} merged into this case: "
+                                            "Both reports are about the same spot.")
+    told = {message.language: message.body for message in outbox(db, source.id)}
+    assert "Los dos avisos son del mismo lugar." in told["es"]
+    assert "Beide meldingen gaan over dezelfde plek." in told["nl"]
+
+
 def test_after_a_merge_the_merged_reporter_hears_about_the_target(
         db: str, report: Callable[..., dict], sender: str) -> None:
     with session_scope(db) as session:

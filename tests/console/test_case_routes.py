@@ -330,6 +330,20 @@ def test_merge_moves_the_citizens_and_is_audited(console: ConsoleServer,
     assert source.reference in page and "merged into this case" in page
 
 
+def test_merge_with_a_standard_reason_is_audited_with_it(
+        console: ConsoleServer, people: Dict[str, httpx.Client]) -> None:
+    target, source = new_case(console), new_case(console, language="nl")
+    page = people["highways"].get(f"/cases/{source.reference}").text
+    assert 'name="merge_reason_code"' in page and "Both reports are about the same spot." in page
+    answer = post(people["highways"], f"/cases/{source.reference}/merge",
+                  target=target.reference, merge_reason_code="same_spot")
+    assert answer.status_code == 303
+    [told] = outbox(console, source.id)
+    assert "Beide meldingen gaan over dezelfde plek." in told.body
+    [entry] = audits(console, source.reference)
+    assert (entry.after["reason_code"], entry.after["reason"]) == ("same_spot", "")
+
+
 def test_merge_into_a_case_the_caseworker_cannot_see_is_refused(
         console: ConsoleServer, people: Dict[str, httpx.Client]) -> None:
     source, elsewhere = new_case(console), new_case(console, service_code="litter")
