@@ -24,7 +24,7 @@ from bot.models import CASE_STATUSES, Case, CaseEvent
 from bot.notifications import notify_status_change
 from bot.references import format_reference, parse_reference
 from bot.services import get_service, service_name, status_text
-from bot.status_reasons import checked_reason
+from bot.status_reasons import as_sentence, checked_reason, latest_reason
 from bot.working_days import expected_date
 
 __all__ = ["OpenedCase", "StatusView", "open_case", "find_case", "change_status",
@@ -67,12 +67,13 @@ class StatusView:
     expected_by: Optional[dt.date]
     address: Optional[str] = None
     description: Optional[str] = None
+    reason: str = ""  # why it has this status, bot.status_reasons.latest_reason
 
     def placeholders(self) -> Dict[str, str]:
         """Values for utter_case_status / utter_case_status_private."""
         values = {"reference": self.reference, "service": self.service,
                   "status": self.status_label, "updated": self.updated.isoformat(),
-                  "next_step": self.next_step}
+                  "reason": as_sentence(self.reason), "next_step": self.next_step}
         if self.address is not None or self.description is not None:
             values.update(address=self.address or "", description=self.description or "")
         return values
@@ -215,7 +216,8 @@ def remember_language(session: Session, channel: str, sender_id: str, language: 
 
 
 def case_status_view(case: Case, language: str, for_sender: bool) -> StatusView:
-    """The status in plain words; personal details only for the person who reported it."""
+    """The status in plain words and why; personal details only for the person who reported
+    it."""
     words = status_text(case.status, language)
     updated = as_utc(case.updated_at).astimezone(load_city().zone).date()
     return StatusView(
@@ -223,7 +225,8 @@ def case_status_view(case: Case, language: str, for_sender: bool) -> StatusView:
         status=case.status, status_label=words.label, updated=updated,
         next_step=words.next_step, expected_by=case.expected_by,
         address=case.address if for_sender else None,
-        description=case.description if for_sender else None)
+        description=case.description if for_sender else None,
+        reason=latest_reason(case.events, language))
 
 
 def recent_cases_for_sender(session: Session, sender_id: str, limit: int = 5,

@@ -23,7 +23,7 @@ from bot.models import Case, CaseEvent, OutboxMessage
 from bot.outbox import enqueue
 from bot.services import localized, service_name, status_text
 from bot.settings import get_settings
-from bot.status_reasons import event_reason
+from bot.status_reasons import as_sentence, event_reason
 
 __all__ = ["Recipient", "recipients", "status_update_body", "notify_status_change"]
 
@@ -65,11 +65,8 @@ def status_update_body(case: Case, event: CaseEvent, language: str, audience: st
     template = str(localized(_templates().get(_template_name(event, audience, target_reference)),
                              language))
     words = status_text(event.to_status or case.status, language)
-    reason = event_reason(event, language)
-    if reason and not reason.endswith((".", "!", "?")):
-        reason += "."
     return template.format(reference=case.reference, service=service_name(case.service, language),
-                           status=words.label, reason=f"{reason} " if reason else "",
+                           status=words.label, reason=as_sentence(event_reason(event, language)),
                            next_step=words.next_step, target=target_reference or "").strip()
 
 

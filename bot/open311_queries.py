@@ -28,7 +28,7 @@ from bot.errors import CaseNotFound, MalformedReference, Open311Invalid, Open311
 from bot.models import CASE_STATUSES, Case
 from bot.open311_dates import end_of_day, format_w3c, parse_w3c
 from bot.services import FALLBACK_LANGUAGE, service_name, status_text
-from bot.status_reasons import event_reason
+from bot.status_reasons import latest_reason
 
 CLOSED_STATUSES = tuple(status for status in CASE_STATUSES if status not in OPEN_STATUSES)
 MAX_SPAN = dt.timedelta(days=90)
@@ -127,10 +127,7 @@ def request_for_token(session: Session, token: str) -> dict:
 
 def _status_notes(case: Case) -> Optional[str]:
     """Why the case has its status: the reason of its latest status change."""
-    for event in reversed(case.events or []):
-        if event.kind == "status_changed":
-            return event_reason(event, FALLBACK_LANGUAGE) or None
-    return None
+    return latest_reason(case.events or [], FALLBACK_LANGUAGE) or None
 
 
 def request_record(case: Case, zone: ZoneInfo) -> Dict[str, object]:

@@ -14,14 +14,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple, Union
+from typing import Dict, Iterable, List, Optional, Tuple, Union
 
 from bot.errors import InvalidInput
 from bot.models import CASE_STATUSES, CaseEvent
 from bot.services import FALLBACK_LANGUAGE, localized, read_catalogue
 
 __all__ = ["StandardReason", "load_reasons", "offered_reasons", "checked_reason",
-           "reason_text", "event_reason"]
+           "reason_text", "event_reason", "latest_reason", "as_sentence"]
 
 _CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
@@ -101,3 +101,22 @@ def reason_text(code: Optional[str], note: Optional[str], language: str) -> str:
 def event_reason(event: CaseEvent, language: str) -> str:
     """Why this change happened, in `language` as far as the standard reason goes."""
     return reason_text(event.reason_code, event.reason, language)
+
+
+def latest_reason(events: Iterable[CaseEvent], language: str) -> str:
+    """Why the case has its current status: the reason of its latest status change, in
+    `language` as far as the standard reason goes. Public like the status itself: followers
+    are sent it and Open311 shows it, so the console tells caseworkers so."""
+    for event in reversed(list(events)):
+        if event.kind == "status_changed":
+            return event_reason(event, language)
+    return ""
+
+
+def as_sentence(reason: str) -> str:
+    """A reason ready to stand before the next sentence of a message: ending in a full stop
+    and a space, or "" for none (the templates' {reason} placeholder)."""
+    reason = reason.strip()
+    if not reason:
+        return ""
+    return (reason if reason.endswith((".", "!", "?")) else reason + ".") + " "

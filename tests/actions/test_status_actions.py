@@ -2,12 +2,30 @@
 and what happens without a reference."""
 from __future__ import annotations
 
+import asyncio
 from typing import Callable, Optional
 
 import pytest
 
 from actions.status import ActionCheckStatus
+from bot.cases import change_status_by_staff, find_case
+from bot.db import session_scope
 from tests.actions.factories import make_tracker, responses, run_action, slot_values
+
+
+def render(domain: dict, message: dict, language: str) -> str:
+    """The text Rasa's own response generator makes of the action's message."""
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import SlotSet
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    tracker = DialogueStateTracker.from_events("citizen", [SlotSet("language", language)],
+                                               slots=Domain.from_dict(domain).slots)
+    values = {key: value for key, value in message.items() if key != "response"}
+    generated = asyncio.run(TemplatedNaturalLanguageGenerator(domain["responses"]).generate(
+        message["response"], tracker, "rest", **values))
+    return generated["text"]
 
 
 def check(domain: dict, text: str = "", entity: Optional[str] = None, **kwargs):
@@ -41,6 +59,33 @@ def test_anyone_else_sees_only_the_status(sender_id: str, channel: str,
     [message] = messages
     assert message["response"] == "utter_case_status"
     assert "address" not in message and "description" not in message
+
+
+@pytest.mark.parametrize("language, opening, standard", [
+    ("en", "Report", "It belongs to a utility company (water, gas, electricity or telecoms)."),
+    ("es", "Aviso", "Pertenece a una compañía de suministros (agua, gas, electricidad o "
+                    "telecomunicaciones)."),
+])
+def test_the_status_says_why_in_the_citizens_language(
+        language: str, opening: str, standard: str, open_test_case: Callable[..., str],
+        domain: dict) -> None:
+    reference = open_test_case("web-owner")
+    with session_scope() as session:
+        change_status_by_staff(session, find_case(session, reference), "referred", "Ref 88-41",
+                               by="alice", reason_code="utility_company")
+    _, messages = check(domain, text=reference, entity=reference, sender_id="web-stranger",
+                        slots={"language": language})
+    assert messages[0]["reason"] == f"{standard} Ref 88-41. "
+    rendered = render(domain, messages[0], language)
+    assert rendered.startswith(f"{opening} {reference}")
+    assert f"{standard} Ref 88-41. " in rendered and rendered.endswith(messages[0]["next_step"])
+
+
+def test_a_case_never_changed_has_no_reason(open_test_case: Callable[..., str],
+                                            domain: dict) -> None:
+    reference = open_test_case("web-owner")
+    _, messages = check(domain, text=reference, entity=reference, sender_id="web-owner")
+    assert messages[0]["reason"] == ""
 
 
 @pytest.mark.parametrize("how", ["entity", "canonical text", "lenient text"])

@@ -147,7 +147,8 @@ def test_status_view_shows_personal_details_only_to_the_sender(
         public = case_status_view(case, "en", for_sender=False)
         private = case_status_view(case, "en", for_sender=True)
     assert public.address is None and public.description is None
-    assert set(public.placeholders()) == {"reference", "service", "status", "updated", "next_step"}
+    assert set(public.placeholders()) == {"reference", "service", "status", "updated", "reason",
+                                          "next_step"}
     assert public.service == "Pothole" and public.status_label == "received"
     assert public.updated == dt.date(2026, 11, 23) and public.next_step
     assert private.address == "12 High St" and private.description.startswith("Deep pothole")
