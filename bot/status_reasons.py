@@ -105,8 +105,8 @@ def event_reason(event: CaseEvent, language: str) -> str:
 
 def latest_reason(events: Iterable[CaseEvent], language: str) -> str:
     """Why the case has its current status: the reason of its latest status change, in
-    `language` as far as the standard reason goes. Public like the status itself: followers
-    are sent it and Open311 shows it, so the console tells caseworkers so."""
+    `language` as far as the standard reason goes. As public as the status itself: followers
+    are sent it, Open311 shows it, and the console tells caseworkers whom it reaches."""
     for event in reversed(list(events)):
         if event.kind == "status_changed":
             return event_reason(event, language)

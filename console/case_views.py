@@ -101,15 +101,13 @@ def who_is_told(people: Sequence[Recipient]) -> str:
     if not people:
         return ("Nobody is sent a message: the reporter did not ask for updates and nobody "
                 "follows this case.")
-    parts = []
-    for audience, singular, plural in (("reporter", "the reporter", "the reporter"),
-                                       ("follower", "1 follower", "{n} followers")):
-        languages = [language_name(person.language) for person in people
-                     if person.audience == audience]
-        if languages:
-            who = singular if len(languages) == 1 else plural.format(n=len(languages))
-            verb = "reads" if len(languages) == 1 else "read"
-            parts.append(f"{who} ({verb} {', '.join(sorted(set(languages)))})")
+    parts = [f"the reporter (reads {language_name(person.language)})"
+             for person in people if person.audience == "reporter"]
+    followers = [person for person in people if person.audience == "follower"]
+    if followers:
+        languages = ", ".join(sorted({language_name(person.language) for person in followers}))
+        parts.append(f"1 follower (reads {languages})" if len(followers) == 1
+                     else f"{len(followers)} followers (read {languages})")
     return f"Sent to {' and '.join(parts)}."
 
 

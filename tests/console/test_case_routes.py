@@ -371,3 +371,16 @@ def test_photos_are_served_only_through_a_case_the_caller_may_see(
     assert people["waste"].get(path).status_code == 404
     assert people["highways"].get(f"/cases/{other.reference}/photos/{photo.id}").status_code == 404
     assert httpx.get(console.url + path).status_code in (302, 401)
+
+
+def test_who_is_told_names_each_audience_and_the_languages_they_read() -> None:
+    from bot.notifications import Recipient
+    from console.case_views import who_is_told
+
+    def person(audience: str, language: str) -> Recipient:
+        return Recipient("sms", "+44", "+44", language, audience, "")
+
+    assert who_is_told([person("reporter", "pt"), person("follower", "nl"),
+                        person("follower", "en"), person("follower", "nl")]) == (
+        "Sent to the reporter (reads Portuguese) and 3 followers (read Dutch, English).")
+    assert who_is_told([person("follower", "es")]) == "Sent to 1 follower (reads Spanish)."
