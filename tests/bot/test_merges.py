@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Callable, List
+from typing import Callable, List, Tuple
 
 import pytest
 from sqlalchemy import select
@@ -27,14 +27,21 @@ def outbox(db: str, case_id: int) -> List[OutboxMessage]:
                                     .order_by(OutboxMessage.id)).scalars())
 
 
+def two_reports_one_followed(session, report: Callable[..., dict], language: str,
+                             follower: str) -> Tuple[Case, Case]:
+    """A report to merge into, and a report in `language` that a Dutch Telegram user follows."""
+    target = open_case(session, **report(sender_id=f"test-{uuid.uuid4().hex[:12]}")).case
+    source = open_case(session, **report(language=language)).case
+    follow_case(session, source, channel="telegram", sender_id=follower, contact=follower,
+                language="nl")
+    return target, source
+
+
 def test_merge_moves_people_records_history_and_tells_each_citizen_once(
         db: str, report: Callable[..., dict], sender: str) -> None:
     follower = f"test-{uuid.uuid4().hex[:12]}"
     with session_scope(db) as session:
-        target = open_case(session, **report(sender_id=f"test-{uuid.uuid4().hex[:12]}")).case
-        source = open_case(session, **report(language="pt")).case
-        follow_case(session, source, channel="telegram", sender_id=follower, contact=follower,
-                    language="nl")
+        target, source = two_reports_one_followed(session, report, "pt", follower)
         result = merge_cases(session, source, target, actor="alice",
                              reason="Same hole, reported twice", now=LATER)
         assert result.source_status_before == "new"
@@ -59,10 +66,7 @@ def test_a_merge_with_a_standard_reason_tells_each_citizen_in_their_language(
         db: str, report: Callable[..., dict]) -> None:
     follower = f"test-{uuid.uuid4().hex[:12]}"
     with session_scope(db) as session:
-        target = open_case(session, **report(sender_id=f"test-{uuid.uuid4().hex[:12]}")).case
-        source = open_case(session, **report(language="es")).case
-        follow_case(session, source, channel="telegram", sender_id=follower, contact=follower,
-                    language="nl")
+        target, source = two_reports_one_followed(session, report, "es", follower)
         merge_cases(session, source, target, actor="alice", reason="", now=LATER,
                     reason_code="same_spot")
         target_history = [(event.kind, event.reason) for event in target.events]
