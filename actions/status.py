@@ -87,7 +87,8 @@ def reply_without_reference(tracker: Tracker) -> Reply:
     with session_scope() as session:
         cases = recent_cases_for_sender(session, tracker.sender_id, limit=RECENT_CASES,
                                         channel=channel_of(tracker))
-        views = [case_status_view(case, language, for_sender=True) for case in cases]
+        views = [case_status_view(case, language, for_sender=True, with_reason=False)
+                 for case in cases]
     if not views:
         return Reply(response="utter_ask_case_reference")
     return Reply(response="utter_your_recent_cases", values={"cases": recent_lines(views)})

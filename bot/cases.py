@@ -215,9 +215,11 @@ def remember_language(session: Session, channel: str, sender_id: str, language: 
     return changed
 
 
-def case_status_view(case: Case, language: str, for_sender: bool) -> StatusView:
+def case_status_view(case: Case, language: str, for_sender: bool,
+                     with_reason: bool = True) -> StatusView:
     """The status in plain words and why; personal details only for the person who reported
-    it."""
+    it. A list of cases shows no reason and passes `with_reason=False`, which spares reading
+    each case's history."""
     words = status_text(case.status, language)
     updated = as_utc(case.updated_at).astimezone(load_city().zone).date()
     return StatusView(
@@ -226,7 +228,7 @@ def case_status_view(case: Case, language: str, for_sender: bool) -> StatusView:
         next_step=words.next_step, expected_by=case.expected_by,
         address=case.address if for_sender else None,
         description=case.description if for_sender else None,
-        reason=latest_reason(case.events, language))
+        reason=latest_reason(case.events, language) if with_reason else "")
 
 
 def recent_cases_for_sender(session: Session, sender_id: str, limit: int = 5,

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from bot.cases import change_status, change_status_by_staff, open_case
+from bot.cases import case_status_view, change_status, change_status_by_staff, open_case
 from bot.db import session_scope
 from bot.errors import InvalidInput
 from bot.fix_confirmation import record_fix_confirmation
@@ -154,3 +154,13 @@ def test_a_follower_hears_of_the_citizens_reopening_in_their_own_language(
     assert "We hoorden dat het nog niet is opgelost, dus het team kijkt er opnieuw naar." \
         in reopened.body
 
+
+
+def test_a_status_view_says_why_unless_it_is_for_a_list(
+        db: str, report: Callable[..., dict]) -> None:
+    with session_scope(db) as session:
+        case = open_case(session, **report(language="nl")).case
+        change_status(session, case, "resolved", None, "alice", now=LATER, reason_code="repaired")
+        assert case_status_view(case, "nl", for_sender=True).reason == \
+            "Onze ploeg heeft het gerepareerd."
+        assert case_status_view(case, "nl", for_sender=True, with_reason=False).reason == ""
