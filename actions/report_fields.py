@@ -9,6 +9,7 @@ import math
 import re
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
+from bot.places_in_text import PlaceMention, house_number, place_mentioned, place_on_street
 from bot.services import FollowupQuestion
 
 MIN_LOCATION_CHARS = 4
@@ -75,6 +76,23 @@ def descriptive(text: str, names_a_category: bool) -> bool:
     if text.startswith("/") or not plausible_description(text):
         return False
     return words > LONG_DESCRIPTIVE_WORDS or (names_a_category and words > DESCRIPTIVE_WORDS)
+
+
+def place_in_first_message(text: str) -> Optional[PlaceMention]:
+    """A place named in the message that opened the report, when it reads as one."""
+    mention = place_mentioned(text)
+    return mention if mention is not None and plausible_location(mention.text) else None
+
+
+def place_answer(text: str, street: Optional[str]) -> Optional[str]:
+    """The answer to the place question as an address, completed with the street the first
+    message named ("12" on Mill Lane is "12 Mill Lane"); None when it is not a place."""
+    cleaned = text.strip()
+    if street and house_number(cleaned) is not None:
+        return place_on_street(cleaned, street)
+    if not plausible_location(cleaned):
+        return None
+    return place_on_street(cleaned, street) if street else cleaned
 
 
 class InvalidPin(ValueError):

@@ -26,6 +26,7 @@ from actions.replies import utter_core_error
 from actions.report_duplicates import CHOICE_SLOT, duplicate_check
 from actions.slots import CORRECTABLE_FIELDS, REQUESTED_SLOT
 from bot.errors import DatabaseUnavailable
+from bot.places_in_text import PlaceMention
 
 Validated = Dict[Text, Any]
 
@@ -38,10 +39,14 @@ class ValidateReportForm(FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        """Give the report its idempotency key the first time the form runs."""
+        """Give the report its idempotency key the first time the form runs, and keep the
+        street a first message named without a number, for the place question."""
+        street = _street_in_first_message(tracker)
         events = await super().run(dispatcher, tracker, domain)
         if not tracker.get_slot("submission_id"):
             events.insert(0, SlotSet("submission_id", uuid.uuid4().hex))
+        if street:
+            events.append(SlotSet("location_street", street))
         return events
 
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
@@ -91,12 +96,14 @@ class ValidateReportForm(FormValidationAction):
 
     async def extract_location(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: DomainDict) -> Validated:
-        """A map pin answers the place question (or fills it when nothing was given yet)."""
+        """A map pin answers the place question (or fills it when nothing was given yet); a
+        place named in the report's first message answers it before it is asked."""
         metadata = latest_metadata(tracker)
         wanted = tracker.get_slot(REQUESTED_SLOT) == "location" or not tracker.get_slot("location")
         if wanted and metadata.get("location") is not None:
             return {"location": "pin"}
-        return {}
+        mention = _place_in_first_message(tracker)
+        return {"location": mention.text} if mention and mention.complete else {}
 
     async def extract_description(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: DomainDict) -> Validated:
@@ -149,9 +156,11 @@ class ValidateReportForm(FormValidationAction):
         if pin is not None:
             dispatcher.utter_message(response="utter_location_pin_received")
             return {"location": fields.pin_label(*pin), "latitude": pin[0], "longitude": pin[1]}
-        text = str(value or "").strip()
-        if not fields.plausible_location(text):
+        text = fields.place_answer(str(value or ""), tracker.get_slot("location_street"))
+        if text is None:
             return {"location": None}
+        if tracker.get_slot(REQUESTED_SLOT) is None:  # taken from the first message
+            dispatcher.utter_message(response="utter_location_from_message", location=text)
         return {"location": text, "latitude": None, "longitude": None}
 
     def validate_description(self, value: Any, dispatcher: CollectingDispatcher,
@@ -218,6 +227,21 @@ class ValidateReportForm(FormValidationAction):
         changes: Validated = {slot: None for slot in cleared}
         changes["confirmed"] = None
         return changes
+
+
+def _place_in_first_message(tracker: Tracker) -> Optional[PlaceMention]:
+    """The place named in the message that opened the report, before anyone asked for it."""
+    starting = tracker.get_slot(REQUESTED_SLOT) is None and not tracker.get_slot("location")
+    if not starting or latest_intent(tracker) not in ("report_problem", "inform") \
+            or latest_metadata(tracker).get("location") is not None:
+        return None
+    return fields.place_in_first_message(latest_text(tracker))
+
+
+def _street_in_first_message(tracker: Tracker) -> Optional[str]:
+    """The street a first message named without a house number ("a pothole on Mill Lane")."""
+    mention = _place_in_first_message(tracker)
+    return mention.street if mention and not mention.complete else None
 
 
 def _accepted_category(service: ServiceInfo, previous: Optional[str]) -> Validated:

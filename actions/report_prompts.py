@@ -1,6 +1,6 @@
 """The report form's questions that depend on data: the type (with the classifier's
-suggestion as buttons), the service's follow-up questions, and the summary read back
-before anything is sent.
+suggestion as buttons), the place (on the street already named), the service's follow-up
+questions, and the summary read back before anything is sent.
 """
 from __future__ import annotations
 
@@ -62,6 +62,22 @@ class ActionAskCategory(Action):
                                          buttons=[category_button(item) for item in services])
                 return []
         dispatcher.utter_message(response="utter_ask_category")
+        return []
+
+
+class ActionAskLocation(Action):
+    """Ask the place: "where on Mill Lane?" when the first message named only a street."""
+
+    def name(self) -> Text:
+        return "action_ask_location"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        street = tracker.get_slot("location_street")
+        if street:
+            dispatcher.utter_message(response="utter_ask_location_on_street", street=street)
+        else:
+            dispatcher.utter_message(response="utter_ask_location")
         return []
 
 

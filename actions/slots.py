@@ -12,8 +12,9 @@ from rasa_sdk.events import EventType, SlotSet
 REQUESTED_SLOT = "requested_slot"
 
 REPORT_SLOTS = (
-    "category", "category_suggestion", "location", "latitude", "longitude", "description",
-    "followup", "followup_answers", "photos", "attachment_ids", "consent", "confirmed",
+    "category", "category_suggestion", "location", "location_street", "latitude", "longitude",
+    "description", "followup", "followup_answers", "photos", "attachment_ids", "consent",
+    "confirmed",
     "submission_id", "duplicate_case", "follow_duplicate",
 )
 FEEDBACK_SLOTS = ("feedback_text", "feedback_rating")
@@ -27,7 +28,8 @@ FIX_RATING_SLOTS = ("fix_rating_case", "fix_rating")
 CORRECTABLE_FIELDS = {
     "category": ("category", "category_suggestion", "followup", "followup_answers",
                  "duplicate_case", "follow_duplicate"),
-    "location": ("location", "latitude", "longitude", "duplicate_case", "follow_duplicate"),
+    "location": ("location", "location_street", "latitude", "longitude", "duplicate_case",
+                 "follow_duplicate"),
     "description": ("description",),
     "photos": ("photos", "attachment_ids"),
     "consent": ("consent",),

@@ -161,6 +161,54 @@ def test_a_descriptive_first_message_becomes_the_description(text: str, entities
     assert slots.get("description") == (text if prefilled else None)
 
 
+def test_a_place_in_the_first_message_answers_the_place_question(domain: dict) -> None:
+    text = "the streetlight outside 14 Oak Avenue has been out for a week"
+    slots, messages = validate(None, {"category": "streetlight"}, domain, text=text,
+                               intent="report_problem",
+                               entities=[classifier_entity("streetlight", 0.9)])
+    assert slots["location"] == "14 Oak Avenue"
+    assert slots["requested_slot"] != "location"
+    assert responses(messages) == ["utter_location_from_message"]
+    assert messages[0]["location"] == "14 Oak Avenue"
+
+
+def test_a_street_without_a_number_is_kept_for_the_place_question(domain: dict) -> None:
+    slots, messages = validate(None, {"category": "pothole"}, domain,
+                               text="there is a pothole on Mill Lane", intent="report_problem",
+                               entities=[classifier_entity("pothole", 0.9)])
+    assert slots["location_street"] == "Mill Lane"
+    assert slots.get("location") is None
+    assert slots["requested_slot"] == "location"
+    assert messages == []
+
+
+@pytest.mark.parametrize("text", [
+    "there is a pothole by 14 Oak Avenue",  # a place, but the form asked for the description
+])
+def test_a_place_named_later_does_not_replace_the_place_question(text: str,
+                                                                 domain: dict) -> None:
+    slots, messages = validate("description", {"description": text}, domain, text=text,
+                               slots={"category": "pothole", "location": "1 High St",
+                                      "submission_id": "s"})
+    assert "location" not in slots and "location_street" not in slots
+    assert messages == []
+
+
+@pytest.mark.parametrize("answer, location", [
+    ("12", "12 Mill Lane"), ("outside the school", "outside the school, Mill Lane"),
+    ("corner of Mill Lane and Hill Road", "corner of Mill Lane and Hill Road"),
+    ("skip", None), ("!!", None),
+])
+def test_the_answer_on_a_named_street_completes_the_address(answer: str,
+                                                            location: Optional[str],
+                                                            domain: dict) -> None:
+    slots, messages = validate("location", {"location": answer}, domain, text=answer,
+                               slots={"category": "pothole", "submission_id": "s",
+                                      "location_street": "Mill Lane"})
+    assert slots["location"] == location
+    assert messages == []  # no "from your message" note for an answer
+
+
 @pytest.mark.parametrize("text, accepted", [("Deep hole, two feet wide", True),
                                             ("bad", False), ("......", False)])
 def test_description_needs_a_few_words(text: str, accepted: bool, domain: dict) -> None:
@@ -227,7 +275,7 @@ def test_yes_or_no_at_the_summary_ends_the_form(value: bool, requested: None,
 
 @pytest.mark.parametrize("field, cleared", [
     ("category", {"category", "category_suggestion", "followup", "followup_answers"}),
-    ("location", {"location", "latitude", "longitude"}),
+    ("location", {"location", "location_street", "latitude", "longitude"}),
     ("description", {"description"}),
     ("photos", {"photos", "attachment_ids"}),
     ("consent", {"consent"}),

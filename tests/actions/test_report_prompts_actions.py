@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from actions.report_prompts import ActionAskCategory, ActionAskConfirmed, ActionAskFollowup
+from actions.report_prompts import (ActionAskCategory, ActionAskConfirmed, ActionAskFollowup,
+                                    ActionAskLocation)
 from tests.actions.factories import make_tracker, responses, run_action, slot_values
 
 pytestmark = pytest.mark.usefixtures("database")
@@ -34,6 +35,18 @@ def test_without_a_usable_guess_the_common_types_are_offered(suggestion, domain:
     _, messages = run_action(ActionAskCategory(), tracker, domain)
     assert responses(messages) == ["utter_ask_category"]
     assert messages[0]["buttons"] == []  # the domain's own buttons are used
+
+
+@pytest.mark.parametrize("street, response", [
+    ("Mill Lane", "utter_ask_location_on_street"), (None, "utter_ask_location"),
+])
+def test_the_place_question_names_the_street_already_given(street, response: str,
+                                                           domain: dict) -> None:
+    tracker = make_tracker(slots={"category": "pothole", "location_street": street})
+    events, messages = run_action(ActionAskLocation(), tracker, domain)
+    assert responses(messages) == [response]
+    assert messages[0].get("street") == street
+    assert events == []
 
 
 @pytest.mark.parametrize("answers, question", [

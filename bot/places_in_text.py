@@ -1,0 +1,282 @@
+"""The place a citizen names in the message that opens a report, so they are not asked for it
+again: "the streetlight outside 14 Oak Avenue is out" already says where.
+
+Rules, not a model: a street is a name plus a street-type word ("Oak Avenue", "Calle Mayor",
+"Rua do Carmo", "Kerkstraat"); a place a crew can find is such a street with a house number,
+or the corner of two streets. A street without a number is returned as incomplete, so the
+assistant can ask where on it. Precision matters more than recall: a missed place only means
+the usual question, a wrong one sends the crew to the wrong street. So everyday words that
+are also street types ("close to", "by the way", a Dutch "fietspad") need a capital letter or
+a house number, and "Elm Street 5 days ago" has no house number.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional, Sequence, Tuple
+
+__all__ = ["PlaceMention", "house_number", "place_mentioned", "place_on_street"]
+
+# English-style types follow the name ("Oak Avenue"). Strong ones are streets even typed in
+# lowercase; weak ones are everyday words too, so they need a capitalised name or a number.
+STRONG_SUFFIXES = frozenset({
+    "street", "road", "rd", "avenue", "ave", "lane", "ln", "boulevard", "blvd", "highway",
+    "hwy", "crescent", "cres", "terrace", "tce",
+})
+WEAK_SUFFIXES = frozenset({
+    "st", "way", "close", "drive", "dr", "court", "ct", "place", "pl", "square", "sq",
+    "grove", "gardens", "gdns", "parade", "mews", "row",
+})
+# Spanish and Portuguese types come first ("Calle Mayor", "Rua do Carmo"). Abbreviations
+# count only with their full stop ("Av. da Liberdade", "R. Direita").
+PREFIXES = frozenset({
+    "calle", "c/", "avenida", "plaza", "paseo", "camino", "carretera", "ronda", "travesía",
+    "travesia", "glorieta", "rua", "praça", "praca", "travessa", "largo", "estrada", "alameda",
+    "rodovia", "calçada", "calcada",
+})
+ABBREVIATED_PREFIXES = frozenset({"av.", "avda.", "pza.", "ctra.", "r.", "trav.", "estr."})
+CONNECTORS = frozenset({"de", "del", "la", "las", "los", "da", "do", "das", "dos"})
+# Dutch streets are one word ending in their type ("Kerkstraat", "Molenweg").
+DUTCH_STREET = re.compile(
+    r"[^\W\d_]{3,}(?:straat|weg|laan|plein|gracht|kade|singel|dijk|steeg|markt|dreef|hof)")
+# Words that end a street's name: articles, pronouns, prepositions, conjunctions, common
+# verbs and adjectives of the four languages.
+STOPWORDS = frozenset("""
+a an the this that these those my our your his her their its it it's i i'm we you they he she
+there there's here is are was were be been has have had on in at of by near outside opposite
+along down up across from to into onto off over under behind beside next for with and or but
+not no just very really still again always since ago big huge small large deep dark broken
+whole same main side end top bottom corner junction intersection number report problem
+hay está esta es un una unos unas que y con en desde hace por para frente cerca junto al
+lleva tiene se muy mi su nuestra el lo ya todavía sigue número esquina
+há é e um uma com em no na nos nas faz ao tem não nao muito meu minha o os as já ainda
+continua
+er is de het een op bij aan voor naast tegenover sinds al nog steeds niet mijn onze nummer
+hoek
+""".split())
+CORNER_WORDS = frozenset({"corner", "junction", "intersection", "esquina", "hoek"})
+CORNER_LINKS = frozenset({"of", "the", "de", "del", "da", "do", "van", "a", "la", "o"})
+AND_WORDS = frozenset({"and", "&", "y", "con", "e", "com", "en", "/"})
+NUMBER_MARKS = frozenset({"no", "nr", "number", "#", "nº", "n.º", "número", "numero",
+                          "nummer"})
+NUMBER_PLACES = frozenset({"outside", "opposite", "near", "by", "at"})
+# A number followed by one of these is a time or a count, not a house number.
+UNITS = frozenset("""
+minute minutes hour hours day days week weeks month months year years am pm times
+minuto minutos hora horas día dias días semana semanas mes meses año años ano anos vez veces
+vezes minuut minuten uur dag dagen week weken maand maanden jaar keer
+""".split())
+MAX_NAME_WORDS = 4
+
+_TOKEN = re.compile(r"c/|n\.º|\d+(?:st|nd|rd|th)\b|(?<!\d)\d{1,5}[a-zA-Z]?\b|[#&/,]"
+                    r"|[^\W\d_](?:[\w'’-]*\w)?\.?")
+_HOUSE_NUMBER = re.compile(r"\d{1,5}[a-zA-Z]?")
+
+
+@dataclass(frozen=True)
+class PlaceMention:
+    """A place named in a message, as written; complete when a crew could find it (a house
+    number or a corner), else only a street (then `street` is that street's name)."""
+
+    text: str
+    complete: bool
+    street: str = ""
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str
+    start: int
+    end: int
+
+    @property
+    def word(self) -> str:
+        return self.text.lower()
+
+    @property
+    def bare(self) -> str:
+        """The word without a trailing full stop ("St." is "st")."""
+        return self.word.rstrip(".")
+
+    @property
+    def is_number(self) -> bool:
+        return bool(_HOUSE_NUMBER.fullmatch(self.text))
+
+    @property
+    def is_name(self) -> bool:
+        """A word that can be part of a street's name: letters, or an ordinal like 5th."""
+        if self.bare in STOPWORDS or self.bare in NUMBER_MARKS or self.text in "#&/,":
+            return False
+        return not self.is_number
+
+    @property
+    def capitalised(self) -> bool:
+        return self.text[:1].isupper() or self.text[:1].isdigit()
+
+    @property
+    def street_type(self) -> bool:
+        return (self.bare in STRONG_SUFFIXES or self.bare in WEAK_SUFFIXES
+                or self.word in PREFIXES or self.word in ABBREVIATED_PREFIXES)
+
+
+# (start, end) of the whole place, (start, end) of the street alone, complete
+_Found = Tuple[Tuple[int, int], Tuple[int, int], bool]
+
+
+def place_mentioned(text: str) -> Optional[PlaceMention]:
+    """The first findable place in the text, else the first street it names; None if neither."""
+    tokens = [_Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text or "")]
+    found = [place for place in (_corner(tokens, i) or _street(tokens, i)
+                                 for i in range(len(tokens))) if place]
+    if not found:
+        return None
+    (start, end), (street_start, street_end), complete = next(
+        (place for place in found if place[2]), found[0])
+    street = "" if complete else _clean(text[street_start:street_end])
+    return PlaceMention(_clean(text[start:end]), complete, street[:1].upper() + street[1:])
+
+
+def place_on_street(answer: str, street: str) -> str:
+    """The answer to "where on <street>?" as one address. A bare house number goes where the
+    street's language puts it ("12 Elm Street", "Calle Mayor 12", "Kerkstraat 12"); an answer
+    naming a street stands alone; a landmark keeps the street after it."""
+    cleaned = answer.strip()
+    number = house_number(cleaned)
+    if number is not None and street:
+        first = street.split()[0].lower()
+        number_last = first in PREFIXES or first in ABBREVIATED_PREFIXES \
+            or DUTCH_STREET.fullmatch(first)
+        return f"{street} {number}" if number_last else f"{number} {street}"
+    if not street or place_mentioned(cleaned) is not None or street.lower() in cleaned.lower():
+        return cleaned
+    return f"{cleaned}, {street}"
+
+
+def house_number(text: str) -> Optional[str]:
+    """The number when the whole text is a house number ("12", "no. 12a", "número 7")."""
+    tokens = [m.group() for m in _TOKEN.finditer(text or "")]
+    words = [token for token in tokens if token.lower().rstrip(".") not in NUMBER_MARKS]
+    if len(words) == 1 and _HOUSE_NUMBER.fullmatch(words[0]) and len(tokens) <= 2:
+        return words[0]
+    return None
+
+
+def _clean(span: str) -> str:
+    return span.strip().rstrip(".,;:!?").strip()
+
+
+def _street(tokens: Sequence[_Token], i: int) -> Optional[_Found]:
+    """A street whose type word is tokens[i], with the house number around it if any."""
+    token = tokens[i]
+    if token.bare in STRONG_SUFFIXES or token.bare in WEAK_SUFFIXES:
+        return _suffixed_street(tokens, i)
+    if token.word in PREFIXES or token.word in ABBREVIATED_PREFIXES:
+        return _prefixed_street(tokens, i)
+    if DUTCH_STREET.fullmatch(token.bare):
+        return _numbered(tokens, i, i, street_only=token.capitalised)
+    return None
+
+
+def _suffixed_street(tokens: Sequence[_Token], i: int) -> Optional[_Found]:
+    """"14 Oak Avenue", "Elm street outside number 5", "St. Mary's Road"."""
+    first = i
+    while first > 0 and i - first < MAX_NAME_WORDS and tokens[first - 1].is_name:
+        first -= 1
+    if first == i or (first > 0 and tokens[first - 1].is_name):
+        return None  # no name, or a run too long to be one
+    number_before = first > 0 and tokens[first - 1].is_number
+    if not number_before:
+        first = _capitalised_tail(tokens, first, i)
+    weak = tokens[i].bare in WEAK_SUFFIXES
+    found = _numbered(tokens, first, i, street_only=tokens[first].capitalised or not weak)
+    if not number_before:
+        return found
+    end = found[0][1] if found else tokens[i].end
+    return (tokens[first - 1].start, end), (tokens[first].start, tokens[i].end), True
+
+
+def _capitalised_tail(tokens: Sequence[_Token], first: int, i: int) -> int:
+    """Where a name starts when it is written with capitals: "pothole Elm Street" is Elm."""
+    if not any(token.capitalised for token in tokens[first:i]):
+        return first
+    start = first
+    for j in range(first, i):
+        if not tokens[j].capitalised:
+            start = j + 1
+    return min(start, i - 1)
+
+
+def _prefixed_street(tokens: Sequence[_Token], i: int) -> Optional[_Found]:
+    """"Calle Mayor 12", "Rua do Carmo, 20", "Avenida da Liberdade"."""
+    last, names = i, 0
+    while last + 1 < len(tokens) and names < MAX_NAME_WORDS:
+        following = tokens[last + 1]
+        if following.is_name:
+            last, names = last + 1, names + 1
+        elif following.word in CONNECTORS and last + 2 < len(tokens) \
+                and tokens[last + 2].is_name:
+            last += 1
+        else:
+            break
+    if names == 0:
+        return None
+    return _numbered(tokens, i, last, street_only=True)
+
+
+def _numbered(tokens: Sequence[_Token], first: int, last: int,
+              street_only: bool) -> Optional[_Found]:
+    """The street tokens[first..last] with the house number after it ("Kerkstraat 12", "Elm
+    St no. 5", "Elm street outside number 5"); without one, the street alone if allowed."""
+    street = (tokens[first].start, tokens[last].end)
+    j = last + 1
+    if j < len(tokens) and tokens[j].text == ",":
+        j += 1
+    if j + 1 < len(tokens) and tokens[j].word in NUMBER_PLACES \
+            and tokens[j + 1].bare in NUMBER_MARKS:
+        j += 1
+    if j < len(tokens) and tokens[j].bare in NUMBER_MARKS:
+        j += 1
+    if j < len(tokens) and tokens[j].is_number and not _unit_after(tokens, j):
+        return (tokens[first].start, tokens[j].end), street, True
+    return (street, street, False) if street_only else None
+
+
+def _unit_after(tokens: Sequence[_Token], j: int) -> bool:
+    return j + 1 < len(tokens) and tokens[j + 1].bare in UNITS
+
+
+def _corner(tokens: Sequence[_Token], i: int) -> Optional[_Found]:
+    """"corner of Oak and 5th", "esquina de Olmo con Quinta", "hoek Eikenlaan en Molenweg"."""
+    if tokens[i].bare not in CORNER_WORDS:
+        return None
+    first_end = _name_run(tokens, _skip_links(tokens, i + 1))
+    if first_end is None or first_end + 1 >= len(tokens) \
+            or tokens[first_end + 1].word not in AND_WORDS:
+        return None
+    second_end = _name_run(tokens, _skip_links(tokens, first_end + 2))
+    if second_end is None:
+        return None
+    span = (tokens[i].start, tokens[second_end].end)
+    return span, span, True
+
+
+def _skip_links(tokens: Sequence[_Token], j: int) -> int:
+    while j < len(tokens) and tokens[j].word in CORNER_LINKS:
+        j += 1
+    return j
+
+
+def _name_run(tokens: Sequence[_Token], j: int) -> Optional[int]:
+    """The index of the last word of a street's name starting at tokens[j] ("Oak", "Rua do
+    Carmo", "Avenida 5"); None when tokens[j] cannot start a name."""
+    end: Optional[int] = None
+    while j < len(tokens) and (end is None or j - end <= 2):
+        token = tokens[j]
+        if token.is_name or token.street_type:
+            end = j
+        elif end is not None and token.is_number and tokens[end].street_type:
+            end = j
+        elif not (end is not None and token.word in CONNECTORS):
+            break
+        j += 1
+    return end

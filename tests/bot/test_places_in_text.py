@@ -1,0 +1,84 @@
+"""bot/places_in_text.py: the place a report's first message names, in four languages, and
+the everyday words that must not be read as one."""
+from __future__ import annotations
+
+from typing import Optional
+
+import pytest
+
+from bot.places_in_text import house_number, place_mentioned, place_on_street
+
+
+@pytest.mark.parametrize("text, place", [
+    ("the streetlight outside 14 Oak Avenue has been out for a week", "14 Oak Avenue"),
+    ("pothole at 22 Baker Street", "22 Baker Street"),
+    ("there's a huge pothole on Elm street outside number 5", "Elm street outside number 5"),
+    ("graffiti on the wall at 3 High St.", "3 High St"),
+    ("noise from 12 Park Place every night", "12 Park Place"),
+    ("I live at 5 Church Road and the bin was missed", "5 Church Road"),
+    ("the light at the corner of Oak and 5th is out", "corner of Oak and 5th"),
+    ("streetlight broken corner of Oak St and 5th Ave", "corner of Oak St and 5th Ave"),
+    ("hay un bache enorme en la calle Mayor 12", "calle Mayor 12"),
+    ("farola rota en la esquina de Olmo con Quinta", "esquina de Olmo con Quinta"),
+    ("buraco na Rua do Carmo, 20 há uma semana", "Rua do Carmo, 20"),
+    ("lâmpada apagada na esquina da Rua do Carmo com a Avenida 5",
+     "esquina da Rua do Carmo com a Avenida 5"),
+    ("kapotte lantaarnpaal in de Kerkstraat 12", "Kerkstraat 12"),
+    ("gat in de weg op de hoek van de Kerkstraat en de Molenweg",
+     "hoek van de Kerkstraat en de Molenweg"),
+])
+def test_a_findable_place_is_read_as_written(text: str, place: str) -> None:
+    mention = place_mentioned(text)
+    assert mention is not None and mention.complete
+    assert mention.text == place
+
+
+@pytest.mark.parametrize("text, street", [
+    ("rubbish not collected on Mill Lane", "Mill Lane"),
+    ("rubbish not collected on mill lane", "Mill lane"),
+    ("a car parked in Willow Way blocking the drive", "Willow Way"),
+    ("water leak on 5th Avenue", "5th Avenue"),
+    ("St. Mary's Road has a broken light", "St. Mary's Road"),
+    ("big pothole Elm Street", "Elm Street"),  # the capitals say where the name starts
+    ("pothole on Elm street 5 days ago", "Elm street"),  # 5 days is not a house number
+    ("hay un bache en la calle mayor desde hace un mes", "Calle mayor"),
+    ("lixo na Av. da Liberdade", "Av. da Liberdade"),
+    ("vuilnis niet opgehaald in de Molenweg", "Molenweg"),
+])
+def test_a_street_without_a_number_is_only_a_street(text: str, street: str) -> None:
+    mention = place_mentioned(text)
+    assert mention is not None and not mention.complete
+    assert mention.street == street
+
+
+@pytest.mark.parametrize("text", [
+    "pothole on the main road", "it's close to the school", "by the way the bins were missed",
+    "the road is flooded", "dead animal in the street", "I want to report a problem",
+    "my bin was not collected", "er ligt glas op het fietspad", "a rua está cheia de lixo",
+    "hay basura en la calle", "the light at the end of my road", "", "12",
+])
+def test_everyday_words_are_not_a_place(text: str) -> None:
+    assert place_mentioned(text) is None
+
+
+@pytest.mark.parametrize("answer, street, address", [
+    ("12", "Mill Lane", "12 Mill Lane"),
+    ("no. 12a", "Mill Lane", "12a Mill Lane"),
+    ("8", "Calle mayor", "Calle mayor 8"),
+    ("número 7", "Rua do Carmo", "Rua do Carmo 7"),
+    ("14", "Kerkstraat", "Kerkstraat 14"),
+    ("outside the school", "Mill Lane", "outside the school, Mill Lane"),
+    ("near 3 Mill Lane", "Mill Lane", "near 3 Mill Lane"),
+    ("14 Oak Avenue", "Mill Lane", "14 Oak Avenue"),  # they moved on to another street
+])
+def test_an_answer_on_the_street_becomes_one_address(answer: str, street: str,
+                                                     address: str) -> None:
+    assert place_on_street(answer, street) == address
+
+
+@pytest.mark.parametrize("text, number", [
+    ("12", "12"), ("no. 12a", "12a"), ("#4", "4"), ("nr 3", "3"), ("número 7", "7"),
+    ("12 Elm", None), ("skip", None), ("", None), ("123456", None),
+])
+def test_a_house_number_is_a_whole_answer(text: str, number: Optional[str]) -> None:
+    assert house_number(text) == number
