@@ -5,27 +5,24 @@ Rules, not a model: a street is a name plus a street-type word ("Oak Avenue", "C
 "Rua do Carmo", "Kerkstraat"); a place a crew can find is such a street with a house number,
 or the corner of two streets. A street without a number is returned as incomplete, so the
 assistant can ask where on it. Precision matters more than recall: a missed place only means
-the usual question, a wrong one sends the crew to the wrong street. So everyday words that
-are also street types ("close to", "by the way", a Dutch "fietspad") need a capital letter or
-a house number, and "Elm Street 5 days ago" has no house number.
+the usual question, a wrong one sends the crew to the wrong street or asks "where on Bike
+lane?". So a street without a house number needs a capital letter that does not just start a
+sentence ("on Mill Lane", not "the bike lane", "la luz de la calle parpadea" or "Bus lane
+blocked"), and "Elm Street 5 days ago" has no house number.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 __all__ = ["PlaceMention", "house_number", "place_mentioned", "place_on_street"]
 
-# English-style types follow the name ("Oak Avenue"). Strong ones are streets even typed in
-# lowercase; weak ones are everyday words too, so they need a capitalised name or a number.
-STRONG_SUFFIXES = frozenset({
-    "street", "road", "rd", "avenue", "ave", "lane", "ln", "boulevard", "blvd", "highway",
-    "hwy", "crescent", "cres", "terrace", "tce",
-})
-WEAK_SUFFIXES = frozenset({
-    "st", "way", "close", "drive", "dr", "court", "ct", "place", "pl", "square", "sq",
-    "grove", "gardens", "gdns", "parade", "mews", "row",
+# English-style types follow the name ("Oak Avenue").
+SUFFIXES = frozenset({
+    "street", "st", "road", "rd", "avenue", "ave", "lane", "ln", "boulevard", "blvd", "highway",
+    "hwy", "crescent", "cres", "terrace", "tce", "way", "close", "drive", "dr", "court", "ct",
+    "place", "pl", "square", "sq", "grove", "gardens", "gdns", "parade", "mews", "row",
 })
 # Spanish and Portuguese types come first ("Calle Mayor", "Rua do Carmo"). Abbreviations
 # count only with their full stop ("Av. da Liberdade", "R. Direita").
@@ -67,6 +64,8 @@ minuto minutos hora horas día dias días semana semanas mes meses año años an
 vezes minuut minuten uur dag dagen week weken maand maanden jaar keer
 """.split())
 MAX_NAME_WORDS = 4
+SENTENCE_ENDS = ".!?¿¡"
+MARKS = frozenset({"#", "&", "/", ","})
 
 _TOKEN = re.compile(r"c/|n\.º|\d+(?:st|nd|rd|th)\b|(?<!\d)\d{1,5}[a-zA-Z]?\b|[#&/,]"
                     r"|[^\W\d_](?:[\w'’-]*\w)?\.?")
@@ -88,6 +87,7 @@ class _Token:
     text: str
     start: int
     end: int
+    initial: bool  # starts the message or a sentence, where a capital letter says nothing
 
     @property
     def word(self) -> str:
@@ -105,18 +105,33 @@ class _Token:
     @property
     def is_name(self) -> bool:
         """A word that can be part of a street's name: letters, or an ordinal like 5th."""
-        if self.bare in STOPWORDS or self.bare in NUMBER_MARKS or self.text in "#&/,":
+        if self.bare in STOPWORDS or self.bare in NUMBER_MARKS or self.text in MARKS:
             return False
         return not self.is_number
 
     @property
     def capitalised(self) -> bool:
-        return self.text[:1].isupper() or self.text[:1].isdigit()
+        """Written like a name: a capital letter that does not just start a sentence, or
+        a digit ("5th Avenue")."""
+        return self.text[:1].isdigit() or (self.text[:1].isupper() and not self.initial)
 
     @property
     def street_type(self) -> bool:
-        return (self.bare in STRONG_SUFFIXES or self.bare in WEAK_SUFFIXES
-                or self.word in PREFIXES or self.word in ABBREVIATED_PREFIXES)
+        return (self.bare in SUFFIXES or self.word in PREFIXES
+                or self.word in ABBREVIATED_PREFIXES or bool(DUTCH_STREET.fullmatch(self.bare)))
+
+
+def _tokens(text: str) -> List[_Token]:
+    """The message's words, numbers and marks, each knowing whether it starts a sentence
+    (after "." but not after "St.", so "St. Mary's Road" keeps its capitals)."""
+    tokens: List[_Token] = []
+    for match in _TOKEN.finditer(text or ""):
+        previous = tokens[-1] if tokens else None
+        initial = previous is None or any(
+            mark in text[previous.end:match.start()] for mark in SENTENCE_ENDS) or (
+            previous.text.endswith(".") and previous.bare not in SUFFIXES)
+        tokens.append(_Token(match.group(), match.start(), match.end(), initial))
+    return tokens
 
 
 # (start, end) of the whole place, (start, end) of the street alone, complete
@@ -125,7 +140,7 @@ _Found = Tuple[Tuple[int, int], Tuple[int, int], bool]
 
 def place_mentioned(text: str) -> Optional[PlaceMention]:
     """The first findable place in the text, else the first street it names; None if neither."""
-    tokens = [_Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text or "")]
+    tokens = _tokens(text)
     found = [place for place in (_corner(tokens, i) or _street(tokens, i)
                                  for i in range(len(tokens))) if place]
     if not found:
@@ -154,10 +169,10 @@ def place_on_street(answer: str, street: str) -> str:
 
 def house_number(text: str) -> Optional[str]:
     """The number when the whole text is a house number ("12", "no. 12a", "número 7")."""
-    tokens = [m.group() for m in _TOKEN.finditer(text or "")]
-    words = [token for token in tokens if token.lower().rstrip(".") not in NUMBER_MARKS]
-    if len(words) == 1 and _HOUSE_NUMBER.fullmatch(words[0]) and len(tokens) <= 2:
-        return words[0]
+    tokens = _tokens(text)
+    words = [token for token in tokens if token.bare not in NUMBER_MARKS]
+    if len(words) == 1 and words[0].is_number and len(tokens) <= 2:
+        return words[0].text
     return None
 
 
@@ -168,7 +183,7 @@ def _clean(span: str) -> str:
 def _street(tokens: Sequence[_Token], i: int) -> Optional[_Found]:
     """A street whose type word is tokens[i], with the house number around it if any."""
     token = tokens[i]
-    if token.bare in STRONG_SUFFIXES or token.bare in WEAK_SUFFIXES:
+    if token.bare in SUFFIXES:
         return _suffixed_street(tokens, i)
     if token.word in PREFIXES or token.word in ABBREVIATED_PREFIXES:
         return _prefixed_street(tokens, i)
@@ -187,8 +202,7 @@ def _suffixed_street(tokens: Sequence[_Token], i: int) -> Optional[_Found]:
     number_before = first > 0 and tokens[first - 1].is_number
     if not number_before:
         first = _capitalised_tail(tokens, first, i)
-    weak = tokens[i].bare in WEAK_SUFFIXES
-    found = _numbered(tokens, first, i, street_only=tokens[first].capitalised or not weak)
+    found = _numbered(tokens, first, i, street_only=_written_as_name(tokens[first:i + 1]))
     if not number_before:
         return found
     end = found[0][1] if found else tokens[i].end
@@ -201,7 +215,7 @@ def _capitalised_tail(tokens: Sequence[_Token], first: int, i: int) -> int:
         return first
     start = first
     for j in range(first, i):
-        if not tokens[j].capitalised:
+        if tokens[j].text[:1].islower():
             start = j + 1
     return min(start, i - 1)
 
@@ -220,7 +234,16 @@ def _prefixed_street(tokens: Sequence[_Token], i: int) -> Optional[_Found]:
             break
     if names == 0:
         return None
-    return _numbered(tokens, i, last, street_only=True)
+    capitals = [j for j in range(i + 1, last + 1) if tokens[j].capitalised]
+    if capitals:
+        last = capitals[-1]  # "rua do Carmo voltou": the name ends with its capitals
+    return _numbered(tokens, i, last, street_only=_written_as_name(tokens[i:last + 1]))
+
+
+def _written_as_name(tokens: Sequence[_Token]) -> bool:
+    """Whether a street without a house number is written as a name: "on Mill lane", "en la
+    Calle Mayor", not "the bike lane" or "la calle parpadea"."""
+    return any(token.capitalised for token in tokens)
 
 
 def _numbered(tokens: Sequence[_Token], first: int, last: int,
@@ -253,11 +276,19 @@ def _corner(tokens: Sequence[_Token], i: int) -> Optional[_Found]:
     if first_end is None or first_end + 1 >= len(tokens) \
             or tokens[first_end + 1].word not in AND_WORDS:
         return None
-    second_end = _name_run(tokens, _skip_links(tokens, first_end + 2))
-    if second_end is None:
+    second_start = _skip_links(tokens, first_end + 2)
+    second_end = _name_run(tokens, second_start)
+    if second_end is None or not _street_like(tokens[i + 1:first_end + 1]) \
+            or not _street_like(tokens[second_start:second_end + 1]):
         return None
     span = (tokens[i].start, tokens[second_end].end)
     return span, span, True
+
+
+def _street_like(tokens: Sequence[_Token]) -> bool:
+    """One side of a corner reads as a street: a street type, a name or a number ("Oak",
+    "5th", "calle sol"), not "op de hoek staat scheef en ..."."""
+    return any(token.capitalised or token.street_type or token.is_number for token in tokens)
 
 
 def _skip_links(tokens: Sequence[_Token], j: int) -> int:
