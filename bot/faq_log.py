@@ -4,6 +4,8 @@ Every question is logged (FaqQuery): answered ones with the entry, version and s
 team can see who was told what and which answers came from a version since replaced; and the
 ones the bot was not sure about, so the team can write the missing entries. The threshold is
 settings.faq_min_score; below it the adapter says it is not sure and offers a person.
+An answered question can then be rated by the citizen ("did that answer your question?"),
+so the team also sees the confident answers that missed (bot.faq_reports.missed_answers).
 """
 from __future__ import annotations
 
@@ -54,3 +56,16 @@ def record_query(session: Session, *, question: str, language: str, channel: Opt
     session.add(query)
     session.flush()
     return query
+
+
+def rate_answer(session: Session, query_id: int, helpful: bool,
+                now: Optional[dt.datetime] = None) -> bool:
+    """Record whether an answer helped. Only answers served can be rated, and a later word
+    replaces an earlier one ("yes"... then "actually no"); False when there is nothing to
+    rate (an unanswered question, or a log row since erased)."""
+    query = session.get(FaqQuery, query_id)
+    if query is None or not query.answered:
+        return False
+    query.helpful, query.rated_at = helpful, utc_naive(now)
+    session.flush()
+    return True

@@ -1,6 +1,7 @@
 """What the answer log tells the communications team: the questions the bot could not answer
-(grouped, so fifty ways of asking about the ferry read as one missing entry) and the answers
-citizens got from a version that has since been replaced or archived.
+(grouped, so fifty ways of asking about the ferry read as one missing entry), the answers
+citizens said did not answer their question, and the answers citizens got from a version that
+has since been replaced or archived.
 
 Grouping is average-linkage agglomerative clustering over TF-IDF vectors (character n-grams,
 which survive typos, plus words), cosine distance, per language: no model to download, fast
@@ -12,13 +13,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.models import FaqEntry, FaqQuery
 
 GROUP_SIMILARITY = 0.35  # cosine similarity two questions need (on average) to share a group
 MAX_QUESTIONS = 3000  # the most recent unanswered questions considered
+MAX_MISSED = 500  # the most recent answers rated unhelpful that are listed
 EXAMPLES_PER_GROUP = 8
 
 
@@ -40,6 +42,57 @@ class ReplacedServing:
     published_version: Optional[int]  # what is served now (None: never, or archived)
     times: int
     last_served: dt.datetime
+
+
+@dataclass(frozen=True)
+class MissedAnswer:
+    """A question a citizen said the answer did not answer: what they asked, what they got."""
+
+    entry_id: int
+    topic: str
+    version: int
+    question: str
+    language: str
+    asked_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class TopicRatings:
+    entry_id: int
+    topic: str
+    helped: int
+    missed: int
+
+
+def missed_answers(session: Session, since: Optional[dt.datetime] = None
+                   ) -> List[MissedAnswer]:
+    """Answers rated "no, that's not it", newest first: each is a phrasing to add to the right
+    topic (or the topic that is missing), or an answer that needs rewriting."""
+    query = (select(FaqEntry.id, FaqEntry.topic, FaqQuery.version, FaqQuery.question,
+                    FaqQuery.language, FaqQuery.asked_at)
+             .join(FaqEntry, FaqEntry.id == FaqQuery.entry_id)
+             .where(FaqQuery.helpful.is_(False))
+             .order_by(FaqQuery.asked_at.desc(), FaqQuery.id.desc())
+             .limit(MAX_MISSED))
+    if since is not None:
+        query = query.where(FaqQuery.asked_at >= since)
+    return [MissedAnswer(*row) for row in session.execute(query).all()]
+
+
+def ratings_by_topic(session: Session, since: Optional[dt.datetime] = None
+                     ) -> List[TopicRatings]:
+    """How often each topic's answer was said to help or to miss, most missed first."""
+    missed = func.sum(case((FaqQuery.helpful.is_(False), 1), else_=0))
+    query = (select(FaqEntry.id, FaqEntry.topic,
+                    func.sum(case((FaqQuery.helpful.is_(True), 1), else_=0)), missed)
+             .join(FaqEntry, FaqEntry.id == FaqQuery.entry_id)
+             .where(FaqQuery.helpful.is_not(None))
+             .group_by(FaqEntry.id, FaqEntry.topic))
+    if since is not None:
+        query = query.where(FaqQuery.asked_at >= since)
+    rows = [TopicRatings(row[0], row[1], int(row[2]), int(row[3]))
+            for row in session.execute(query).all()]
+    return sorted(rows, key=lambda r: (-r.missed, r.helped, r.topic))
 
 
 def unanswered_groups(session: Session, since: Optional[dt.datetime] = None,

@@ -351,6 +351,9 @@ class FaqQuery(Base):
     version = Column(Integer, nullable=True)
     score = Column(Float, nullable=True)
     answered = Column(Boolean, nullable=False)
+    # The citizen's "did that answer your question?" (migration 0007); None: not said.
+    helpful = Column(Boolean, nullable=True)
+    rated_at = Column(DateTime, nullable=True)
 
 
 # --- Abuse and privacy (migration 0004) ---

@@ -230,6 +230,13 @@ async def faq_unanswered(request: Request) -> HTTPResponse:
     return render(request, "faq_unanswered.html", **await _run(views.load_unanswered))
 
 
+@blueprint.get("/faq/missed")
+@require_role(*ROLES)
+@_answers_errors
+async def faq_missed(request: Request) -> HTTPResponse:
+    return render(request, "faq_missed.html", **await _run(views.load_missed))
+
+
 @blueprint.get("/faq/replaced")
 @require_role(*ROLES)
 @_answers_errors

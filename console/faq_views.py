@@ -13,7 +13,8 @@ from bot.errors import FaqInvalid
 from bot.faq_content import (FaqContent, format_links, languages, missing_parts, parse_lines,
                              parse_links)
 from bot.faq_preview import preview_answer, preview_version
-from bot.faq_reports import served_from_replaced, unanswered_groups
+from bot.faq_reports import (missed_answers, ratings_by_topic, served_from_replaced,
+                             unanswered_groups)
 from bot.faq_store import (STATES, Actor, archive, create_entry, get_entry, get_version,
                            latest_version, publish, revert, save_version, summaries)
 from bot.faq_transfer import ImportResult, export_csv, export_yaml, import_faq
@@ -162,6 +163,14 @@ def load_unanswered(days: int = REPORT_DAYS) -> Dict[str, Any]:
     since = utc_naive() - dt.timedelta(days=days)
     with session_scope() as session:
         return {"groups": unanswered_groups(session, since=since), "days": days,
+                "language_names": LANGUAGE_NAMES}
+
+
+def load_missed(days: int = REPORT_DAYS) -> Dict[str, Any]:
+    since = utc_naive() - dt.timedelta(days=days)
+    with session_scope() as session:
+        return {"missed": missed_answers(session, since=since),
+                "ratings": ratings_by_topic(session, since=since), "days": days,
                 "language_names": LANGUAGE_NAMES}
 
 

@@ -1,21 +1,36 @@
-"""action_answer_policy: a confident FAQ match is answered with its links; a weak one says
-so and offers a person; every question is logged with its channel (bot.faq_log)."""
+"""action_answer_policy: a confident FAQ match is answered with its links (and, outside a
+form, asks whether it answered the question); a weak one says so and offers a person; every
+question is logged with its channel (bot.faq_log). action_rate_policy_answer: the citizen's
+yes or no is logged against the answer served."""
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
 
-from actions.policy import ActionAnswerPolicy
+from actions.policy import ActionAnswerPolicy, ActionRatePolicyAnswer
 from bot.db import session_scope
 from bot.models import FaqEntry, FaqQuery
 from bot.settings import get_settings
 from tests.actions.factories import make_tracker, responses, run_action, slot_values
 
 
-def ask(domain: dict, question: str, channel: str = "webchat", language: str = "en"):
+def ask(domain: dict, question: str, channel: str = "webchat", language: str = "en",
+        **kwargs):
     tracker = make_tracker(text=question, intent="ask_policy", channel=channel,
-                           slots={"language": language})
+                           slots={"language": language}, **kwargs)
     return run_action(ActionAnswerPolicy(), tracker, domain)
+
+
+def rate(domain: dict, intent: str, query_id):
+    tracker = make_tracker(text=intent, intent=intent,
+                           slots={"faq_rating_open": True, "faq_query_id": query_id})
+    return run_action(ActionRatePolicyAnswer(), tracker, domain)
+
+
+def ratings(database: str) -> list:
+    with session_scope(database) as session:
+        return [(q.question, q.helpful, q.rated_at is not None)
+                for q in session.execute(select(FaqQuery).order_by(FaqQuery.id)).scalars()]
 
 
 def logged(database: str) -> list:
@@ -26,11 +41,60 @@ def logged(database: str) -> list:
 
 def test_a_known_question_is_answered_with_its_links(database: str, domain: dict) -> None:
     events, messages = ask(domain, "When is my bin day?")
-    assert responses(messages) == ["utter_policy_answer"]
+    assert responses(messages) == ["utter_policy_answer_ask_rating"]
     answer = messages[0]["answer"]
     assert answer.startswith("Bins are collected weekly")
     assert answer.splitlines()[-1] == "Find your bin day: https://www.riverton.example.gov/bins"
-    assert events == []
+    (query_id,) = [row.id for row in _queries(database)]
+    assert slot_values(events) == {"faq_rating_open": True, "faq_query_id": query_id}
+
+
+def test_inside_a_form_the_answer_asks_for_no_rating(database: str, domain: dict) -> None:
+    events, messages = ask(domain, "When is my bin day?", active_loop="report_form")
+    assert responses(messages) == ["utter_policy_answer"]
+    assert messages[0]["answer"].startswith("Bins are collected weekly")
+    assert events == []  # the form asks its own question next
+
+
+def test_yes_records_that_the_answer_helped(database: str, domain: dict) -> None:
+    ask(domain, "When is my bin day?")
+    (query_id,) = [row.id for row in _queries(database)]
+    events, messages = rate(domain, "affirm", query_id)
+    assert responses(messages) == ["utter_policy_answer_helped"]
+    assert slot_values(events) == {"faq_rating_open": False, "faq_query_id": None}
+    assert ratings(database) == [("When is my bin day?", True, True)]
+
+
+def test_no_records_a_miss_and_offers_a_person(database: str, domain: dict) -> None:
+    ask(domain, "When is my bin day?")
+    (query_id,) = [row.id for row in _queries(database)]
+    events, messages = rate(domain, "deny", query_id)
+    assert responses(messages) == ["utter_policy_answer_missed"]
+    assert slot_values(events) == {"faq_rating_open": False, "faq_query_id": None,
+                                   "handoff_offered": True}
+    assert ratings(database) == [("When is my bin day?", False, True)]
+
+
+@pytest.mark.parametrize("query_id", [None, 999_999])
+def test_a_rating_with_nothing_to_rate_still_gets_a_reply(query_id, database: str,
+                                                         domain: dict) -> None:
+    events, messages = rate(domain, "deny", query_id)
+    assert responses(messages) == ["utter_policy_answer_missed"]
+    assert slot_values(events)["faq_rating_open"] is False
+
+
+def test_a_rating_with_the_database_down_still_gets_a_reply(database_down: str,
+                                                            domain: dict) -> None:
+    events, messages = rate(domain, "affirm", 1)
+    assert responses(messages) == ["utter_policy_answer_helped"]
+    assert slot_values(events)["faq_rating_open"] is False
+
+
+def _queries(database: str) -> list:
+    with session_scope(database) as session:
+        rows = session.execute(select(FaqQuery).order_by(FaqQuery.id)).scalars().all()
+        session.expunge_all()
+        return rows
 
 
 @pytest.mark.parametrize("question", ["zxqv wplk", "what is the airspeed of an unladen swallow"])

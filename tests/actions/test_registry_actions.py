@@ -23,6 +23,8 @@ CONTRACT_ACTIONS = {
     "action_detect_language",  # issue 4: the language slot's per-message custom mapping
     # issue 5: the fix question after "resolved", and the duplicate offer in report_form
     "action_record_fix_confirmation", "action_record_fix_rating", "action_ask_follow_duplicate",
+    # the place question on a street the first message named; "did that answer your question?"
+    "action_ask_location", "action_rate_policy_answer",
 }
 RASA_DEFAULT_ACTIONS = {"action_listen", "action_restart", "action_deactivate_loop",
                         "action_default_fallback", "action_two_stage_fallback",

@@ -117,3 +117,27 @@ def test_answers_from_a_replaced_or_archived_version_are_reported(faq_log_db: st
         rows = [(r.topic, r.version, r.published_version, r.times)
                 for r in served_from_replaced(session)]
     assert rows == [("river-ferry", 1, 2, 2), ("market", 1, None, 1)]
+
+
+def test_citizens_ratings_report_the_answers_that_missed(faq_log_db: str) -> None:
+    from bot.faq_log import rate_answer
+    from bot.faq_reports import missed_answers, ratings_by_topic
+
+    ferry = _published(faq_log_db, "river-ferry", ["when does the river ferry sail"], "Hourly.")
+    helped = _ask(faq_log_db, "when does the river ferry sail")
+    missed = _ask(faq_log_db, "when does the river ferry sail on sundays")
+    unsure = _ask(faq_log_db, "what is the capital of France")
+    assert missed.answered and not unsure.answered  # the ferry answer is the closest match
+    with session_scope(faq_log_db) as session:
+        assert rate_answer(session, helped.query_id, True, now=NOW)
+        assert rate_answer(session, missed.query_id, True, now=NOW)
+        assert rate_answer(session, missed.query_id, False, now=NOW)  # the later word counts
+        assert not rate_answer(session, unsure.query_id, False, now=NOW)  # nothing was served
+        assert not rate_answer(session, 999_999, False, now=NOW)
+    with session_scope(faq_log_db) as session:
+        rows = missed_answers(session, since=NOW - dt.timedelta(days=1))
+        assert [(row.topic, row.question, row.version) for row in rows] == [
+            ("river-ferry", "when does the river ferry sail on sundays", 1)]
+        assert [(row.entry_id, row.helped, row.missed) for row in ratings_by_topic(session)] \
+            == [(ferry, 1, 1)]
+        assert missed_answers(session, since=NOW + dt.timedelta(days=1)) == []

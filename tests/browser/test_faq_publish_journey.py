@@ -6,7 +6,9 @@ a comms user signs in to the console and creates a new entry (a draft) -> the ci
 in the web chat and is NOT given it (drafts are never served) -> the comms user publishes it
 -> the citizen's next message asking it gets the answer, with no retraining and no restart
 (the console and the action server are different processes) -> both questions are in the
-answer log, the second with the new entry and its version.
+answer log, the second with the new entry and its version -> a second citizen asks something
+the answer does not cover, gets it anyway and taps "No" -> the comms user finds that question
+on the page of answers citizens said missed.
 """
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 WAIT_MS = 30_000
 QUESTION = "how do I apply for a permit to fish in the river"
+NEAR_MISS = "can I fish in the river at night with a permit"
 ANSWER = "Fishing permits for the River Riv cost 12 pounds a year from the Town Hall."
 
 
@@ -81,3 +84,25 @@ def test_a_published_entry_answers_the_next_web_chat_message(
         assert first.entry_id != entry.id and first.channel == "webchat"
         assert (second.answered, second.entry_id, second.version, second.channel) == (
             True, entry.id, 1, "webchat")
+        entry_id = entry.id
+
+    missed_by_a_citizen(staff_page, assistant_servers.console_url, chat, chat_url, entry_id)
+
+
+def missed_by_a_citizen(page: "Page", console_url: str, chat: "ChatPage", chat_url: str,
+                        entry_id: int) -> None:
+    """A citizen says the answer missed; the comms user sees their question and the entry."""
+    chat.page.context.clear_cookies()
+    chat.page.evaluate("localStorage.clear()")  # a new citizen in the same browser
+    chat.open(chat_url)
+    answered = " ".join(chat.send_text(NEAR_MISS))
+    assert ANSWER in answered and "Did that answer your question?" in answered
+    assert chat.choices() == ["Yes", "No"]
+    after_no = " ".join(chat.click_choice("No"))
+    assert "passed your question to the team" in after_no
+    assert chat.choices() == ["Yes, talk to a person", "No, thanks"]
+
+    page.goto(f"{console_url}/faq/missed")
+    row = page.locator("#missed tbody tr").first
+    assert NEAR_MISS in row.inner_text()
+    assert row.locator(f'a[href="/faq/{entry_id}"]').count() == 1

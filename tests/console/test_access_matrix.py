@@ -96,6 +96,7 @@ ROUTE_RULES: Dict[str, Rule] = {
     "GET /faq/import": Rule(("comms", "admin")),
     "POST /faq/import": Rule(("comms", "admin")),
     "GET /faq/unanswered": Rule(("comms", "admin")),
+    "GET /faq/missed": Rule(("comms", "admin")),
     "GET /faq/replaced": Rule(("comms", "admin")),
     # H12: block list (caseworkers meet the abuse in escalations; admins oversee)
     "GET /blocklist": Rule(CASEWORK),

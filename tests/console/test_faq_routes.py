@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot.db import session_scope
 from bot.faq import find_answer
-from bot.faq_log import answer_question
+from bot.faq_log import answer_question, rate_answer
 from bot.models import AuditEntry, FaqEntry
 from tests.console.harness import ConsoleServer
 
@@ -161,8 +161,27 @@ def test_reports_show_unanswered_groups_and_replaced_versions(
     assert "river-ferry" in replaced and "version 2" in replaced
 
 
+def test_answers_citizens_said_missed_are_listed_with_what_they_asked(
+        comms: httpx.Client, console_server: ConsoleServer) -> None:
+    entry_id, db = _create(comms), console_server.database_url
+    _post(comms, f"/faq/{entry_id}/publish", version="1")
+    assert "No citizen has said an answer missed." in comms.get("/faq/missed").text
+    with session_scope(db) as session:
+        served = [answer_question(session, question, "en", channel="webchat")
+                  for question in ("when does the river ferry sail", "river ferry <times>")]
+        assert all(result.answered for result in served)
+        rate_answer(session, served[0].query_id, True)
+        rate_answer(session, served[1].query_id, False)
+    page = comms.get("/faq/missed").text
+    assert re.search(rf'<a href="/faq/{entry_id}">river-ferry</a></td>\s*<td>1</td>\s*<td>1</td>',
+                     page)  # missed once, helped once
+    assert "river ferry &lt;times&gt;" in page  # the citizen's words, escaped
+    assert "when does the river ferry sail</td>" not in page  # only the misses are listed
+    assert 'href="/faq/missed"' in comms.get("/faq").text
+
+
 @pytest.mark.parametrize("path", ["/faq", "/faq/new", "/faq/import", "/faq/unanswered",
-                                  "/faq/replaced"])
+                                  "/faq/missed", "/faq/replaced"])
 def test_pages_have_no_inline_script_or_style(comms: httpx.Client, path: str) -> None:
     page = comms.get(path)
     assert page.status_code == 200

@@ -99,7 +99,7 @@ def test_a_bin_day_question_is_answered_from_the_faq_in_the_citizens_language(
     reply = texts(assistant_servers.say(sender, BIN_DAY_QUESTION[language]))
 
     assert faq_answer("bin-collection-day", language) in reply, reply
-    assert uttered(assistant_servers, sender)[-1] == "utter_policy_answer", reply
+    assert uttered(assistant_servers, sender)[-1] == "utter_policy_answer_ask_rating", reply
     assert_replies_in(assistant_servers, sender, language)
 
 
