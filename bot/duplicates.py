@@ -2,9 +2,11 @@
 existing case instead of opening a second one (and the crew is not sent twice).
 
 A match is an open case of the same service either within settings.duplicate_distance_meters
-of the new report's coordinates, or at the same address once both addresses are normalised
-(case, accents, punctuation and common street abbreviations in en/es/pt/nl; house numbers
-are kept, because No. 12 and No. 14 are different places).
+of the new report's coordinates, or at the same address once both addresses are reduced to
+one key: the street and house number when the text names them ("outside 5 Elm Street by the
+bakery" and "Elm St no. 5" are one place), else the whole text; either way normalised for
+case, accents, punctuation and common street abbreviations in en/es/pt/nl. House numbers are
+kept, because No. 12 and No. 14 are different places.
 """
 from __future__ import annotations
 
@@ -19,9 +21,11 @@ from sqlalchemy.sql import Select
 
 from bot.city import load_city
 from bot.models import Case
+from bot.places_in_text import numbered_place
 from bot.settings import get_settings
 
-__all__ = ["OPEN_STATUSES", "find_duplicate", "normalise_address", "distance_meters"]
+__all__ = ["OPEN_STATUSES", "address_key", "find_duplicate", "normalise_address",
+           "distance_meters"]
 
 OPEN_STATUSES = ("new", "acknowledged", "in_progress")
 EARTH_RADIUS_M = 6_371_008.8  # mean radius (IUGG)
@@ -66,6 +70,22 @@ def normalise_address(text: Optional[str]) -> str:
     return " ".join(words)
 
 
+def address_key(text: Optional[str]) -> str:
+    """What two reports at the same place have in common: the street and house number when
+    the text names them, the house number last ("elm street 5" for "5 Elm St", "Elm street
+    outside number 5" and "the lamp outside 5 Elm Street by the bakery"); else the whole
+    text normalised, a leading house number moved last so both paths agree ("12, High St.")."""
+    place = numbered_place(text or "")
+    if place is not None:
+        street, number = place
+        return f"{normalise_address(street)} {number.lower()}"
+    key = normalise_address(text)
+    first, _, rest = key.partition(" ")
+    if rest and re.fullmatch(r"\d+[a-z]?", first):
+        return f"{rest} {first}"
+    return key
+
+
 def _token(word: str) -> str:
     """One word of an address in its long form."""
     if word in ABBREVIATIONS:
@@ -88,18 +108,18 @@ def find_duplicate(session: Session, *, service_code: str, latitude: Optional[fl
                    exclude_case_id: Optional[int] = None) -> Optional[Case]:
     """The open case of the same service this report most likely repeats, or None.
 
-    The nearest case within the distance wins; failing that, the oldest open case at the
-    same normalised address (the one the crew already knows about).
+    The nearest case within the distance wins; failing that, the oldest open case with the
+    same address key (the one the crew already knows about).
     """
     if latitude is not None and longitude is not None:
         nearest = _nearest(session, service_code, latitude, longitude, exclude_case_id)
         if nearest is not None:
             return nearest
-    key = normalise_address(address)
+    key = address_key(address)
     if not key:
         return None
     for case in _open_cases_with_address(session, service_code, key, exclude_case_id):
-        if normalise_address(case.address) == key:
+        if address_key(case.address) == key:
             return case
     return None
 
@@ -131,10 +151,10 @@ def _nearest(session: Session, service_code: str, latitude: float, longitude: fl
 
 def _open_cases_with_address(session: Session, service_code: str, key: str,
                              exclude_case_id: Optional[int]) -> List[Case]:
-    """Open cases whose address could normalise to `key`, oldest first.
+    """Open cases whose address could have `key`, oldest first.
 
-    The SQL filter only narrows by the house numbers (which normalisation keeps verbatim);
-    the exact comparison happens on the normalised text.
+    The SQL filter only narrows by the digits of the key's numbers (every key keeps the house
+    number); the exact comparison happens on each case's own key.
     """
     query = _open_cases(service_code, exclude_case_id).where(Case.address.isnot(None))
     for number in re.findall(r"\d+", key):

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
-__all__ = ["PlaceMention", "house_number", "place_mentioned", "place_on_street"]
+__all__ = ["PlaceMention", "house_number", "numbered_place", "place_mentioned", "place_on_street"]
 
 # English-style types follow the name ("Oak Avenue").
 SUFFIXES = frozenset({
@@ -149,6 +149,24 @@ def place_mentioned(text: str) -> Optional[PlaceMention]:
         (place for place in found if place[2]), found[0])
     street = "" if complete else _clean(text[street_start:street_end])
     return PlaceMention(_clean(text[start:end]), complete, street[:1].upper() + street[1:])
+
+
+def numbered_place(text: str) -> Optional[Tuple[str, str]]:
+    """The street and house number of the first numbered place in the text, as written:
+    "the pothole outside 5 Elm Street" and "Elm street outside number 5" both give the street
+    and "5". None for a corner, a street without a number, or no place at all."""
+    tokens = _tokens(text)
+    for i in range(len(tokens)):
+        found = _street(tokens, i)
+        if found is None or not found[2]:
+            continue
+        (start, end), (street_start, street_end), _ = found
+        number = next((token.text for token in tokens
+                       if token.is_number and start <= token.start < end
+                       and not street_start <= token.start < street_end), None)
+        if number is not None:
+            return _clean(text[street_start:street_end]), number
+    return None
 
 
 def place_on_street(answer: str, street: str) -> str:

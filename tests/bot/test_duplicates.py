@@ -10,7 +10,7 @@ import pytest
 
 from bot.cases import change_status, open_case
 from bot.db import session_scope
-from bot.duplicates import distance_meters, find_duplicate, normalise_address
+from bot.duplicates import address_key, distance_meters, find_duplicate, normalise_address
 from bot.settings import get_settings
 from tests.identities import unused_spot
 
@@ -50,6 +50,31 @@ def test_haversine_known_distances() -> None:
 ])
 def test_addresses_that_mean_the_same_place_normalise_alike(one: str, other: str) -> None:
     assert normalise_address(one) == normalise_address(other)
+
+
+@pytest.mark.parametrize("one, other", [
+    ("Elm street outside number 5", "5 Elm Street"),
+    ("the lamp outside 5 Elm St by the bakery", "Elm St no. 5"),
+    ("12, High St.", "12 high street"),
+    ("12, High St.", "High Street 12"),
+    ("12 Calle Mayor", "C/ Mayor, 12"),
+    ("Rua do Carmo, 20", "R. do Carmo 20"),
+    ("Kerkstr. 5A", "voor Kerkstraat 5a"),
+    ("12 High Street, Riverton", "12 High St"),
+])
+def test_one_place_written_differently_has_one_key(one: str, other: str) -> None:
+    assert address_key(one) == address_key(other)
+
+
+@pytest.mark.parametrize("one, other", [
+    ("Elm street outside number 5", "Elm street outside number 7"),
+    ("5 Elm Street", "5 Elm Road"),
+    ("Elm Street 5 days ago", "5 Elm Street"),
+    ("Kerkstraat 5", "Kerkstraat 50"),
+    ("behind the library", "behind the station"),
+])
+def test_different_places_have_different_keys(one: str, other: str) -> None:
+    assert address_key(one) != address_key(other)
 
 
 @pytest.mark.parametrize("one, other", [
@@ -111,6 +136,19 @@ def test_the_same_normalised_address_matches_without_coordinates(
         next_door = find_duplicate(session, service_code="pothole", address=f"16 {street} St")
     assert found is not None and found.id == first.id
     assert next_door is None
+
+
+def test_the_same_street_and_number_match_however_written(
+        db: str, report: Callable[..., dict], street: str) -> None:
+    with session_scope(db) as session:
+        first = open_case(session, **report(address=f"{street} street outside number 5",
+                                            latitude=None, longitude=None)).case
+        found = find_duplicate(session, service_code="pothole",
+                               address=f"the lamp outside 5 {street} St by the bakery")
+        across = find_duplicate(session, service_code="pothole",
+                                address=f"15 {street} St by the bakery")
+    assert found is not None and found.id == first.id
+    assert across is None
 
 
 def test_coordinates_far_away_still_match_by_address(db: str, report: Callable[..., dict],
