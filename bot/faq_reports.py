@@ -71,20 +71,19 @@ def missed_answers(session: Session, since: Optional[dt.datetime] = None
     query = (select(FaqEntry.id, FaqEntry.topic, FaqQuery.version, FaqQuery.question,
                     FaqQuery.language, FaqQuery.asked_at)
              .join(FaqEntry, FaqEntry.id == FaqQuery.entry_id)
-             .where(FaqQuery.helpful.is_(False))
-             .order_by(FaqQuery.asked_at.desc(), FaqQuery.id.desc())
-             .limit(MAX_MISSED))
+             .where(FaqQuery.helpful.is_(False)))
     if since is not None:
         query = query.where(FaqQuery.asked_at >= since)
+    query = query.order_by(FaqQuery.asked_at.desc(), FaqQuery.id.desc()).limit(MAX_MISSED)
     return [MissedAnswer(*row) for row in session.execute(query).all()]
 
 
 def ratings_by_topic(session: Session, since: Optional[dt.datetime] = None
                      ) -> List[TopicRatings]:
     """How often each topic's answer was said to help or to miss, most missed first."""
+    helped = func.sum(case((FaqQuery.helpful.is_(True), 1), else_=0))
     missed = func.sum(case((FaqQuery.helpful.is_(False), 1), else_=0))
-    query = (select(FaqEntry.id, FaqEntry.topic,
-                    func.sum(case((FaqQuery.helpful.is_(True), 1), else_=0)), missed)
+    query = (select(FaqEntry.id, FaqEntry.topic, helped, missed)
              .join(FaqEntry, FaqEntry.id == FaqQuery.entry_id)
              .where(FaqQuery.helpful.is_not(None))
              .group_by(FaqEntry.id, FaqEntry.topic))
