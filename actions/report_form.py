@@ -193,7 +193,8 @@ class ValidateReportForm(FormValidationAction):
 
     def validate_photos(self, value: Any, dispatcher: CollectingDispatcher,
                         tracker: Tracker, domain: DomainDict) -> Validated:
-        """New photo ids are added to the report; SKIP or "no" means no (more) photos."""
+        """New photo ids are added to the report; SKIP or "no" means no (more) photos; "yes"
+        without a photo is told how to send one before the question comes again."""
         existing = tracker.get_slot("attachment_ids") or []
         new = fields.attachment_ids(latest_metadata(tracker))
         if new:
@@ -203,6 +204,8 @@ class ValidateReportForm(FormValidationAction):
         text = str(value or "")
         if fields.is_skip(text) or latest_intent(tracker) == "deny":
             return {"photos": fields.photos_label(len(existing))}
+        if latest_intent(tracker) == "affirm":
+            dispatcher.utter_message(response="utter_photo_how_to_send")
         return {"photos": None}
 
     def validate_consent(self, value: Any, dispatcher: CollectingDispatcher,

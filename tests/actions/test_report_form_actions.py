@@ -259,6 +259,14 @@ def test_photos_can_be_skipped(text: str, intent: str, expected: Optional[str],
     assert slots["photos"] == expected
 
 
+def test_yes_without_a_photo_is_told_how_to_send_one(domain: dict) -> None:
+    base = {**FILLED, "photos": None, "consent": None}
+    slots, messages = validate("photos", {"photos": "yes"}, domain, text="yes", intent="affirm",
+                               slots=base)
+    assert slots["photos"] is None
+    assert responses(messages) == ["utter_photo_how_to_send"]
+
+
 @pytest.mark.parametrize("value, expected", [(True, True), (False, False), ("maybe", None)])
 def test_consent_is_yes_or_no(value: Any, expected: Optional[bool], domain: dict) -> None:
     slots, _ = validate("consent", {"consent": value}, domain, slots={**FILLED, "consent": None})
