@@ -78,7 +78,7 @@ def test_a_status_check_answers_with_the_status_label_in_the_citizens_language(
     with session_scope(assistant_servers.database_url) as session:
         reference = open_case(
             session, submission_id=uuid.uuid4().hex, service_code="pothole",
-            description="Deep pothole by the bus stop", address="12 High St", latitude=None,
+            description="Deep pothole by the bus stop", address="1 Status Check Row", latitude=None,
             longitude=None, channel="webchat", sender_id=f"another-{uuid.uuid4()}",
             language=language).case.reference
     sender = str(uuid.uuid4())
