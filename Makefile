@@ -14,6 +14,10 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
 PYTEST_ARGS ?=
+# The suite on two processes, a test file per worker at a time (its module fixtures stay
+# together): most of its time is servers starting and answering, so two cores overlap it.
+# TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 2
 
 .PHONY: help venv db model run test bench bench-scale bench-nlu bench-lang bench-faq soak scale-test retention clean
 
@@ -48,7 +52,7 @@ run: venv db model ## start Rasa, the action server, the staff console and the o
 	$(PY) scripts/run_assistant.py
 
 test: venv model ## run the whole test suite (tests make their own databases and servers)
-	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	@$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests; failing" >&2; fi; \
 	exit $$rc
 
