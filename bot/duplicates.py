@@ -4,7 +4,8 @@ existing case instead of opening a second one (and the crew is not sent twice).
 A match is an open case of the same service either within settings.duplicate_distance_meters
 of the new report's coordinates, or at the same address once both addresses are reduced to
 one key: the street and house number when the text names them ("outside 5 Elm Street by the
-bakery" and "Elm St no. 5" are one place), else the whole text; either way normalised for
+bakery" and "Elm St no. 5" are one place), the two streets of a corner in either order, else
+the whole text; either way normalised for
 case, accents, punctuation and common street abbreviations in en/es/pt/nl. House numbers are
 kept, because No. 12 and No. 14 are different places.
 """
@@ -21,7 +22,7 @@ from sqlalchemy.sql import Select
 
 from bot.city import load_city
 from bot.models import Case
-from bot.places_in_text import numbered_place
+from bot.places_in_text import corner_streets, numbered_place
 from bot.settings import get_settings
 
 __all__ = ["OPEN_STATUSES", "address_key", "find_duplicate", "normalise_address",
@@ -73,12 +74,16 @@ def normalise_address(text: Optional[str]) -> str:
 def address_key(text: Optional[str]) -> str:
     """What two reports at the same place have in common: the street and house number when
     the text names them, the house number last ("elm street 5" for "5 Elm St", "Elm street
-    outside number 5" and "the lamp outside 5 Elm Street by the bakery"); else the whole
-    text normalised, a leading house number moved last so both paths agree ("12, High St.")."""
+    outside number 5" and "the lamp outside 5 Elm Street by the bakery"); the two streets of
+    a corner in either order; else the whole text normalised, a leading house number moved
+    last so both paths agree ("12, High St.")."""
     place = numbered_place(text or "")
     if place is not None:
         street, number = place
         return f"{normalise_address(street)} {number.lower()}"
+    corner = corner_streets(text or "")
+    if corner is not None:  # "corner of Oak and 5th" is "corner of 5th and Oak"
+        return "corner " + " & ".join(sorted(normalise_address(side) for side in corner))
     key = normalise_address(text)
     first, _, rest = key.partition(" ")
     if rest and re.fullmatch(r"\d+[a-z]?", first):

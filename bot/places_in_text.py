@@ -16,7 +16,8 @@ import re
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
-__all__ = ["PlaceMention", "house_number", "numbered_place", "place_mentioned", "place_on_street"]
+__all__ = ["PlaceMention", "corner_streets", "house_number", "numbered_place", "place_mentioned",
+           "place_on_street"]
 
 # English-style types follow the name ("Oak Avenue").
 SUFFIXES = frozenset({
@@ -67,7 +68,7 @@ MAX_NAME_WORDS = 4
 SENTENCE_ENDS = ".!?¿¡"
 MARKS = frozenset({"#", "&", "/", ","})
 
-_TOKEN = re.compile(r"c/|n\.º|\d+(?:st|nd|rd|th)\b|(?<!\d)\d{1,5}[a-zA-Z]?\b|[#&/,]"
+_TOKEN = re.compile(r"[cC]/|n\.º|\d+(?:st|nd|rd|th)\b|(?<!\d)\d{1,5}[a-zA-Z]?\b|[#&/,]"
                     r"|[^\W\d_](?:[\w'’-]*\w)?\.?")
 _HOUSE_NUMBER = re.compile(r"\d{1,5}[a-zA-Z]?")
 
@@ -166,6 +167,18 @@ def numbered_place(text: str) -> Optional[Tuple[str, str]]:
                        and not street_start <= token.start < street_end), None)
         if number is not None:
             return _clean(text[street_start:street_end]), number
+    return None
+
+
+def corner_streets(text: str) -> Optional[Tuple[str, str]]:
+    """The two streets of the first corner named in the text, as written: "corner of Oak and
+    5th" gives ("Oak", "5th"). None when the text names no corner."""
+    tokens = _tokens(text)
+    for i in range(len(tokens)):
+        sides = _corner_sides(tokens, i)
+        if sides is not None:
+            first, second = (_clean(text[tokens[a].start:tokens[b].end]) for a, b in sides)
+            return first, second
     return None
 
 
@@ -288,9 +301,19 @@ def _unit_after(tokens: Sequence[_Token], j: int) -> bool:
 
 def _corner(tokens: Sequence[_Token], i: int) -> Optional[_Found]:
     """"corner of Oak and 5th", "esquina de Olmo con Quinta", "hoek Eikenlaan en Molenweg"."""
+    sides = _corner_sides(tokens, i)
+    if sides is None:
+        return None
+    span = (tokens[i].start, tokens[sides[1][1]].end)
+    return span, span, True
+
+
+def _corner_sides(tokens: Sequence[_Token], i: int) -> Optional[Tuple[Tuple[int, int], ...]]:
+    """The first and last token of each of the two streets of a corner named at tokens[i]."""
     if tokens[i].bare not in CORNER_WORDS:
         return None
-    first_end = _name_run(tokens, _skip_links(tokens, i + 1))
+    first_start = _skip_links(tokens, i + 1)
+    first_end = _name_run(tokens, first_start)
     if first_end is None or first_end + 1 >= len(tokens) \
             or tokens[first_end + 1].word not in AND_WORDS:
         return None
@@ -299,8 +322,7 @@ def _corner(tokens: Sequence[_Token], i: int) -> Optional[_Found]:
     if second_end is None or not _street_like(tokens[i + 1:first_end + 1]) \
             or not _street_like(tokens[second_start:second_end + 1]):
         return None
-    span = (tokens[i].start, tokens[second_end].end)
-    return span, span, True
+    return (first_start, first_end), (second_start, second_end)
 
 
 def _street_like(tokens: Sequence[_Token]) -> bool:

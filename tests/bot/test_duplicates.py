@@ -61,6 +61,8 @@ def test_addresses_that_mean_the_same_place_normalise_alike(one: str, other: str
     ("Rua do Carmo, 20", "R. do Carmo 20"),
     ("Kerkstr. 5A", "voor Kerkstraat 5a"),
     ("12 High Street, Riverton", "12 High St"),
+    ("corner of Oak St and 5th Ave", "the corner of 5th Avenue & Oak Street"),
+    ("esquina de C/ Mayor con Calle Sol", "esquina de Calle Sol y Calle Mayor"),
 ])
 def test_one_place_written_differently_has_one_key(one: str, other: str) -> None:
     assert address_key(one) == address_key(other)
@@ -72,6 +74,7 @@ def test_one_place_written_differently_has_one_key(one: str, other: str) -> None
     ("Elm Street 5 days ago", "5 Elm Street"),
     ("Kerkstraat 5", "Kerkstraat 50"),
     ("behind the library", "behind the station"),
+    ("corner of Oak and 5th", "corner of Oak and 6th"),
 ])
 def test_different_places_have_different_keys(one: str, other: str) -> None:
     assert address_key(one) != address_key(other)

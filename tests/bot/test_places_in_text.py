@@ -6,7 +6,8 @@ from typing import Optional
 
 import pytest
 
-from bot.places_in_text import house_number, place_mentioned, place_on_street
+from bot.places_in_text import (corner_streets, house_number, numbered_place, place_mentioned,
+                                 place_on_street)
 
 
 @pytest.mark.parametrize("text, place", [
@@ -89,3 +90,27 @@ def test_an_answer_on_the_street_becomes_one_address(answer: str, street: str,
 ])
 def test_a_house_number_is_a_whole_answer(text: str, number: Optional[str]) -> None:
     assert house_number(text) == number
+
+
+@pytest.mark.parametrize("text, streets", [
+    ("the light on the corner of Oak and 5th is out", ("Oak", "5th")),
+    ("esquina de Olmo con Quinta", ("Olmo", "Quinta")),
+    ("hoek van de Kerkstraat en de Molenweg", ("Kerkstraat", "Molenweg")),
+    ("14 Oak Avenue", None),
+    ("op de hoek staat scheef en kapot", None),
+])
+def test_the_two_streets_of_a_corner(text: str, streets) -> None:
+    assert corner_streets(text) == streets
+
+
+@pytest.mark.parametrize("text, place", [
+    ("the lamp outside 14 Oak Avenue is out", ("Oak Avenue", "14")),
+    ("Elm street outside number 5", ("Elm street", "5")),
+    ("Kerkstraat 12a", ("Kerkstraat", "12a")),
+    ("Rua do Carmo, 20", ("Rua do Carmo", "20")),
+    ("Elm Street 5 days ago", None),
+    ("corner of Oak and 5th", None),
+    ("on Mill Lane", None),
+])
+def test_the_street_and_house_number_of_a_place(text: str, place) -> None:
+    assert numbered_place(text) == place
