@@ -2,6 +2,7 @@
 
 The keywords are the carriers' and Twilio's standard set, matched on the whole trimmed message
 in any case, so "stop" opts out but "stop the report" is a normal message for the assistant.
+"Yes" opts in only a number that opted out; from anyone else it is an answer (ANSWER_WORDS).
 They take effect before any conversation logic: a citizen halfway through a report who sends
 STOP is opted out at once. Every sender of messages (replies and outbox notifications) asks
 `is_opted_out` first.
@@ -29,6 +30,10 @@ KEYWORDS: Dict[str, str] = {
     **{word: START for word in ("START", "YES", "UNSTOP")},
     **{word: HELP for word in ("HELP", "INFO")},
 }
+# Opt-in words that are also everyday answers: from a number that opted out, "yes" opts it
+# back in; from anyone else it answers the question they were just asked ("Did that answer
+# your question?"), so it goes to the assistant like any other message.
+ANSWER_WORDS = frozenset({"YES"})
 # Asked before every SMS reply and notification: built once, with bound parameters.
 _BY_ADDRESS = select(OptOut).where(OptOut.channel == bindparam("channel"),
                                    OptOut.address == bindparam("address"))
@@ -37,6 +42,11 @@ _BY_ADDRESS = select(OptOut).where(OptOut.channel == bindparam("channel"),
 def keyword_of(text: Optional[str]) -> Optional[str]:
     """STOP, START or HELP when the whole message (trimmed, any case) is one of their words."""
     return KEYWORDS.get((text or "").strip().upper())
+
+
+def is_also_an_answer(text: Optional[str]) -> bool:
+    """Whether this opt-in word is an answer too, unless the sender opted out."""
+    return (text or "").strip().upper() in ANSWER_WORDS
 
 
 def _find(session: Session, channel: str, address: str) -> Optional[OptOut]:

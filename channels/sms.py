@@ -10,7 +10,8 @@ URL (settings.sms_public_url + path), so the check holds behind a TLS-terminatin
 a bad signature gets 403 and nothing is written. The message is recorded before the empty
 TwiML answer (MessageSid is the idempotency key; channels/turns.py), its turn runs in the
 background and the replies go out through the REST API (channels/sms_output.py).
-STOP/START/HELP and their synonyms are handled here and never reach the assistant.
+STOP/START/HELP and their synonyms are handled here and never reach the assistant, except
+"yes" from a number that has not opted out: that answers the assistant's question.
 """
 from __future__ import annotations
 
@@ -161,7 +162,7 @@ class SmsInput(InputChannel):
             log_event(log, "sms.assistant_not_ready", logging.ERROR, message_sid=sid)
             return response.text("", status=503)  # Twilio retries; nothing was recorded
         try:
-            keyword = optouts.keyword_of(text)
+            keyword = await self._keyword_of(sender, text)
             if keyword is not None:
                 await self._keyword(sid, sender, text, keyword)
             else:
@@ -179,6 +180,16 @@ class SmsInput(InputChannel):
             metadata["language"] = hint
         return InboundTurn(channel=CHANNEL, external_id=sid, sender_id=sender,
                            text=text, metadata=metadata)
+
+    @staticmethod
+    async def _keyword_of(sender: str, text: str) -> Optional[str]:
+        """STOP/START/HELP, or None for a message the assistant answers. "yes" opts back in
+        only a number that opted out; to anyone else it is an answer to the question asked."""
+        keyword = optouts.keyword_of(text)
+        if keyword is not None and optouts.is_also_an_answer(text) \
+                and not await asyncio.to_thread(sms_store.opted_out, sender):
+            return None
+        return keyword
 
     async def _keyword(self, sid: str, sender: str, text: str, keyword: str) -> None:
         """STOP/START/HELP: recorded and applied before the ack, confirmed in the background."""

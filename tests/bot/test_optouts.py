@@ -32,6 +32,12 @@ def test_keyword_is_the_whole_trimmed_message_in_any_case(text: str, kind: str) 
     assert optouts.keyword_of(text) == kind
 
 
+@pytest.mark.parametrize("text, answer", [("yes", True), (" YES ", True), ("START", False),
+                                          ("unstop", False), ("yes please", False)])
+def test_only_yes_is_also_an_everyday_answer(text: str, answer: bool) -> None:
+    assert optouts.is_also_an_answer(text) is answer
+
+
 def test_stop_opts_out_at_once_and_confirms_only_the_first_time(
         session_for: Callable[[], Any], number: str) -> None:
     with session_for() as session:

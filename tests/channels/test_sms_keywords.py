@@ -62,6 +62,23 @@ def test_every_opt_in_word_opts_back_in(sms: SmsServer, word: str) -> None:
     assert sms.twilio.bodies_to(CITIZEN)[-2] == "You said: hello"
 
 
+@pytest.mark.parametrize("word", ["yes", "YES", " Yes "])
+def test_yes_from_a_number_that_has_not_opted_out_answers_the_assistant(sms: SmsServer,
+                                                                         word: str) -> None:
+    say(sms, word)
+    assert [turn.text for turn in sms.assistant.turns] == [word.strip()]
+    assert sms.count(OptOut) == 0
+    assert sms.twilio.bodies_to(CITIZEN)[0] == f"You said: {word.strip()}"
+
+
+def test_yes_is_an_answer_again_once_the_number_opted_back_in(sms: SmsServer) -> None:
+    say(sms, "STOP")
+    say(sms, "yes")  # opts back in: confirmed, not sent to the assistant
+    say(sms, "yes")  # now an answer
+    assert [turn.text for turn in sms.assistant.turns] == ["yes"]
+    assert "receive our messages again" in sms.twilio.bodies_to(CITIZEN)[1]
+
+
 @pytest.mark.parametrize("word", ["HELP", "help", "INFO"])
 def test_help_names_the_programme_and_a_contact(sms: SmsServer, word: str) -> None:
     sid = say(sms, word)
