@@ -3,11 +3,10 @@ existing case instead of opening a second one (and the crew is not sent twice).
 
 A match is an open case of the same service either within settings.duplicate_distance_meters
 of the new report's coordinates, or at the same address once both addresses are reduced to
-one key: the street and house number when the text names them ("outside 5 Elm Street by the
-bakery" and "Elm St no. 5" are one place), the two streets of a corner in either order, else
-the whole text; either way normalised for
-case, accents, punctuation and common street abbreviations in en/es/pt/nl. House numbers are
-kept, because No. 12 and No. 14 are different places.
+one key (address_key): the street and house number when the text names them ("outside 5 Elm
+Street by the bakery" and "Elm St no. 5" are one place), the two streets of a corner in either
+order, else the whole text; each normalised for case, accents, punctuation and common street
+abbreviations in en/es/pt/nl. House numbers are kept: No. 12 and No. 14 are different places.
 """
 from __future__ import annotations
 
