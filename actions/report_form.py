@@ -204,7 +204,7 @@ class ValidateReportForm(FormValidationAction):
         text = str(value or "")
         if fields.is_skip(text) or latest_intent(tracker) == "deny":
             return {"photos": fields.photos_label(len(existing))}
-        if latest_intent(tracker) == "affirm":
+        if latest_intent(tracker) in ("affirm", "add_to_report"):  # "yes" / "I'll add one"
             dispatcher.utter_message(response="utter_photo_how_to_send")
         return {"photos": None}
 

@@ -18,6 +18,7 @@ REPORT_SLOTS = (
     "submission_id", "duplicate_case", "follow_duplicate",
 )
 FEEDBACK_SLOTS = ("feedback_text", "feedback_rating")
+NOTE_SLOTS = ("note_case", "note_text", "note_photo_ids")
 # pending_fix_case (set by the console when a case is resolved) is carried over: the answer
 # to "is it fixed?" may come hours later. The rating step is not.
 FIX_RATING_SLOTS = ("fix_rating_case", "fix_rating")
@@ -37,7 +38,7 @@ CORRECTABLE_FIELDS = {
 
 # Slots a new session does not inherit: a report or feedback left unfinished an hour ago
 # must not leak into the next one (its form is not active any more).
-NOT_CARRIED_OVER = frozenset(REPORT_SLOTS + FEEDBACK_SLOTS + FIX_RATING_SLOTS + (
+NOT_CARRIED_OVER = frozenset(REPORT_SLOTS + FEEDBACK_SLOTS + NOTE_SLOTS + FIX_RATING_SLOTS + (
     REQUESTED_SLOT, "case_reference", "handoff_offered", "session_started_metadata",
     "faq_rating_open", "faq_query_id",
 ))

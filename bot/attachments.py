@@ -24,6 +24,9 @@ from bot.settings import get_settings
 if TYPE_CHECKING:  # pragma: no cover
     from bot.models import Case
 
+# The text a channel gives a photo sent without a caption, so the message is not empty; it
+# says nothing about the problem, so it is never kept as the citizen's words.
+PHOTO_PLACEHOLDER_TEXT = "Photo attached"
 EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp",
               "image/gif": ".gif", "image/heic": ".heic"}
 HEIC_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs",

@@ -14,7 +14,8 @@ from typing import Any, List, Optional, Tuple
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from bot.case_queries import is_overdue, local_today
+from bot.case_notes import has_unanswered_note
+from bot.case_queries import attention_reason, is_overdue, local_today
 from bot.cases import allowed_next_statuses
 from bot.city import load_city
 from bot.clock import as_utc
@@ -50,7 +51,7 @@ class CaseDetail:
     status_label: str
     next_statuses: Tuple[str, ...]
     overdue: bool
-    needs_attention: bool
+    attention: str  # bot.case_queries.attention_reason: why a caseworker should look, or ""
     reporter: str  # "sms •••0123, es, wants updates"
     map_url: Optional[str]
     merged_into: Optional[str]
@@ -74,7 +75,7 @@ def case_detail(session: Session, case: Case, now: Optional[dt.datetime] = None)
         status_label=status_text(case.status, "en").label,
         next_statuses=allowed_next_statuses(case.status),
         overdue=is_overdue(case, local_today(now)),
-        needs_attention=case.fix_confirmation == "not_fixed",
+        attention=attention_reason(case, has_unanswered_note(case.events)),
         reporter=f"{case.channel} {mask(case.contact or case.sender_id)}, {case.language}, {consent}",
         map_url=osm_url(case.latitude, case.longitude),
         merged_into=target.reference if target is not None else None, merged_from=merged_from,

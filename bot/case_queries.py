@@ -3,7 +3,8 @@
 Everything is read through bot.case_access, so a caseworker's list holds only their
 department's cases whatever filters they type. "Overdue" is judged in the city's time zone
 against the SLA date promised to the citizen (Case.expected_by), for open cases only;
-"needs attention" is a citizen saying a resolved case is not fixed.
+"needs attention" is a citizen saying a resolved case is not fixed, or a citizen having added
+to a case since a caseworker last acted on it (bot.case_notes).
 """
 from __future__ import annotations
 
@@ -17,18 +18,20 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.case_access import visible_cases
+from bot.case_notes import cases_with_unanswered_notes, unanswered_note_clause
 from bot.cases import OPEN_STATUSES
 from bot.city import load_city
 from bot.clock import as_utc, utc_naive
 from bot.duplicates import ABBREVIATIONS
 from bot.errors import MalformedReference
+from bot.fix_confirmation import NOT_FIXED
 from bot.followers import follower_counts
 from bot.models import CASE_STATUSES, Case, Service
 from bot.references import parse_reference
 from bot.services import service_name, status_text
 
 __all__ = ["CaseFilters", "CaseRow", "CasePage", "list_cases", "local_today", "is_overdue",
-           "SORTS", "PER_PAGE"]
+           "attention_reason", "SORTS", "PER_PAGE"]
 
 PER_PAGE, MAX_PER_PAGE = 25, 100
 SORTS = {
@@ -93,7 +96,7 @@ class CaseRow:
     age_days: int
     expected_by: Optional[dt.date]
     overdue: bool
-    needs_attention: bool
+    attention: str  # attention_reason: why a caseworker should look, or ""
     followers: int
     merged_into: Optional[str] = None  # the reference a duplicate points at
 
@@ -137,7 +140,9 @@ def list_cases(session: Session, role: str, department: Optional[str], filters: 
     cases = list(session.execute(query).scalars())
     counts = follower_counts(session, [case.id for case in cases])
     targets = _references(session, [case.merged_into_id for case in cases if case.merged_into_id])
-    rows = [_row(case, today, counts.get(case.id, 0), targets.get(case.merged_into_id))
+    noted = cases_with_unanswered_notes(session, [case.id for case in cases])
+    rows = [_row(case, today, counts.get(case.id, 0), targets.get(case.merged_into_id),
+                 case.id in noted)
             for case in cases]
     return CasePage(rows=rows, total=total, filters=replace(filters, page=page), pages=pages)
 
@@ -161,7 +166,7 @@ def _conditions(filters: CaseFilters, moment: dt.datetime, today: dt.date) -> Li
     if filters.overdue:
         found.append(and_(Case.status.in_(OPEN_STATUSES), Case.expected_by < today))
     if filters.needs_attention:
-        found.append(Case.fix_confirmation == "not_fixed")
+        found.append(or_(Case.fix_confirmation == NOT_FIXED, unanswered_note_clause()))
     if filters.text:
         found.append(_text_search(filters.text))
     return found
@@ -216,7 +221,15 @@ def _references(session: Session, case_ids: List[int]) -> Dict[int, str]:
     return dict(session.execute(select(Case.id, Case.reference).where(Case.id.in_(case_ids))).all())
 
 
-def _row(case: Case, today: dt.date, followers: int, merged_into: Optional[str]) -> CaseRow:
+def attention_reason(case: Case, unanswered_note: bool) -> str:
+    """Why a case needs a caseworker's attention, in the console's words; "" when it does not."""
+    if case.fix_confirmation == NOT_FIXED:
+        return "citizen says not fixed"
+    return "citizen added information" if unanswered_note else ""
+
+
+def _row(case: Case, today: dt.date, followers: int, merged_into: Optional[str],
+         unanswered_note: bool) -> CaseRow:
     created = as_utc(case.created_at).astimezone(load_city().zone)
     return CaseRow(reference=case.reference, service_code=case.service_code,
                    service=service_name(case.service, "en"), department=case.service.department,
@@ -224,7 +237,7 @@ def _row(case: Case, today: dt.date, followers: int, merged_into: Optional[str])
                    address=case.address, created_at=created,
                    age_days=(today - created.date()).days, expected_by=case.expected_by,
                    overdue=is_overdue(case, today),
-                   needs_attention=case.fix_confirmation == "not_fixed", followers=followers,
+                   attention=attention_reason(case, unanswered_note), followers=followers,
                    merged_into=merged_into)
 
 

@@ -13,6 +13,14 @@ class CaseNotFound(CivicError):
         self.reference = reference
 
 
+class NotYourCase(CivicError):
+    """The case exists, but this conversation did not report it, so it may not add to it."""
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(f"case {reference} was reported from another conversation")
+        self.reference = reference
+
+
 class MalformedReference(CivicError):
     """The citizen gave something that looks like a reference but cannot be one."""
 

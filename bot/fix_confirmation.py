@@ -23,7 +23,7 @@ from bot.errors import CaseNotFound, InvalidTransition
 from bot.feedback import parse_rating, record_feedback
 from bot.models import Case, Feedback
 
-__all__ = ["FixAnswer", "NOT_FIXED_REASON", "pending_confirmation", "case_for_fix_answer",
+__all__ = ["FixAnswer", "NOT_FIXED", "NOT_FIXED_REASON", "pending_confirmation", "case_for_fix_answer",
            "record_fix_confirmation", "record_satisfaction"]
 
 ASKED, CONFIRMED, NOT_FIXED = "asked", "confirmed", "not_fixed"

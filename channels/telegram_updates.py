@@ -15,12 +15,13 @@ from typing import Any, Dict, Optional
 
 from telegram import Bot, Message, Update
 
+from bot.attachments import PHOTO_PLACEHOLDER_TEXT
 from bot.errors import InvalidInput
 from channels.turns import InboundTurn
 
 CHANNEL = "telegram"
 COMMANDS = {"/start": "/greet", "/help": "/help"}
-PHOTO_TEXT = "Photo attached"
+PHOTO_TEXT = PHOTO_PLACEHOLDER_TEXT
 LOCATION_TEXT = "My location"
 PROVIDER_KEY = "telegram"
 MAX_BODY_BYTES = 1024 * 1024

@@ -25,6 +25,8 @@ CONTRACT_ACTIONS = {
     "action_record_fix_confirmation", "action_record_fix_rating", "action_ask_follow_duplicate",
     # the place question on a street the first message named; "did that answer your question?"
     "action_ask_location", "action_rate_policy_answer",
+    # adding words or a photo to a report already made
+    "validate_case_note_form", "action_ask_note_case", "action_submit_case_note",
 }
 RASA_DEFAULT_ACTIONS = {"action_listen", "action_restart", "action_deactivate_loop",
                         "action_default_fallback", "action_two_stage_fallback",
@@ -75,7 +77,7 @@ def test_rasa_sends_the_domain_only_to_the_actions_that_read_it(endpoints: str,
     assert config["action_endpoint"]["enable_selective_domain"] is True
     receivers = Domain._collect_actions_which_explicitly_need_domain(domain["actions"])
     assert set(receivers) == {"action_session_start", "validate_report_form",
-                              "validate_feedback_form"}
+                              "validate_feedback_form", "validate_case_note_form"}
 
 
 def test_every_response_the_actions_use_is_in_the_domain(domain: dict) -> None:

@@ -259,9 +259,12 @@ def test_photos_can_be_skipped(text: str, intent: str, expected: Optional[str],
     assert slots["photos"] == expected
 
 
-def test_yes_without_a_photo_is_told_how_to_send_one(domain: dict) -> None:
+@pytest.mark.parametrize("text, intent", [("yes", "affirm"),
+                                          ("I want to add a photo to my report", "add_to_report")])
+def test_yes_without_a_photo_is_told_how_to_send_one(domain: dict, text: str,
+                                                     intent: str) -> None:
     base = {**FILLED, "photos": None, "consent": None}
-    slots, messages = validate("photos", {"photos": "yes"}, domain, text="yes", intent="affirm",
+    slots, messages = validate("photos", {"photos": text}, domain, text=text, intent=intent,
                                slots=base)
     assert slots["photos"] is None
     assert responses(messages) == ["utter_photo_how_to_send"]

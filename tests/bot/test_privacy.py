@@ -13,7 +13,8 @@ from typing import Dict, Iterator, List
 import pytest
 from sqlalchemy import inspect, select, text
 
-from bot import attachments, cases, escalations, feedback, followers, inbound, optouts, outbox
+from bot import attachments, case_notes, cases, escalations, feedback, followers, inbound, optouts
+from bot import outbox
 from bot.audit import record as audit
 from bot.db import session_scope
 from bot.faq_log import record_query
@@ -57,6 +58,7 @@ def populate(db: str, subject: Subject, words: str, photo: bytes) -> Dict[str, s
                                consent=True, answers={"size": words}, attachment_ids=[photo_row.id],
                                now=NOW, **who).case
         cases.change_status(session, case, "acknowledged", f"called back about {words}", by="ana", now=NOW)
+        case_notes.add_citizen_note(session, case, f"it got deeper {words}", now=NOW)
         other = cases.open_case(session, submission_id=uuid.uuid4().hex, service_code="pothole",
                                 description="someone else's report", address="1 Other Road",
                                 latitude=51.6, longitude=-0.2, channel="webchat",
@@ -114,6 +116,8 @@ def test_the_export_holds_every_kind_of_their_data(citizen: dict) -> None:
     json.dumps(document)  # JSON-able as it is
     assert [c["reference"] for c in document["cases_reported"]] == [citizen["refs"]["mine"]]
     assert document["cases_reported"][0]["address"] == f"17 {words} Lane"
+    assert {"kind": "citizen_note", "reason": f"it got deeper {words}"}.items() <= \
+        document["cases_reported"][0]["history"][-1].items()
     assert [c["reference"] for c in document["cases_followed"]] == [citizen["refs"]["other"]]
     assert [m["text"] for m in document["conversation"] if m["from"] == "citizen"] == [
         f"pothole at {words}", f"when is bin day {words}"]
@@ -151,7 +155,8 @@ def test_deletion_keeps_anonymised_case_facts_for_statistics(citizen: dict) -> N
         assert (mine.service_code, mine.status, mine.created_at) == ("pothole", "acknowledged", NOW)
         assert (mine.latitude, mine.longitude, mine.anonymised_at) == (51.51, -0.13, NOW)
         assert mine.description == "" and mine.address is None and mine.contact is None
-        assert [e.to_status for e in mine.events][-1] == "acknowledged"
+        assert [e.to_status for e in mine.events if e.kind == "status_changed"] == ["acknowledged"]
+        assert [e.reason for e in mine.events if e.kind == "citizen_note"] == [None]
         assert other.description == "someone else's report" and other.anonymised_at is None
         request = session.execute(select(PrivacyRequest).where(
             PrivacyRequest.kind == "deletion",

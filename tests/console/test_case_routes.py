@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.attachments import store_attachment
+from bot.case_notes import add_citizen_note
 from bot.cases import find_case, open_case
 from bot.db import session_scope
 from bot.followers import follow_case
@@ -157,6 +158,24 @@ def test_the_list_badges_overdue_and_not_fixed_cases(
                                                     "attention": "1"})
     assert overdue.reference in page.text
     assert "Overdue</span>" in page.text and "Needs attention" in page.text
+
+
+def test_a_citizens_note_is_on_the_case_page_and_flagged_until_a_change(
+        console: ConsoleServer, people: Dict[str, httpx.Client]) -> None:
+    street = "Nte" + uuid.uuid4().hex[:6]
+    case = new_case(console, address=f"4 {street} Rd")
+    with session_scope(console.database_url) as session:
+        add_citizen_note(session, session.get(Case, case.id), "It is <b>twice</b> as big now")
+    listed = people["highways"].get("/cases", params={"area": street, "attention": "1"})
+    assert case.reference in listed.text
+    assert "Needs attention: citizen added information" in listed.text
+    page = people["highways"].get(f"/cases/{case.reference}")
+    assert "citizen note: It is &lt;b&gt;twice&lt;/b&gt; as big now" in page.text
+    assert "Needs attention: citizen added information" in page.text
+    post(people["highways"], f"/cases/{case.reference}/status", status="acknowledged",
+         reason="Crew booked for Monday")
+    after = people["highways"].get("/cases", params={"area": street, "attention": "1"})
+    assert case.reference not in after.text
 
 
 @pytest.mark.parametrize("who, expected", [("anonymous", 302), ("comms", 403)])

@@ -147,6 +147,36 @@ def test_status_question_answers_with_the_case_status(assistant_servers: Assista
     assert uttered[-1] in {"utter_case_status", "utter_case_status_private"}, (uttered, reply)
 
 
+def test_a_citizen_adds_words_to_their_report_and_a_stranger_cannot(
+        assistant_servers: AssistantServers) -> None:
+    sender, stranger = str(uuid.uuid4()), str(uuid.uuid4())
+    reference, _ = report_pothole(assistant_servers, sender)
+
+    asked = texts(assistant_servers.say(sender, "I forgot to mention something in my report"))
+    assert reference in asked, asked  # the report just made is the one, without a question
+    done = texts(assistant_servers.say(sender, "It is right in front of the school gate"))
+    assert reference in done and "added" in done, done
+    notes = note_reasons(assistant_servers.database_url, reference)
+    assert notes == ["It is right in front of the school gate"]
+
+    assistant_servers.say(stranger, f"I want to add a photo to {reference}")
+    refused = texts(assistant_servers.say(stranger, reference))
+    assert "another conversation" in refused, refused
+    assert note_reasons(assistant_servers.database_url, reference) == notes
+
+
+def note_reasons(database_url: str, reference: str) -> List[str]:
+    engine = create_engine(database_url, future=True)
+    try:
+        with engine.connect() as connection:
+            return list(connection.execute(text(
+                "SELECT e.reason FROM case_events e JOIN cases c ON c.id = e.case_id "
+                "WHERE c.reference = :r AND e.kind = 'citizen_note' ORDER BY e.id"),
+                {"r": reference}).scalars())
+    finally:
+        engine.dispose()
+
+
 def test_cases_survive_restarting_the_assistant_on_the_same_database(
         assistant_factory: Callable[..., AssistantServers]) -> None:
     first = assistant_factory()

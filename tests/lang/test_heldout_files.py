@@ -13,7 +13,7 @@ from bench.nlu_eval import load_examples
 ROOT = Path(__file__).resolve().parents[2]
 INTENTS = {"greet", "goodbye", "affirm", "deny", "thank", "help", "bot_challenge", "report_problem",
            "check_status", "ask_policy", "give_feedback", "request_human", "change_language",
-           "inform", "out_of_scope"}
+           "inform", "out_of_scope", "add_to_report"}
 CODES = {"pothole", "streetlight", "traffic_signal", "graffiti", "litter", "illegal_dumping",
          "missed_collection", "noise", "illegal_parking", "abandoned_vehicle", "sidewalk", "tree",
          "water_leak", "park_maintenance", "animal", "other"}

@@ -1,0 +1,218 @@
+"""Adding to a report already made: which report, what to add, and into its history.
+
+The citizen who passes the pothole again, with a photo or "it's twice as big now", should not
+have to open a second report or wait for a person: case_note_form takes the words or photo to
+the case the caseworker is already working on (bot.case_notes), and the console flags it.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions import report_fields as fields
+from actions.common import (channel_of, language_of, latest_entity, latest_intent,
+                            latest_metadata, latest_text, log_event)
+from actions.replies import utter_core_error
+from actions.slots import NOTE_SLOTS, REQUESTED_SLOT, reset
+from bot.attachments import PHOTO_PLACEHOLDER_TEXT
+from bot.case_notes import add_citizen_note, case_for_note
+from bot.cases import case_status_view, recent_cases_for_sender
+from bot.db import read_scope, session_scope
+from bot.errors import (CaseNotFound, DatabaseUnavailable, InvalidInput, MalformedReference,
+                        NotYourCase)
+from bot.references import parse_reference
+
+Validated = Dict[Text, Any]
+RECENT_CASES = 3
+PHOTO_ONLY = "(photo)"  # note_text when the citizen sent a photo without words
+MIN_NOTE_CHARS = 3
+# Messages that are something else (a question, a greeting, a request for a person): the form
+# steps aside for them and the rules answer (see data/rules.yml); deny and goodbye cancel.
+NOT_AN_ANSWER = frozenset({"deny", "goodbye", "check_status", "ask_policy", "request_human",
+                           "help", "bot_challenge", "greet", "thank", "change_language"})
+
+
+class ValidateCaseNoteForm(FormValidationAction):
+    """Which report (named, discussed just now, or the only one) and what to add."""
+
+    def name(self) -> Text:
+        return "validate_case_note_form"
+
+    async def extract_note_case(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: DomainDict) -> Validated:
+        """A reference in the message answers at any time; at the start, the report this
+        conversation was just about, or the sender's only report, needs no question."""
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        entity = latest_entity(tracker, "case_reference")
+        if entity and entity.get("value") and requested in (None, "note_case"):
+            return {"note_case": str(entity["value"])}
+        if requested == "note_case" and (latest_intent(tracker) not in NOT_AN_ANSWER
+                                         or _names_a_reference(latest_text(tracker))):
+            return {"note_case": latest_text(tracker)}
+        if requested is None and not tracker.get_slot("note_case"):
+            guess = _named_in(latest_text(tracker)) or _own_last_case(tracker) \
+                or _only_case(tracker)
+            return {"note_case": guess} if guess else {}
+        return {}
+
+    async def extract_note_text(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: DomainDict) -> Validated:
+        """The words; a photo alone is enough, and may come with the opening message or
+        the report's reference (validate_note_text keeps the photos)."""
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        if fields.attachment_ids(latest_metadata(tracker)) and requested != "note_text":
+            return {"note_text": PHOTO_ONLY} if not tracker.get_slot("note_text") else {}
+        if requested == "note_text" and (latest_intent(tracker) not in NOT_AN_ANSWER
+                                         or fields.attachment_ids(latest_metadata(tracker))):
+            return {"note_text": latest_text(tracker) or PHOTO_ONLY}
+        return {}
+
+    def validate_note_case(self, value: Any, dispatcher: CollectingDispatcher,
+                           tracker: Tracker, domain: DomainDict) -> Validated:
+        """Only a report this conversation made; the reason is said when it is not."""
+        text = str(value or "").strip()
+        try:
+            if not _names_a_reference(text):
+                raise MalformedReference(text)
+            with read_scope() as session:
+                reference = case_for_note(session, text, channel_of(tracker),
+                                          tracker.sender_id).reference
+        except NotYourCase as error:
+            dispatcher.utter_message(response="utter_case_note_not_yours",
+                                     reference=error.reference)
+            return {"note_case": None}
+        except (CaseNotFound, MalformedReference, DatabaseUnavailable) as error:
+            utter_core_error(dispatcher, error)
+            return {"note_case": None}
+        return {"note_case": reference}
+
+    def validate_note_text(self, value: Any, dispatcher: CollectingDispatcher,
+                           tracker: Tracker, domain: DomainDict) -> Validated:
+        """Some words, or a photo (kept with the photos sent earlier in the form); anything
+        shorter is asked again."""
+        photos = fields.merge_ids(tracker.get_slot("note_photo_ids"),
+                                  fields.attachment_ids(latest_metadata(tracker)))
+        words = _usable_words(str(value or ""))
+        if not words and not photos:
+            return {"note_text": None}
+        return {"note_text": words or PHOTO_ONLY, "note_photo_ids": photos or None}
+
+
+class ActionAskNoteCase(Action):
+    """Ask which report, with the citizen's latest ones as buttons when there are any."""
+
+    def name(self) -> Text:
+        return "action_ask_note_case"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        language = language_of(tracker)
+        try:
+            with read_scope() as session:
+                views = [case_status_view(case, language, for_sender=True, with_reason=False)
+                         for case in recent_cases_for_sender(
+                             session, tracker.sender_id, limit=RECENT_CASES,
+                             channel=channel_of(tracker))]
+        except DatabaseUnavailable:
+            views = []  # the question still makes sense; a reference typed in will be checked
+        if not views:
+            dispatcher.utter_message(response="utter_ask_note_case")
+            return []
+        lines = "\n".join(f"{view.reference} ({view.service}, {view.status_label})"
+                          for view in views)
+        dispatcher.utter_message(response="utter_ask_note_case_recent", cases=lines,
+                                 buttons=[_button(view.reference) for view in views])
+        return []
+
+
+class ActionSubmitCaseNote(Action):
+    """Put the words and photos in the case's history and tell the citizen it is there."""
+
+    def name(self) -> Text:
+        return "action_submit_case_note"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        reference = str(tracker.get_slot("note_case") or "")
+        text = str(tracker.get_slot("note_text") or "")
+        try:
+            with session_scope() as session:
+                case = case_for_note(session, reference, channel_of(tracker), tracker.sender_id)
+                added = add_citizen_note(session, case, "" if text == PHOTO_ONLY else text,
+                                         tracker.get_slot("note_photo_ids") or [])
+        except DatabaseUnavailable as error:
+            utter_core_error(dispatcher, error)
+            log_event("case_note_not_saved", tracker, reason="database_unavailable")
+            # The note stays in its slots: asking to add to the report again sends it, with
+            # nothing to retype (a new session drops it, see actions.slots).
+            return []
+        except (CaseNotFound, NotYourCase, InvalidInput) as error:
+            # Gone between the question and now (erased, or a photo already used): say so.
+            log_event("case_note_not_saved", tracker, reason=type(error).__name__)
+            dispatcher.utter_message(response="utter_case_note_cancelled")
+            return reset(NOTE_SLOTS + (REQUESTED_SLOT,))
+        dispatcher.utter_message(response="utter_case_note_added", reference=added.reference)
+        log_event("case_note_added", tracker, case_reference=added.reference,
+                  photos=added.photos, repeated=added.repeated)
+        return reset(NOTE_SLOTS) + [SlotSet("last_case_reference", added.reference)]
+
+
+def _names_a_reference(text: str) -> bool:
+    """Whether the text holds something meant as a reference (even a mistyped one)."""
+    try:
+        return parse_reference(text) is not None
+    except MalformedReference:
+        return True
+
+
+def _named_in(text: str) -> Optional[str]:
+    """A valid reference in the opening message ("add a photo to C-2026-000123")."""
+    try:
+        return parse_reference(text)
+    except MalformedReference:
+        return None
+
+
+def _own_last_case(tracker: Tracker) -> Optional[str]:
+    """The report this conversation last made or asked about, if it made it (a reference
+    someone passed on to them is not theirs to add to, and is not worth an error here)."""
+    reference = tracker.get_slot("last_case_reference")
+    if not reference:
+        return None
+    try:
+        with read_scope() as session:
+            return case_for_note(session, reference, channel_of(tracker),
+                                 tracker.sender_id).reference
+    except (CaseNotFound, MalformedReference, NotYourCase, DatabaseUnavailable):
+        return None
+
+
+def _only_case(tracker: Tracker) -> Optional[str]:
+    """The sender's report when they have made exactly one from this conversation."""
+    try:
+        with read_scope() as session:
+            cases = recent_cases_for_sender(session, tracker.sender_id, limit=2,
+                                            channel=channel_of(tracker))
+    except DatabaseUnavailable:
+        return None
+    return cases[0].reference if len(cases) == 1 else None
+
+
+def _usable_words(text: str) -> str:
+    """The note as typed, when it says something: letters, more than a word's start, and not
+    a channel's stand-in for a photo without a caption."""
+    text = (text or "").strip()
+    if text == PHOTO_PLACEHOLDER_TEXT or text.startswith("/") or len(text) < MIN_NOTE_CHARS or not any(c.isalpha() for c in text):
+        return ""
+    return text
+
+
+def _button(reference: str) -> Dict[str, str]:
+    payload = json.dumps({"case_reference": reference}, separators=(",", ":"))
+    return {"title": reference, "payload": f"/inform{payload}"}

@@ -1,0 +1,121 @@
+"""What a citizen adds to a report they already made: more words, another photo.
+
+Reports are rarely complete in one go: the hole gets bigger, the citizen passes by again with
+a camera, they remember the lamp post's number. The addition goes into the case's own history
+(a `citizen_note` event, with any photos linked to the case), and the case shows as needing
+attention in the console until a caseworker acts on it with a status change. Only the
+conversation that made the report may add to it: references are short and guessable, and a
+note sits in the reporter's record (exported and erased with their other data).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Iterable, List, Optional, Sequence
+
+from sqlalchemy import and_, exists, select
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
+
+from bot.attachments import link_attachments
+from bot.cases import find_case
+from bot.clock import as_utc, utc_naive
+from bot.errors import InvalidInput, NotYourCase
+from bot.models import Case, CaseEvent
+
+__all__ = ["NOTE_KIND", "MAX_NOTE_CHARS", "AddedNote", "case_for_note", "add_citizen_note",
+           "has_unanswered_note", "unanswered_note_clause", "cases_with_unanswered_notes"]
+
+NOTE_KIND = "citizen_note"
+# A caseworker acting on the case: a change or a merge.
+ANSWERING_KINDS = ("status_changed", "merged")
+MAX_NOTE_CHARS = 2000
+REPEAT_WINDOW = dt.timedelta(minutes=10)  # the same words again this soon are a retry
+
+
+@dataclass(frozen=True)
+class AddedNote:
+    """What the reply needs: which case, and how many photos went with the words."""
+
+    reference: str
+    photos: int
+    repeated: bool = False  # the same note was already there (a retried message)
+
+
+def case_for_note(session: Session, reference: str, channel: str, sender_id: str) -> Case:
+    """The case `reference` names, if this conversation reported it.
+
+    Raises CaseNotFound or MalformedReference for a reference that names no case, and
+    NotYourCase for someone else's case (or one whose reporter's data was erased).
+    """
+    case = find_case(session, reference)
+    if case.anonymised_at is not None or case.channel != channel or case.sender_id != sender_id:
+        raise NotYourCase(case.reference)
+    return case
+
+
+def add_citizen_note(session: Session, case: Case, text: Optional[str],
+                     attachment_ids: Sequence[str] = (),
+                     now: Optional[dt.datetime] = None) -> AddedNote:
+    """Keep the citizen's words in the case history and link their photos to the case.
+
+    Raises InvalidInput when there is neither text nor a photo of theirs to add. The same
+    words again within a few minutes (a provider retry, a double send) add nothing twice.
+    """
+    words = (text or "").strip()[:MAX_NOTE_CHARS]
+    moment = utc_naive(now)
+    already = {attachment.id for attachment in case.attachments}
+    photos = link_attachments(session, case, attachment_ids)
+    new_photos = [photo for photo in photos if photo.id not in already]
+    session.expire(case, ["attachments"])  # linked by foreign key: reread when next asked
+    if not words and not photos:
+        raise InvalidInput("a note needs some words or a photo")
+    if (words and _repeated(case.events, words, moment)) or (not words and not new_photos):
+        return AddedNote(case.reference, len(photos), repeated=True)
+    case.events.append(CaseEvent(kind=NOTE_KIND, actor="citizen", created_at=moment,
+                                 reason=_label(words, len(new_photos))))
+    case.updated_at = moment
+    session.flush()
+    return AddedNote(case.reference, len(photos))
+
+
+def _label(words: str, photos: int) -> str:
+    """The history line: the citizen's words as written, and how many photos came with them."""
+    counted = f"({photos} photo{'' if photos == 1 else 's'} added)" if photos else ""
+    return " ".join(part for part in (words, counted) if part)
+
+
+def _repeated(events: Iterable[CaseEvent], words: str, moment: dt.datetime) -> bool:
+    """Whether the newest note already says `words` and was added moments ago."""
+    notes = [event for event in events if event.kind == NOTE_KIND]
+    if not notes:
+        return False
+    last = notes[-1]
+    return (last.reason or "").startswith(words) and \
+        as_utc(moment) - as_utc(last.created_at) < REPEAT_WINDOW
+
+
+def has_unanswered_note(events: Sequence[CaseEvent]) -> bool:
+    """A citizen added something after the last time a caseworker acted on the case."""
+    for event in reversed(list(events)):
+        if event.kind == NOTE_KIND:
+            return True
+        if event.kind in ANSWERING_KINDS:
+            return False
+    return False
+
+
+def unanswered_note_clause() -> ColumnElement:
+    """`has_unanswered_note` as a WHERE clause on Case, so the console's filter pages in SQL."""
+    note, later = aliased(CaseEvent), aliased(CaseEvent)
+    answered = exists().where(later.case_id == note.case_id, later.id > note.id,
+                              later.kind.in_(ANSWERING_KINDS))
+    return exists().where(and_(note.case_id == Case.id, note.kind == NOTE_KIND, ~answered))
+
+
+def cases_with_unanswered_notes(session: Session, case_ids: List[int]) -> set:
+    """Which of these cases have an unanswered note (one query for a page of the list)."""
+    if not case_ids:
+        return set()
+    return set(session.execute(select(Case.id).where(Case.id.in_(case_ids),
+                                                     unanswered_note_clause())).scalars())

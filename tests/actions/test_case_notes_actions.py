@@ -1,0 +1,180 @@
+"""validate_case_note_form, action_ask_note_case and action_submit_case_note: which report,
+what to add, and the note in the case's history."""
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+import pytest
+
+from actions.case_notes import (PHOTO_ONLY, ActionAskNoteCase, ActionSubmitCaseNote,
+                                ValidateCaseNoteForm)
+from bot.attachments import store_attachment
+from bot.case_notes import NOTE_KIND
+from bot.cases import find_case
+from bot.db import session_scope
+from tests.actions.factories import (form_tracker, make_tracker, responses, run_action,
+                                     slot_values)
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
+
+
+def validate(requested: Optional[str], domain: dict, **kwargs: Any):
+    tracker = form_tracker("case_note_form", requested, kwargs.pop("candidates", {}), **kwargs)
+    events, messages = run_action(ValidateCaseNoteForm(), tracker, domain)
+    return slot_values(events), responses(messages)
+
+
+def reference_entity(reference: str) -> list:
+    return [{"entity": "case_reference", "value": reference, "start": 0, "end": len(reference)}]
+
+
+def history_notes(reference: str) -> list:
+    with session_scope() as session:
+        return [event.reason for event in find_case(session, reference).events
+                if event.kind == NOTE_KIND]
+
+
+def test_a_reference_in_the_opening_message_needs_no_question(
+        open_test_case: Callable[..., str], domain: dict) -> None:
+    reference = open_test_case("web-note-1")
+    slots, said = validate(None, domain, text=f"add a photo to {reference.lower()}",
+                           intent="add_to_report", sender_id="web-note-1",
+                           entities=reference_entity(reference.lower()))
+    assert slots["note_case"] == reference and said == []
+
+
+@pytest.mark.parametrize("cases, remembered, expected", [
+    (1, False, "first"), (2, False, None), (2, True, "remembered")])
+def test_without_a_reference_the_only_or_the_discussed_report_is_taken(
+        open_test_case: Callable[..., str], domain: dict, cases: int, remembered: bool,
+        expected: Optional[str]) -> None:
+    made = [open_test_case("web-note-2", address=f"{n} Ash Road") for n in range(cases)]
+    slots = {"last_case_reference": made[0]} if remembered else {}
+    found, _ = validate(None, domain, text="I want to add something to my report",
+                        intent="add_to_report", sender_id="web-note-2", slots=slots)
+    assert found.get("note_case") == (made[0] if expected else None)
+
+
+def test_a_report_someone_else_made_is_not_guessed(open_test_case: Callable[..., str],
+                                                   domain: dict) -> None:
+    theirs = open_test_case("web-note-owner")
+    found, said = validate(None, domain, text="I want to add something to my report",
+                           intent="add_to_report", sender_id="web-note-other",
+                           slots={"last_case_reference": theirs})
+    assert "note_case" not in found and said == []
+
+
+@pytest.mark.parametrize("answer, sender, said", [
+    ("someone else's", "web-note-3b", "utter_case_note_not_yours"),
+    ("C-2031-999999", "web-note-3", "utter_case_not_found"),
+    ("the one about the pothole", "web-note-3", "utter_reference_malformed"),
+    ("C-20", "web-note-3", "utter_reference_malformed"),
+])
+def test_a_report_that_cannot_take_the_note_is_explained_and_asked_again(
+        open_test_case: Callable[..., str], domain: dict, answer: str, sender: str,
+        said: str) -> None:
+    theirs = open_test_case("web-note-3b-owner")
+    text = theirs if answer == "someone else's" else answer
+    slots, messages = validate("note_case", domain, text=text, intent="inform", sender_id=sender)
+    assert slots["note_case"] is None and messages == [said]
+
+
+def test_a_button_press_names_the_report(open_test_case: Callable[..., str],
+                                         domain: dict) -> None:
+    reference = open_test_case("sms-note", channel="sms")
+    slots, _ = validate("note_case", domain, text=f'/inform{{"case_reference":"{reference}"}}',
+                        intent="inform", entities=reference_entity(reference),
+                        sender_id="sms-note", channel="sms")
+    assert slots["note_case"] == reference
+
+
+@pytest.mark.parametrize("text, intent, expected", [
+    ("The hole is twice as big now", "report_problem", "The hole is twice as big now"),
+    ("it spread to the driveway", "out_of_scope", "it spread to the driveway"),
+    ("ok", "inform", None),
+    ("??", "inform", None),
+])
+def test_the_note_needs_words(domain: dict, text: str, intent: str,
+                              expected: Optional[str]) -> None:
+    slots, _ = validate("note_text", domain, text=text, intent=intent,
+                        slots={"note_case": "C-2026-000001"})
+    assert slots["note_text"] == expected
+
+
+@pytest.mark.parametrize("intent", ["ask_policy", "request_human", "deny", "greet"])
+def test_questions_and_requests_are_not_taken_as_the_note(domain: dict, intent: str) -> None:
+    slots, _ = validate("note_text", domain, text="when is bin day?", intent=intent,
+                        slots={"note_case": "C-2026-000001"})
+    assert "note_text" not in slots
+
+
+@pytest.mark.parametrize("text", ["", "Photo attached"])
+def test_a_photo_alone_is_a_note(domain: dict, text: str) -> None:
+    slots, _ = validate("note_text", domain, text=text, intent="inform",
+                        metadata={"attachments": ["a1", "a2"]},
+                        slots={"note_case": "C-2026-000001"})
+    assert slots["note_text"] == PHOTO_ONLY and slots["note_photo_ids"] == ["a1", "a2"]
+
+
+def test_a_photo_with_the_opening_message_is_kept(open_test_case: Callable[..., str],
+                                                  domain: dict) -> None:
+    reference = open_test_case("tg-note", channel="telegram")
+    slots, _ = validate(None, domain, text=f"another photo for {reference}",
+                        intent="add_to_report", sender_id="tg-note", channel="telegram",
+                        metadata={"attachments": ["p1"]})
+    assert (slots["note_case"], slots["note_text"], slots["note_photo_ids"]) == (
+        reference, PHOTO_ONLY, ["p1"])
+
+
+def test_the_question_lists_the_citizens_reports_as_buttons(
+        open_test_case: Callable[..., str], domain: dict) -> None:
+    made = [open_test_case("web-note-4", address=f"{n} Elm Road") for n in range(4)]
+    _, messages = run_action(ActionAskNoteCase(), make_tracker(sender_id="web-note-4"), domain)
+    assert responses(messages) == ["utter_ask_note_case_recent"]
+    titles = [button["title"] for button in messages[0]["buttons"]]
+    assert titles == made[:0:-1]  # the newest three, newest first
+    assert messages[0]["buttons"][0]["payload"] == f'/inform{{"case_reference":"{made[-1]}"}}'
+    assert made[-1] in messages[0]["cases"]
+    _, none = run_action(ActionAskNoteCase(), make_tracker(sender_id="web-nobody"), domain)
+    assert responses(none) == ["utter_ask_note_case"]
+
+
+def test_submitting_puts_the_note_and_photo_in_the_history(
+        open_test_case: Callable[..., str], domain: dict, tmp_path: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.settings import get_settings
+    monkeypatch.setattr(get_settings(), "attachments_dir", tmp_path)
+    reference = open_test_case("web-note-5")
+    with session_scope() as session:
+        photo = store_attachment(session, sender_id="web-note-5", channel="webchat",
+                                 data=PNG).id
+    tracker = make_tracker(sender_id="web-note-5", slots={
+        "note_case": reference, "note_text": "Lamp post number 41", "note_photo_ids": [photo]})
+    events, messages = run_action(ActionSubmitCaseNote(), tracker, domain)
+    assert responses(messages) == ["utter_case_note_added"]
+    assert messages[0]["reference"] == reference
+    assert history_notes(reference) == ["Lamp post number 41 (1 photo added)"]
+    assert slot_values(events) == {"note_case": None, "note_text": None,
+                                   "note_photo_ids": None, "last_case_reference": reference}
+
+
+def test_a_photo_only_note_says_so(open_test_case: Callable[..., str], domain: dict,
+                                   tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.settings import get_settings
+    monkeypatch.setattr(get_settings(), "attachments_dir", tmp_path)
+    reference = open_test_case("web-note-6")
+    with session_scope() as session:
+        photo = store_attachment(session, sender_id="web-note-6", channel="webchat",
+                                 data=PNG).id
+    tracker = make_tracker(sender_id="web-note-6", slots={
+        "note_case": reference, "note_text": PHOTO_ONLY, "note_photo_ids": [photo]})
+    run_action(ActionSubmitCaseNote(), tracker, domain)
+    assert history_notes(reference) == ["(1 photo added)"]
+
+
+def test_with_the_database_down_the_note_is_kept_for_a_retry(database_down: str,
+                                                             domain: dict) -> None:
+    tracker = make_tracker(sender_id="web-note-7", slots={
+        "note_case": "C-2026-000001", "note_text": "Still there"})
+    events, messages = run_action(ActionSubmitCaseNote(), tracker, domain)
+    assert responses(messages) == ["utter_database_unavailable"] and events == []

@@ -1,0 +1,162 @@
+"""bot/case_notes.py: a reporter adds words and photos to their own case; nobody else can;
+retries add nothing twice; the console flags the case until a caseworker acts on it."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from bot.attachments import store_attachment
+from bot.case_detail import case_detail
+from bot.case_notes import NOTE_KIND, add_citizen_note, case_for_note
+from bot.case_queries import CaseFilters, list_cases
+from bot.cases import change_status, find_case, open_case
+from bot.db import session_scope
+from bot.errors import CaseNotFound, InvalidInput, MalformedReference, NotYourCase
+from bot.fix_confirmation import NOT_FIXED
+
+MONDAY = dt.datetime(2026, 11, 23, 12, 0)
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
+
+
+@pytest.fixture
+def street() -> str:
+    """An address word only this test's cases use, so the shared database stays out of lists."""
+    return "Qn" + "".join(chr(ord("a") + int(digit, 16)) for digit in uuid.uuid4().hex[:8])
+
+
+def opened(db: str, report: Callable[..., dict], street: str) -> str:
+    with session_scope(db) as session:
+        return open_case(session, **report(address=f"3 {street} Lane")).case.reference
+
+
+def notes(db: str, reference: str) -> list:
+    with session_scope(db) as session:
+        case = find_case(session, reference)
+        return [(event.actor, event.reason) for event in case.events if event.kind == NOTE_KIND]
+
+
+def test_the_reporter_adds_words_to_their_case(db: str, report: Callable[..., dict],
+                                                sender: str, street: str) -> None:
+    reference = opened(db, report, street)
+    with session_scope(db) as session:
+        case = case_for_note(session, reference.lower(), "webchat", sender)
+        added = add_citizen_note(session, case, "  The hole is twice as big now  ",
+                                 now=MONDAY + dt.timedelta(days=1))
+        updated = case.updated_at
+    assert added.reference == reference and added.photos == 0 and not added.repeated
+    assert notes(db, reference) == [("citizen", "The hole is twice as big now")]
+    assert updated == MONDAY + dt.timedelta(days=1)
+
+
+@pytest.mark.parametrize("channel, other", [("webchat", "someone-else"), ("sms", None)])
+def test_another_conversation_cannot_add_to_the_case(db: str, report: Callable[..., dict],
+                                                     sender: str, street: str, channel: str,
+                                                     other: object) -> None:
+    reference = opened(db, report, street)
+    with session_scope(db) as session, pytest.raises(NotYourCase) as caught:
+        case_for_note(session, reference, channel, str(other or sender))
+    assert caught.value.reference == reference
+
+
+def test_unknown_and_malformed_references_are_named(db: str, sender: str) -> None:
+    with session_scope(db) as session:
+        with pytest.raises(CaseNotFound):
+            case_for_note(session, "C-2031-999999", "webchat", sender)
+        with pytest.raises(MalformedReference):
+            case_for_note(session, "C-20", "webchat", sender)
+
+
+def test_an_erased_reporters_case_takes_no_notes(db: str, report: Callable[..., dict],
+                                                 sender: str, street: str) -> None:
+    reference = opened(db, report, street)
+    with session_scope(db) as session:
+        find_case(session, reference).anonymised_at = MONDAY
+    with session_scope(db) as session, pytest.raises(NotYourCase):
+        case_for_note(session, reference, "webchat", sender)
+
+
+def test_photos_are_linked_and_counted_and_only_the_senders_own(
+        db: str, report: Callable[..., dict], sender: str, street: str,
+        attachments_dir: Path) -> None:
+    reference = opened(db, report, street)
+    with session_scope(db) as session:
+        mine = store_attachment(session, sender_id=sender, channel="webchat", data=PNG).id
+        theirs = store_attachment(session, sender_id="stranger", channel="webchat",
+                                  data=PNG + b"x").id
+    with session_scope(db) as session:
+        case = find_case(session, reference)
+        added = add_citizen_note(session, case, "", [mine, theirs], now=MONDAY)
+        linked = sorted(attachment.id for attachment in case.attachments)
+    assert added.photos == 1 and linked == [mine]
+    assert notes(db, reference) == [("citizen", "(1 photo added)")]
+    with session_scope(db) as session:  # the same photo again (a retry) is not a new note
+        again = add_citizen_note(session, find_case(session, reference), "", [mine], now=MONDAY)
+    assert again.repeated and len(notes(db, reference)) == 1
+
+
+def test_words_and_photo_make_one_line(db: str, report: Callable[..., dict], sender: str,
+                                       street: str, attachments_dir: Path) -> None:
+    reference = opened(db, report, street)
+    with session_scope(db) as session:
+        photo = store_attachment(session, sender_id=sender, channel="webchat", data=PNG).id
+    with session_scope(db) as session:
+        add_citizen_note(session, find_case(session, reference), "From the other side",
+                         [photo], now=MONDAY)
+    assert notes(db, reference) == [("citizen", "From the other side (1 photo added)")]
+
+
+def test_nothing_to_add_is_refused_and_a_retry_adds_nothing(
+        db: str, report: Callable[..., dict], street: str) -> None:
+    reference = opened(db, report, street)
+    with session_scope(db) as session, pytest.raises(InvalidInput):
+        add_citizen_note(session, find_case(session, reference), "   ", ["not-an-id"])
+    for minutes in (0, 3):
+        with session_scope(db) as session:
+            add_citizen_note(session, find_case(session, reference), "Lamp post 41",
+                             now=MONDAY + dt.timedelta(minutes=minutes))
+    with session_scope(db) as session:  # the same words much later are a new note
+        add_citizen_note(session, find_case(session, reference), "Lamp post 41",
+                         now=MONDAY + dt.timedelta(hours=2))
+    assert notes(db, reference) == [("citizen", "Lamp post 41")] * 2
+
+
+def test_long_notes_are_kept_up_to_the_limit(db: str, report: Callable[..., dict],
+                                             street: str) -> None:
+    reference = opened(db, report, street)
+    with session_scope(db) as session:
+        add_citizen_note(session, find_case(session, reference), "x" * 5000, now=MONDAY)
+    assert len(notes(db, reference)[0][1]) == 2000
+
+
+def attention(db: str, street: str) -> dict:
+    with session_scope(db) as session:
+        page = list_cases(session, "admin", None, CaseFilters(area=street, needs_attention=True),
+                          now=MONDAY)
+        return {row.reference: row.attention for row in page.rows}
+
+
+def test_a_note_flags_the_case_until_a_caseworker_acts(db: str, report: Callable[..., dict],
+                                                        street: str) -> None:
+    noted, quiet = opened(db, report, street), opened(db, report, street)
+    with session_scope(db) as session:
+        add_citizen_note(session, find_case(session, noted), "It is getting worse", now=MONDAY)
+    assert attention(db, street) == {noted: "citizen added information"}
+    with session_scope(db) as session:
+        case = find_case(session, noted)
+        assert case_detail(session, case, now=MONDAY).attention == "citizen added information"
+        change_status(session, case, "acknowledged", "Seen, crew booked", by="casey", now=MONDAY)
+    assert attention(db, street) == {}
+    with session_scope(db) as session:
+        case = find_case(session, noted)
+        assert case_detail(session, case, now=MONDAY).attention == ""
+        add_citizen_note(session, case, "Still there this morning",
+                         now=MONDAY + dt.timedelta(days=1))
+    assert attention(db, street) == {noted: "citizen added information"}
+    with session_scope(db) as session:
+        find_case(session, quiet).fix_confirmation = NOT_FIXED
+    assert attention(db, street) == {noted: "citizen added information",
+                                     quiet: "citizen says not fixed"}
