@@ -5,6 +5,8 @@ the channel's hint (browser locale, Telegram language_code) decides; else the ci
 An unfinished report or feedback is not carried over: its form is no longer active.
 A conversation a caseworker holds stays paused: Rasa unpauses on a new session, and a citizen
 quiet for an hour must not get the bot back while a person still has them.
+A caseworker's question asked since the citizen last wrote (bot.case_questions) makes their
+first message of the new session its answer: the add-to-a-report form starts on that report.
 """
 from __future__ import annotations
 
@@ -16,8 +18,10 @@ from rasa_sdk.events import (ActionExecuted, ConversationPaused, EventType, Sess
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import latest_metadata, log_event
+from actions.common import channel_of, latest_metadata, log_event
 from actions.slots import NOT_CARRIED_OVER
+from bot.case_questions import answer_form_events, awaited_answer
+from bot.clock import from_timestamp
 from bot.db import read_scope
 from bot.errors import DatabaseUnavailable
 from bot.handoff import with_caseworker
@@ -47,6 +51,8 @@ class ActionSessionStart(Action):
         events.append(SlotSet("language", language))
         if _held_by_caseworker(tracker):
             events.append(ConversationPaused())
+        else:
+            events.extend(_awaited_answer_form(tracker))
         events.append(ActionExecuted("action_listen"))
         log_event("session_started", tracker, language=language)
         return events
@@ -61,6 +67,24 @@ def _held_by_caseworker(tracker: Tracker) -> bool:
     except DatabaseUnavailable:
         log_event("session_pause_check_skipped", tracker, reason="database_unavailable")
         return False
+
+
+def _awaited_answer_form(tracker: Tracker) -> List[EventType]:
+    """The answer form, when a caseworker asked this citizen something since they last wrote;
+    without the database the session starts as usual (their reply is then a new message)."""
+    last = next((event.get("timestamp") for event in reversed(tracker.events)
+                 if event.get("event") == "user"), None)
+    try:
+        with read_scope() as session:
+            reference = awaited_answer(session, channel_of(tracker), tracker.sender_id,
+                                       from_timestamp(last) if last else None)
+    except DatabaseUnavailable:
+        log_event("session_question_check_skipped", tracker, reason="database_unavailable")
+        return []
+    if reference is None:
+        return []
+    log_event("session_awaits_answer", tracker, case_reference=reference)
+    return answer_form_events(reference)
 
 
 def _carry_over(domain: DomainDict) -> bool:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.attachments import link_attachments
+from bot.case_questions import QUESTION_KIND
 from bot.cases import find_case
 from bot.clock import as_utc, utc_naive
 from bot.errors import InvalidInput, NotYourCase
@@ -27,8 +28,8 @@ __all__ = ["NOTE_KIND", "MAX_NOTE_CHARS", "AddedNote", "case_for_note", "add_cit
            "has_unanswered_note", "unanswered_note_clause", "cases_with_unanswered_notes"]
 
 NOTE_KIND = "citizen_note"
-# A caseworker acting on the case: a change or a merge.
-ANSWERING_KINDS = ("status_changed", "merged")
+# A caseworker acting on the case: a change, a merge, or a question to the reporter.
+ANSWERING_KINDS = ("status_changed", "merged", QUESTION_KIND)
 MAX_NOTE_CHARS = 2000
 REPEAT_WINDOW = dt.timedelta(minutes=10)  # the same words again this soon are a retry
 

@@ -17,3 +17,8 @@ def utc_naive(moment: Optional[dt.datetime] = None) -> dt.datetime:
 def as_utc(moment: dt.datetime) -> dt.datetime:
     """A stored naive-UTC time made aware, for converting to the city's zone."""
     return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment
+
+
+def from_timestamp(seconds: float) -> dt.datetime:
+    """A Unix timestamp (how Rasa stamps tracker events) as naive UTC."""
+    return dt.datetime.fromtimestamp(float(seconds), dt.timezone.utc).replace(tzinfo=None)

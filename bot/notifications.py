@@ -25,7 +25,8 @@ from bot.services import localized, service_name, status_text
 from bot.settings import get_settings
 from bot.status_reasons import as_sentence, event_reason
 
-__all__ = ["Recipient", "recipients", "status_update_body", "notify_status_change"]
+__all__ = ["Recipient", "recipients", "status_update_body", "notify_status_change",
+           "notification_template"]
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,7 @@ def status_update_body(case: Case, event: CaseEvent, language: str, audience: st
                        target_reference: Optional[str] = None) -> str:
     """The citizen-facing words for one status change, carrying the caseworker's reason (a
     standard one in `language`, their own words as typed)."""
-    template = str(localized(_templates().get(_template_name(event, audience, target_reference)),
-                             language))
+    template = notification_template(_template_name(event, audience, target_reference), language)
     words = status_text(event.to_status or case.status, language)
     return template.format(reference=case.reference, service=service_name(case.service, language),
                            status=words.label, reason=as_sentence(event_reason(event, language)),
@@ -98,6 +98,11 @@ def notify_status_change(session: Session, case: Case, event: CaseEvent,
                      "merged_into": target_reference},
             dedupe_key=f"case-event:{event.id}{person.dedupe_suffix}", case_id=case.id, now=now))
     return queued
+
+
+def notification_template(name: str, language: str) -> str:
+    """One wording of content/channels.yml's `notifications:`, in `language` (or the default)."""
+    return str(localized(_templates().get(name), language))
 
 
 def _templates() -> Dict[str, object]:

@@ -6,9 +6,10 @@ case of another department, so its existence is not revealed. Changes are plain 
 a redirect after the POST (a reload never posts twice), and are audited with the change.
 
 After a change to "resolved" is committed, the dialogue is told which case the citizen's
-next "yes"/"no" answers (Rasa slot pending_fix_case). That call is best effort: the change and
-the citizen's message are already safe in the database, so a Rasa outage is logged and shown,
-never undone.
+next "yes"/"no" answers (Rasa slot pending_fix_case); after a question to the reporter, that
+their next message is the answer (bot.case_questions). Those calls are best effort: the change
+and the citizen's message are already safe in the database, so a Rasa outage is logged and
+shown, never undone.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from urllib.parse import quote
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, raw, redirect
 
+from bot.case_questions import AskedQuestion, answer_form_events
 from bot.errors import (AttachmentRejected, CaseChangedMeanwhile, CaseNotFound, CivicError,
                         DatabaseUnavailable, InvalidInput, InvalidTransition)
 from bot.logs import log_event
@@ -41,6 +43,14 @@ NOTICES = {
                    "not be told to expect their answer to the fix question; their reply may need "
                    "a person.",
     "merged": "Merged. Its citizens now follow this case and were told once.",
+    "question": "Question queued for the reporter. Their reply will be added to this case and "
+                "flag it for attention.",
+    "question_later": "Question queued for the reporter. They are in the middle of something "
+                      "else with the assistant, so their reply is taken as the answer from the "
+                      "next time they write after that; until then it may arrive as a new "
+                      "message.",
+    "question_rasa": "Question queued for the reporter, but the assistant could not be told to "
+                     "expect the answer; a reply in the next hour may arrive as a new message.",
 }
 STATUS_OF = {CaseNotFound: 404, CaseChangedMeanwhile: 409, InvalidTransition: 409,
              InvalidInput: 400, AttachmentRejected: 404, DatabaseUnavailable: 503}
@@ -65,7 +75,7 @@ async def _error(request: Request, reference: Optional[str], error: CivicError) 
     page = await asyncio.to_thread(views.load_case, request.ctx.staff, reference)
     form = {name: str((request.form or {}).get(name) or "")
             for name in ("status", "reason_code", "reason", "target", "merge_reason_code",
-                         "merge_reason")}
+                         "merge_reason", "question")}
     return render(request, "case.html", http_status=status, error=sentence(str(error)),
                   form=form, **page)
 
@@ -114,6 +124,31 @@ async def _expect_fix_answer(changed: views.StatusChanged) -> bool:
                   case=changed.reference, error=error.detail)
         return False
     return True
+
+
+@blueprint.post("/cases/<reference>/question")
+@require_role(*ROLES)
+@_answers_errors
+async def ask(request: Request, reference: str) -> HTTPResponse:
+    form = request.form or {}
+    asked = await asyncio.to_thread(views.ask, request.ctx.staff, reference,
+                                    str(form.get("question") or ""), client_ip(request))
+    notice = await _expect_answer(asked)
+    return redirect(f"/cases/{quote(asked.reference)}?notice={notice}#ask", status=303)
+
+
+async def _expect_answer(asked: AskedQuestion) -> str:
+    """Tell the dialogue the citizen's next message answers the question (best effort: the
+    question is already queued, and their next session is armed from the database)."""
+    settings = get_settings()
+    try:
+        armed = await RasaClient(settings.rasa_url, settings.rasa_token).expect_answer(
+            asked.sender_id, answer_form_events(asked.reference))
+    except RasaUnavailable as error:
+        log_event(log, "console.case.answer_form_failed", logging.WARNING,
+                  case=asked.reference, error=error.detail)
+        return "question_rasa"
+    return "question" if armed else "question_later"
 
 
 @blueprint.post("/cases/<reference>/merge")

@@ -19,6 +19,7 @@ from bot.audit import record
 from bot.case_access import can_see_case
 from bot.case_detail import case_detail
 from bot.case_queries import CaseFilters, filter_choices, list_cases
+from bot.case_questions import AskedQuestion, ask_reporter, can_ask_reporter
 from bot.cases import change_status_by_staff, find_case
 from bot.db import session_scope
 from bot.errors import (AttachmentRejected, CaseChangedMeanwhile, CaseNotFound, InvalidInput,
@@ -74,7 +75,9 @@ def load_case(staff: StaffIdentity, reference: str) -> Dict[str, Any]:
         return {"detail": detail, "case": case, "status_labels": labels,
                 "reason_choices": reason_choices(detail.next_statuses),
                 "merge_reasons": reason_choices(["duplicate"]),
-                "told": who_is_told(recipients(session, case))}
+                "told": who_is_told(recipients(session, case)),
+                "cannot_ask": can_ask_reporter(case),
+                "reporter_language": language_name(case.language)}
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,19 @@ def merge(staff: StaffIdentity, reference: str, target_reference: str, reason: s
                       "followers_carried": len(result.followers)},
                ip=ip)
         return target.reference
+
+
+def ask(staff: StaffIdentity, reference: str, question: str, ip: str) -> AskedQuestion:
+    """A caseworker's question to the reporter, queued to them and kept in the case's history;
+    audited in the same unit of work."""
+    with session_scope() as session:
+        case = visible_case(session, staff, reference)
+        asked = ask_reporter(session, case, question, by=staff.username)
+        record(session, actor=staff.username, action="case.question_asked", target_type="case",
+               target_id=case.reference, before=None,
+               after={"question": " ".join(question.split()), "language": case.language},
+               ip=ip)
+        return asked
 
 
 def photo(staff: StaffIdentity, reference: str, attachment_id: str) -> Tuple[bytes, str]:

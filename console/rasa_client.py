@@ -1,4 +1,5 @@
-"""Rasa's HTTP API as the console uses it: pause and resume a conversation, set a slot.
+"""Rasa's HTTP API as the console uses it: pause and resume a conversation, set a slot, and
+make the citizen's next message the answer to a caseworker's question.
 
 Rasa runs with `--enable-api` (scripts/run_assistant.py); every call appends one event to the
 conversation's tracker (POST /conversations/{sender_id}/tracker/events), which is what Rasa's
@@ -11,7 +12,7 @@ change that needed Rasa is undone (a claim) or not made (a hand back).
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 from urllib.parse import quote
 
 import httpx
@@ -57,18 +58,49 @@ class RasaClient:
         await self._append(sender_id, {"event": "slot", "name": name, "value": value},
                            f"set the slot {name}")
 
-    async def _append(self, sender_id: str, event: Dict[str, Any], action: str) -> None:
+    async def expect_answer(self, sender_id: str, events: List[Dict[str, Any]]) -> bool:
+        """Append the events that make the next message an answer, unless the citizen is in
+        the middle of another form (their report must not be cut short) or a caseworker holds
+        the conversation; whether they were appended."""
+        state = await self._state(sender_id)
+        if state.get("paused") or (state.get("active_loop") or {}).get("name"):
+            return False
+        await self._append(sender_id, events, "expect the citizen's answer")
+        return True
+
+    async def _state(self, sender_id: str) -> Dict[str, Any]:
+        """The conversation's current state (slots, active form, paused), without its events."""
+        url = f"{self.base_url}/conversations/{quote(sender_id, safe='')}/tracker"
+        params = {"include_events": "NONE", **({"token": self.token} if self.token else {})}
+        action = "read the conversation"
+        try:
+            async with httpx.AsyncClient(timeout=self.timeout, transport=self.transport) as client:
+                answer = await client.get(url, params=params)
+        except httpx.HTTPError as error:
+            raise RasaUnavailable(action, f"{type(error).__name__} reaching {self.base_url}") from error
+        if answer.status_code >= 300:
+            raise RasaUnavailable(action, f"Rasa answered HTTP {answer.status_code}")
+        return dict(answer.json() or {})
+
+    async def _append(self, sender_id: str, event: Any, action: str) -> None:
         url = f"{self.base_url}/conversations/{quote(sender_id, safe='')}/tracker/events"
         params = {"token": self.token} if self.token else None
         try:
             async with httpx.AsyncClient(timeout=self.timeout, transport=self.transport) as client:
                 answer = await client.post(url, json=event, params=params)
         except httpx.HTTPError as error:
-            log_event(log, "rasa.event.unreachable", logging.WARNING, rasa_event=event["event"],
+            log_event(log, "rasa.event.unreachable", logging.WARNING, rasa_event=_kind(event),
                       error=type(error).__name__)
             raise RasaUnavailable(action, f"{type(error).__name__} reaching {self.base_url}") from error
         if answer.status_code >= 300:
-            log_event(log, "rasa.event.refused", logging.WARNING, rasa_event=event["event"],
+            log_event(log, "rasa.event.refused", logging.WARNING, rasa_event=_kind(event),
                       status=answer.status_code)
             raise RasaUnavailable(action, f"Rasa answered HTTP {answer.status_code}")
-        log_event(log, "rasa.event.appended", rasa_event=event["event"])
+        log_event(log, "rasa.event.appended", rasa_event=_kind(event))
+
+
+def _kind(event: Any) -> str:
+    """The event's type for the log ("slot"), or the types of a list of them."""
+    if isinstance(event, list):
+        return ",".join(str(item.get("event")) for item in event)
+    return str(event.get("event"))

@@ -2,6 +2,7 @@
 what to add, and the note in the case's history."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Callable, Optional
 
 import pytest
@@ -9,11 +10,13 @@ import pytest
 from actions.case_notes import (PHOTO_ONLY, ActionAskNoteCase, ActionSubmitCaseNote,
                                 ValidateCaseNoteForm)
 from bot.attachments import store_attachment
+from actions.session import ActionSessionStart
 from bot.case_notes import NOTE_KIND
+from bot.case_questions import answer_form_events, ask_reporter
 from bot.cases import find_case
 from bot.db import session_scope
 from tests.actions.factories import (form_tracker, make_tracker, responses, run_action,
-                                     slot_values)
+                                     slot_values, user_event)
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 
@@ -178,3 +181,36 @@ def test_with_the_database_down_the_note_is_kept_for_a_retry(database_down: str,
         "note_case": "C-2026-000001", "note_text": "Still there"})
     events, messages = run_action(ActionSubmitCaseNote(), tracker, domain)
     assert responses(messages) == ["utter_database_unavailable"] and events == []
+
+
+def test_the_answer_form_events_name_the_domains_form_and_slots(domain: dict) -> None:
+    events = answer_form_events("C-2026-000001")
+    assert {e["name"] for e in events if e["event"] == "slot"} <= set(domain["slots"]) | {
+        "requested_slot"}
+    [loop] = [e["name"] for e in events if e["event"] == "active_loop"]
+    assert loop in domain["forms"] and "note_text" in domain["forms"][loop]["required_slots"]
+
+
+def start_session_after(domain: dict, sender: str, last_message_at: dt.datetime):
+    tracker = make_tracker(text="", intent="", sender_id=sender)
+    tracker.events = [user_event("is it done yet", "check_status",
+                                 timestamp=last_message_at.replace(
+                                     tzinfo=dt.timezone.utc).timestamp())]
+    events, _ = run_action(ActionSessionStart(), tracker, domain)
+    return events
+
+
+def test_a_new_session_after_a_question_starts_on_its_answer(
+        open_test_case: Callable[..., str], domain: dict) -> None:
+    reference = open_test_case("web-answer")
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    before_question = now - dt.timedelta(days=2)
+    with session_scope() as session:
+        ask_reporter(session, find_case(session, reference), "Which side of the road?",
+                     by="ana", now=now - dt.timedelta(days=1))
+    events = start_session_after(domain, "web-answer", before_question)
+    assert events[-6:-1] == answer_form_events(reference)
+    assert events[-1]["event"] == "action" and events[-1]["name"] == "action_listen"
+    # once they have written since the question, a new session is an ordinary one
+    later = start_session_after(domain, "web-answer", now - dt.timedelta(hours=2))
+    assert "active_loop" not in [event["event"] for event in later]

@@ -130,3 +130,42 @@ def test_a_referral_reaches_the_citizen_by_sms_in_spanish_with_the_reasons(
 def _status(database_url: str, message_id: int) -> str:
     with session_scope(database_url) as session:
         return session.get(OutboxMessage, message_id).status
+
+
+def test_a_question_from_the_case_page_reaches_the_citizen_by_sms_in_spanish(
+        chromium: "Browser", console_factory: Callable[..., ConsoleServer],  # noqa: F811
+        twilio: FakeTwilio, dispatcher: Callable[[str], subprocess.Popen], tmp_path: Path) -> None:
+    console = console_factory()
+    username, password = create_staff_account(console.database_url, "caseworker", "Highways")
+    number = unused_spanish_mobile()
+    with session_scope(console.database_url) as session:
+        case = open_case(session, submission_id=uuid.uuid4().hex, service_code="pothole",
+                         description="Un bache enorme", address="Calle Mayor 14",
+                         latitude=None, longitude=None, channel="sms", sender_id=number,
+                         contact=number, language="es", consent=True).case
+
+    page = chromium.new_page()
+    try:
+        page.goto(f"{console.url}/login")
+        page.fill("#username", username)
+        page.fill("#password", password)
+        page.click("button[type=submit]")
+        page.goto(f"{console.url}/cases/{case.reference}")
+        assert "(Spanish)" in page.text_content("#question-hint")
+        page.fill("#question", "¿Está delante del número 14 o del 16?")
+        page.click("#question-form button[type=submit]")
+        page.wait_for_url("**?notice=question*")
+        assert "Question queued for the reporter" in page.text_content(".notice")
+        assert "question asked: ¿Está delante del número 14 o del 16?" in \
+            page.text_content("#case-history")
+    except Exception:
+        page.screenshot(path=str(tmp_path / "question.png"))
+        raise
+    finally:
+        page.close()
+
+    expected = (f"Sobre su aviso {case.reference} (Bache), nuestro equipo pregunta: ¿Está "
+                "delante del número 14 o del 16? Responda aquí; también puede enviar una foto.")
+    dispatcher(console.database_url)
+    assert wait_for(lambda: twilio.bodies_to(number) == [expected], DELIVERY_TIMEOUT), \
+        f"the citizen's number received {twilio.bodies_to(number)!r}"

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from bot.attachments import store_attachment
 from bot.case_notes import add_citizen_note
+from bot.case_questions import answer_form_events
 from bot.cases import find_case, open_case
 from bot.db import session_scope
 from bot.followers import follow_case
@@ -45,6 +46,17 @@ class FakeRasa(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json")
         self.end_headers()
         self.wfile.write(b"{}")
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        """The tracker without events: "busy" conversations are in a report, "held" ones
+        are paused for a caseworker."""
+        state: Dict[str, Any] = {"paused": "held" in self.path}
+        if "busy" in self.path:
+            state["active_loop"] = {"name": "report_form"}
+        self.send_response(500 if "rasa-down" in self.path else 200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(json.dumps(state).encode())
 
     def log_message(self, *args: Any) -> None:
         pass
@@ -403,3 +415,47 @@ def test_who_is_told_names_each_audience_and_the_languages_they_read() -> None:
                         person("follower", "en"), person("follower", "nl")]) == (
         "Sent to the reporter (reads Portuguese) and 3 followers (read Dutch, English).")
     assert who_is_told([person("follower", "es")]) == "Sent to 1 follower (reads Spanish)."
+
+
+@pytest.mark.parametrize("who, notice, armed", [
+    ("web-idle", "question", True), ("web-busy", "question_later", False),
+    ("web-held", "question_later", False), ("web-rasa-down", "question_rasa", False)])
+def test_a_question_reaches_the_reporter_in_their_language_and_arms_the_answer(
+        console: ConsoleServer, people: Dict[str, httpx.Client], who: str, notice: str,
+        armed: bool) -> None:
+    sender = f"{who}-{uuid.uuid4().hex[:8]}"
+    case = new_case(console, sender_id=sender, language="es")
+    page = people["highways"].get(f"/cases/{case.reference}")
+    assert 'id="question-form"' in page.text and "Spanish" in page.text
+    answer = post(people["highways"], f"/cases/{case.reference}/question",
+                  question="  ¿En qué lado   de la calle está?  ")
+    assert answer.status_code == 303
+    assert answer.headers["location"].endswith(f"notice={notice}#ask")
+    [message] = outbox(console, case.id)
+    assert (message.kind, message.language, message.recipient) == ("case_question", "es", sender)
+    assert message.body.startswith(f"Sobre su aviso {case.reference} (")
+    assert "nuestro equipo pregunta: ¿En qué lado de la calle está? Responda aquí" in message.body
+    [entry] = audits(console, case.reference)
+    assert entry.action == "case.question_asked"
+    assert entry.after["question"] == "¿En qué lado de la calle está?"
+    history = people["highways"].get(f"/cases/{case.reference}").text
+    assert "question asked: ¿En qué lado de la calle está?" in history
+    sent = [body for path, body in FakeRasa.received if sender in path]
+    assert (sent == [answer_form_events(case.reference)]) is armed
+
+
+@pytest.mark.parametrize("consent, question, refused", [
+    (False, "Which side of the road?", "did not agree to hear from us"),
+    (True, "   ", "write the question"),
+    (True, "x" * 601, "keep it under 600"),
+])
+def test_a_question_that_cannot_be_sent_is_refused_and_kept(
+        console: ConsoleServer, people: Dict[str, httpx.Client], consent: bool,
+        question: str, refused: str) -> None:
+    case = new_case(console, consent=consent)
+    if not consent:
+        page = people["highways"].get(f"/cases/{case.reference}").text
+        assert 'id="question-form"' not in page and "did not agree to hear from us" in page
+    answer = post(people["highways"], f"/cases/{case.reference}/question", question=question)
+    assert answer.status_code == 400 and refused in answer.text.lower()
+    assert outbox(console, case.id) == [] and audits(console, case.reference) == []

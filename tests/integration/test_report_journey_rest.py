@@ -165,6 +165,31 @@ def test_a_citizen_adds_words_to_their_report_and_a_stranger_cannot(
     assert note_reasons(assistant_servers.database_url, reference) == notes
 
 
+def test_a_caseworkers_question_is_answered_by_the_next_message(
+        assistant_servers: AssistantServers) -> None:
+    import asyncio
+
+    from bot.case_questions import answer_form_events, ask_reporter
+    from bot.cases import find_case
+    from bot.db import session_scope
+    from console.rasa_client import RasaClient
+
+    sender = str(uuid.uuid4())
+    reference, _ = report_pothole(assistant_servers, sender)
+    with session_scope(assistant_servers.database_url) as session:
+        ask_reporter(session, find_case(session, reference), "Which side of the road?",
+                     by="ana")
+    armed = asyncio.run(RasaClient(assistant_servers.rasa_url).expect_answer(
+        sender, answer_form_events(reference)))
+    assert armed
+
+    reply = texts(assistant_servers.say(sender, "The left side, by the bus stop"))
+    assert reference in reply and "added" in reply, reply
+    assert note_reasons(assistant_servers.database_url, reference) == [
+        "The left side, by the bus stop"]
+    assert assistant_servers.tracker(sender).get("active_loop", {}).get("name") is None
+
+
 def note_reasons(database_url: str, reference: str) -> List[str]:
     engine = create_engine(database_url, future=True)
     try:

@@ -1,0 +1,111 @@
+"""A caseworker's question to the citizen who reported a case ("which side of the road?").
+
+Half the back-and-forth on a report is the city needing one more fact. The question goes to
+the reporter on their own channel, wrapped in their language (content/channels.yml,
+`notifications: case_question`; the question itself is sent as typed), and is kept in the
+case's history. Their reply becomes a citizen note on the case (bot.case_notes), which flags
+the case for the caseworker again: the dialogue is told to expect it (console.rasa_client).
+Only a reporter who agreed to hear from us about the report is asked.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.clock import utc_naive
+from bot.errors import InvalidInput
+from bot.models import Case, CaseEvent
+from bot.notifications import notification_template
+from bot.outbox import enqueue
+from bot.services import service_name
+
+__all__ = ["QUESTION_KIND", "MAX_QUESTION_CHARS", "ANSWER_WINDOW", "AskedQuestion",
+           "can_ask_reporter", "ask_reporter", "awaited_answer", "answer_form_events"]
+
+QUESTION_KIND = "question_asked"
+MAX_QUESTION_CHARS = 600  # a question and its wrapping stay within a few SMS segments
+ANSWER_WINDOW = dt.timedelta(days=7)  # a reply later than this is a new conversation
+
+
+@dataclass(frozen=True)
+class AskedQuestion:
+    """What the console needs after the commit: whose conversation expects the answer."""
+
+    reference: str
+    channel: str
+    sender_id: str
+    language: str
+
+
+def can_ask_reporter(case: Case) -> Optional[str]:
+    """None when the reporter can be asked; otherwise why not, in the console's words."""
+    if case.anonymised_at is not None:
+        return "The reporter's details were erased, so they cannot be asked anything."
+    if not case.consent_updates:
+        return ("The reporter did not agree to hear from us about this report, so they cannot "
+                "be asked a question here.")
+    return None
+
+
+def ask_reporter(session: Session, case: Case, question: str, by: str,
+                 now: Optional[dt.datetime] = None) -> AskedQuestion:
+    """Queue the question to the reporter and keep it in the case's history, in one unit of
+    work. Raises InvalidInput for an empty or overlong question or a reporter who cannot be
+    asked."""
+    text = " ".join((question or "").split())
+    if not text:
+        raise InvalidInput("write the question to send to the reporter")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise InvalidInput(f"the question is {len(text)} characters long; keep it under "
+                           f"{MAX_QUESTION_CHARS} so it reaches the citizen in one message")
+    refused = can_ask_reporter(case)
+    if refused:
+        raise InvalidInput(refused)
+    moment = utc_naive(now)
+    event = CaseEvent(kind=QUESTION_KIND, actor=by, reason=text, created_at=moment)
+    case.events.append(event)
+    case.updated_at = moment
+    session.flush()
+    body = notification_template("case_question", case.language).format(
+        reference=case.reference, service=service_name(case.service, case.language),
+        question=text)
+    enqueue(session, channel=case.channel, recipient=case.contact or case.sender_id,
+            language=case.language, kind="case_question", body=body,
+            payload={"reference": case.reference, "audience": "reporter"},
+            dedupe_key=f"case-event:{event.id}", case_id=case.id, now=moment)
+    return AskedQuestion(case.reference, case.channel, case.sender_id, case.language)
+
+
+def awaited_answer(session: Session, channel: str, sender_id: str,
+                   last_message_at: Optional[dt.datetime],
+                   now: Optional[dt.datetime] = None) -> Optional[str]:
+    """The report whose question this conversation's next message answers, if any.
+
+    That is the newest question to this reporter asked after their last message (any
+    message since then, the answer included, settles it) and within ANSWER_WINDOW.
+    """
+    since = utc_naive(now) - ANSWER_WINDOW
+    if last_message_at is not None:
+        since = max(since, utc_naive(last_message_at))
+    query = (select(Case.reference).join(CaseEvent, CaseEvent.case_id == Case.id)
+             .where(Case.channel == channel, Case.sender_id == sender_id,
+                    Case.anonymised_at.is_(None), CaseEvent.kind == QUESTION_KIND,
+                    CaseEvent.created_at > since)
+             .order_by(CaseEvent.id.desc()).limit(1))
+    return session.execute(query).scalars().first()
+
+
+def answer_form_events(reference: str) -> List[Dict[str, Any]]:
+    """The tracker events (Rasa's JSON form) that make the conversation's next message the
+    answer: the add-to-a-report form (domain/case_notes.yml), active, on this report, asking
+    for the words. The console appends them when it asks; action_session_start returns them
+    when the citizen comes back later."""
+    return [{"event": "slot", "name": "note_case", "value": reference},
+            {"event": "slot", "name": "note_text", "value": None},
+            {"event": "slot", "name": "note_photo_ids", "value": None},
+            {"event": "active_loop", "name": "case_note_form"},
+            {"event": "slot", "name": "requested_slot", "value": "note_text"}]

@@ -1,0 +1,107 @@
+"""bot/case_questions.py: a caseworker's question reaches the reporter in their language, is
+kept in the history, and makes their next message the answer for a week."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Callable, Optional
+
+import pytest
+from sqlalchemy import select
+
+from bot.case_notes import add_citizen_note, has_unanswered_note
+from bot.case_questions import ANSWER_WINDOW, QUESTION_KIND, ask_reporter, awaited_answer
+from bot.cases import find_case, open_case
+from bot.db import session_scope
+from bot.errors import InvalidInput
+from bot.models import OutboxMessage
+
+MONDAY = dt.datetime(2026, 11, 23, 12, 0)
+
+
+def opened(db: str, report: Callable[..., dict], **overrides: object) -> str:
+    with session_scope(db) as session:
+        return open_case(session, **report(**overrides)).case.reference
+
+
+def ask(db: str, reference: str, question: str = "Which side of the road?",
+        at: dt.datetime = MONDAY) -> None:
+    with session_scope(db) as session:
+        ask_reporter(session, find_case(session, reference), question, by="ana", now=at)
+
+
+def test_the_question_is_queued_in_the_reporters_language_and_kept(
+        db: str, report: Callable[..., dict], sender: str) -> None:
+    reference = opened(db, report, language="pt", channel="sms", contact="+351910000000")
+    with session_scope(db) as session:
+        case = find_case(session, reference)
+        asked = ask_reporter(session, case, " Fica  do lado\n da escola? ", by="ana", now=MONDAY)
+        [message] = session.execute(select(OutboxMessage).where(
+            OutboxMessage.case_id == case.id)).scalars().all()
+        history = [(e.kind, e.actor, e.reason) for e in case.events][-1]
+        message_fields = (message.kind, message.language, message.recipient, message.channel,
+                          message.body)
+    assert (asked.reference, asked.channel, asked.sender_id) == (reference, "sms", sender)
+    assert history == (QUESTION_KIND, "ana", "Fica do lado da escola?")
+    kind, language, recipient, channel, body = message_fields
+    assert (kind, language, recipient, channel) == ("case_question", "pt", "+351910000000", "sms")
+    assert body.startswith(f"Sobre o seu pedido {reference} (")
+    assert "a nossa equipa pergunta: Fica do lado da escola? Responda aqui" in body
+
+
+@pytest.mark.parametrize("consent, erased, question, refused", [
+    (False, False, "Which side?", "did not agree"),
+    (True, True, "Which side?", "erased"),
+    (True, False, "  \n ", "write the question"),
+    (True, False, "x" * 601, "under 600"),
+])
+def test_a_question_that_cannot_be_sent_changes_nothing(
+        db: str, report: Callable[..., dict], consent: bool, erased: bool, question: str,
+        refused: str) -> None:
+    reference = opened(db, report, consent=consent)
+    with session_scope(db) as session:
+        case = find_case(session, reference)
+        case.anonymised_at = MONDAY if erased else None
+    with session_scope(db) as session, pytest.raises(InvalidInput) as caught:
+        ask_reporter(session, find_case(session, reference), question, by="ana", now=MONDAY)
+    assert refused in str(caught.value)
+    with session_scope(db) as session:
+        case = find_case(session, reference)
+        assert [e.kind for e in case.events] == ["created"]
+        assert session.execute(select(OutboxMessage).where(
+            OutboxMessage.case_id == case.id)).first() is None
+
+
+def awaited(db: str, sender: str, last_message: Optional[dt.datetime],
+            now: dt.datetime, channel: str = "webchat") -> Optional[str]:
+    with session_scope(db) as session:
+        return awaited_answer(session, channel, sender, last_message, now=now)
+
+
+def test_the_next_message_after_a_question_is_its_answer_for_a_week(
+        db: str, report: Callable[..., dict], sender: str) -> None:
+    older, newer = opened(db, report), opened(db, report, address="14 Oak Avenue")
+    assert awaited(db, sender, None, MONDAY) is None
+    ask(db, older, at=MONDAY)
+    ask(db, newer, at=MONDAY + dt.timedelta(minutes=5))
+    later = MONDAY + dt.timedelta(days=2)
+    # the newest question is answered first; a message after it settles it
+    assert awaited(db, sender, MONDAY - dt.timedelta(hours=1), later) == newer
+    assert awaited(db, sender, MONDAY + dt.timedelta(minutes=10), later) is None
+    # another conversation, or another channel, is not the reporter
+    assert awaited(db, "someone-else", None, later) is None
+    assert awaited(db, sender, None, later, channel="sms") is None
+    # a week on, a message is a new conversation
+    assert awaited(db, sender, None, MONDAY + ANSWER_WINDOW + dt.timedelta(hours=1)) is None
+
+
+def test_the_answer_flags_the_case_again(db: str, report: Callable[..., dict]) -> None:
+    reference = opened(db, report)
+    with session_scope(db) as session:
+        add_citizen_note(session, find_case(session, reference), "It is deep", now=MONDAY)
+    ask(db, reference, at=MONDAY + dt.timedelta(hours=1))
+    with session_scope(db) as session:
+        assert not has_unanswered_note(find_case(session, reference).events)
+        add_citizen_note(session, find_case(session, reference), "The left side",
+                         now=MONDAY + dt.timedelta(hours=2))
+    with session_scope(db) as session:
+        assert has_unanswered_note(find_case(session, reference).events)
