@@ -32,10 +32,16 @@ Validated = Dict[Text, Any]
 RECENT_CASES = 3
 PHOTO_ONLY = "(photo)"  # note_text when the citizen sent a photo without words
 MIN_NOTE_CHARS = 3
-# Messages that are something else (a question, a greeting, a request for a person): the form
-# steps aside for them and the rules answer (see data/rules.yml); deny and goodbye cancel.
-NOT_AN_ANSWER = frozenset({"deny", "goodbye", "check_status", "ask_policy", "request_human",
-                           "help", "bot_challenge", "greet", "thank", "change_language"})
+# Messages that are something else, for which the form steps aside and the rules answer (see
+# data/rules.yml; deny and goodbye cancel): always these; a question only when it is asked as
+# one ("the bin is the green recycling one" reads as a policy topic, but it is a note); a
+# greeting or thanks only on its own. An answer to a caseworker's question also takes "no".
+ALWAYS_ASIDE = frozenset({"deny", "goodbye", "request_human", "help", "bot_challenge",
+                          "change_language"})
+QUESTIONS = frozenset({"check_status", "ask_policy"})
+SMALL_TALK = frozenset({"greet", "thank"})
+SMALL_TALK_WORDS = 3
+ANSWER_SLOT = "note_answers_question"  # set by bot.case_questions.answer_form_events
 
 
 class ValidateCaseNoteForm(FormValidationAction):
@@ -52,7 +58,7 @@ class ValidateCaseNoteForm(FormValidationAction):
         entity = latest_entity(tracker, "case_reference")
         if entity and entity.get("value") and requested in (None, "note_case"):
             return {"note_case": str(entity["value"])}
-        if requested == "note_case" and (latest_intent(tracker) not in NOT_AN_ANSWER
+        if requested == "note_case" and (not _steps_aside(tracker)
                                          or _names_a_reference(latest_text(tracker))):
             return {"note_case": latest_text(tracker)}
         if requested is None and not tracker.get_slot("note_case"):
@@ -68,7 +74,7 @@ class ValidateCaseNoteForm(FormValidationAction):
         requested = tracker.get_slot(REQUESTED_SLOT)
         if fields.attachment_ids(latest_metadata(tracker)) and requested != "note_text":
             return {"note_text": PHOTO_ONLY} if not tracker.get_slot("note_text") else {}
-        if requested == "note_text" and (latest_intent(tracker) not in NOT_AN_ANSWER
+        if requested == "note_text" and (not _steps_aside(tracker)
                                          or fields.attachment_ids(latest_metadata(tracker))):
             return {"note_text": latest_text(tracker) or PHOTO_ONLY}
         return {}
@@ -98,7 +104,7 @@ class ValidateCaseNoteForm(FormValidationAction):
         shorter is asked again."""
         photos = fields.merge_ids(tracker.get_slot("note_photo_ids"),
                                   fields.attachment_ids(latest_metadata(tracker)))
-        words = _usable_words(str(value or ""))
+        words = _usable_words(str(value or ""), short_ok=bool(tracker.get_slot(ANSWER_SLOT)))
         if not words and not photos:
             return {"note_text": None}
         return {"note_text": words or PHOTO_ONLY, "note_photo_ids": photos or None}
@@ -204,11 +210,26 @@ def _only_case(tracker: Tracker) -> Optional[str]:
     return cases[0].reference if len(cases) == 1 else None
 
 
-def _usable_words(text: str) -> str:
-    """The note as typed, when it says something: letters, more than a word's start, and not
-    a channel's stand-in for a photo without a caption."""
+def _steps_aside(tracker: Tracker) -> bool:
+    """Whether the message is something other than an answer (see ALWAYS_ASIDE)."""
+    intent, text = latest_intent(tracker), latest_text(tracker)
+    if intent == "deny" and tracker.get_slot(ANSWER_SLOT):
+        return False  # "no" answers "is it still leaking?"
+    if intent in ALWAYS_ASIDE:
+        return True
+    if intent in QUESTIONS:
+        return "?" in text
+    return intent in SMALL_TALK and len(text.split()) <= SMALL_TALK_WORDS
+
+
+def _usable_words(text: str, short_ok: bool = False) -> str:
+    """The note as typed, when it says something: letters, more than a word's start (a bare
+    "no" is enough when it answers a caseworker's question), and not a channel's stand-in
+    for a photo without a caption."""
     text = (text or "").strip()
-    if text == PHOTO_PLACEHOLDER_TEXT or text.startswith("/") or len(text) < MIN_NOTE_CHARS or not any(c.isalpha() for c in text):
+    too_short = len(text) < (1 if short_ok else MIN_NOTE_CHARS)
+    if text == PHOTO_PLACEHOLDER_TEXT or text.startswith("/") or too_short \
+            or not any(char.isalpha() for char in text):
         return ""
     return text
 

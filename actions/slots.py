@@ -18,7 +18,7 @@ REPORT_SLOTS = (
     "submission_id", "duplicate_case", "follow_duplicate",
 )
 FEEDBACK_SLOTS = ("feedback_text", "feedback_rating")
-NOTE_SLOTS = ("note_case", "note_text", "note_photo_ids")
+NOTE_SLOTS = ("note_case", "note_text", "note_photo_ids", "note_answers_question")
 # pending_fix_case (set by the console when a case is resolved) is carried over: the answer
 # to "is it fixed?" may come hours later. The rating step is not.
 FIX_RATING_SLOTS = ("fix_rating_case", "fix_rating")

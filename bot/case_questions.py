@@ -107,5 +107,6 @@ def answer_form_events(reference: str) -> List[Dict[str, Any]]:
     return [{"event": "slot", "name": "note_case", "value": reference},
             {"event": "slot", "name": "note_text", "value": None},
             {"event": "slot", "name": "note_photo_ids", "value": None},
+            {"event": "slot", "name": "note_answers_question", "value": True},
             {"event": "active_loop", "name": "case_note_form"},
             {"event": "slot", "name": "requested_slot", "value": "note_text"}]

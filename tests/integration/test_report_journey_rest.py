@@ -189,6 +189,15 @@ def test_a_caseworkers_question_is_answered_by_the_next_message(
         "The left side, by the bus stop"]
     assert assistant_servers.tracker(sender).get("active_loop", {}).get("name") is None
 
+    # a bare "no" answers a yes/no question instead of cancelling
+    with session_scope(assistant_servers.database_url) as session:
+        ask_reporter(session, find_case(session, reference), "Is it still there?", by="ana")
+    asyncio.run(RasaClient(assistant_servers.rasa_url).expect_answer(
+        sender, answer_form_events(reference)))
+    reply = texts(assistant_servers.say(sender, "no"))
+    assert "added" in reply, reply
+    assert note_reasons(assistant_servers.database_url, reference)[-1] == "no"
+
 
 def note_reasons(database_url: str, reference: str) -> List[str]:
     engine = create_engine(database_url, future=True)
