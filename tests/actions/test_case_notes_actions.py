@@ -164,15 +164,25 @@ def test_the_question_lists_the_citizens_reports_as_buttons(
     assert responses(none) == ["utter_ask_note_case"]
 
 
-def test_submitting_puts_the_note_and_photo_in_the_history(
-        open_test_case: Callable[..., str], domain: dict, tmp_path: Any,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def photo_of(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], str]:
+    """Store a photo from a web chat sender (in a temp folder) and return its id."""
     from bot.settings import get_settings
     monkeypatch.setattr(get_settings(), "attachments_dir", tmp_path)
+
+    def store(sender_id: str) -> str:
+        with session_scope() as session:
+            return store_attachment(session, sender_id=sender_id, channel="webchat",
+                                    data=PNG).id
+
+    return store
+
+
+def test_submitting_puts_the_note_and_photo_in_the_history(
+        open_test_case: Callable[..., str], domain: dict,
+        photo_of: Callable[[str], str]) -> None:
     reference = open_test_case("web-note-5")
-    with session_scope() as session:
-        photo = store_attachment(session, sender_id="web-note-5", channel="webchat",
-                                 data=PNG).id
+    photo = photo_of("web-note-5")
     tracker = make_tracker(sender_id="web-note-5", slots={
         "note_case": reference, "note_text": "Lamp post number 41", "note_photo_ids": [photo]})
     events, messages = run_action(ActionSubmitCaseNote(), tracker, domain)
@@ -185,13 +195,9 @@ def test_submitting_puts_the_note_and_photo_in_the_history(
 
 
 def test_a_photo_only_note_says_so(open_test_case: Callable[..., str], domain: dict,
-                                   tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.settings import get_settings
-    monkeypatch.setattr(get_settings(), "attachments_dir", tmp_path)
+                                   photo_of: Callable[[str], str]) -> None:
     reference = open_test_case("web-note-6")
-    with session_scope() as session:
-        photo = store_attachment(session, sender_id="web-note-6", channel="webchat",
-                                 data=PNG).id
+    photo = photo_of("web-note-6")
     tracker = make_tracker(sender_id="web-note-6", slots={
         "note_case": reference, "note_text": PHOTO_ONLY, "note_photo_ids": [photo]})
     run_action(ActionSubmitCaseNote(), tracker, domain)

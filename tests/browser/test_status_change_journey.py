@@ -20,7 +20,8 @@ from sqlalchemy import select
 
 from bot.cases import open_case
 from bot.db import session_scope
-from bot.models import OutboxMessage
+from bot.models import Case, OutboxMessage
+from tests.browser.console_pages import sign_in
 from tests.console.harness import ConsoleServer, console_factory, create_staff_account  # noqa: F401
 from tests.fakes.twilio_api import FakeTwilio
 from tests.integration.servers import project_environment
@@ -65,6 +66,16 @@ def dispatcher(twilio: FakeTwilio, tmp_path: Path) -> Iterator[Callable[[str], s
         process.wait(20)
 
 
+def spanish_sms_case(console: ConsoleServer, number: str) -> Case:
+    """A Spanish-speaking SMS reporter's pothole case, who asked for updates."""
+    with session_scope(console.database_url) as session:
+        return open_case(session, submission_id=uuid.uuid4().hex, service_code="pothole",
+                         description="Un bache enorme delante del colegio",
+                         address="Calle Mayor 12", latitude=40.4168, longitude=-3.7038,
+                         channel="sms", sender_id=number, contact=number, language="es",
+                         consent=True, now=dt.datetime(2026, 11, 23, 12, 0)).case
+
+
 def wait_for(predicate: Callable[[], bool], timeout: float) -> bool:
     """Poll with a deadline."""
     deadline = time.monotonic() + timeout
@@ -81,19 +92,11 @@ def test_a_referral_reaches_the_citizen_by_sms_in_spanish_with_the_reasons(
     console = console_factory()
     username, password = create_staff_account(console.database_url, "caseworker", "Highways")
     number = unused_spanish_mobile()
-    with session_scope(console.database_url) as session:
-        case = open_case(session, submission_id=uuid.uuid4().hex, service_code="pothole",
-                         description="Un bache enorme delante del colegio",
-                         address="Calle Mayor 12", latitude=40.4168, longitude=-3.7038,
-                         channel="sms", sender_id=number, contact=number, language="es",
-                         consent=True, now=dt.datetime(2026, 11, 23, 12, 0)).case
+    case = spanish_sms_case(console, number)
 
     page = chromium.new_page()
     try:
-        page.goto(f"{console.url}/login")
-        page.fill("#username", username)
-        page.fill("#password", password)
-        page.click("button[type=submit]")
+        sign_in(page, console.url, username, password)
         page.goto(f"{console.url}/cases")
         page.click(f"text={case.reference}")
         page.wait_for_url(f"**/cases/{case.reference}")
@@ -138,18 +141,11 @@ def test_a_question_from_the_case_page_reaches_the_citizen_by_sms_in_spanish(
     console = console_factory()
     username, password = create_staff_account(console.database_url, "caseworker", "Highways")
     number = unused_spanish_mobile()
-    with session_scope(console.database_url) as session:
-        case = open_case(session, submission_id=uuid.uuid4().hex, service_code="pothole",
-                         description="Un bache enorme", address="Calle Mayor 14",
-                         latitude=None, longitude=None, channel="sms", sender_id=number,
-                         contact=number, language="es", consent=True).case
+    case = spanish_sms_case(console, number)
 
     page = chromium.new_page()
     try:
-        page.goto(f"{console.url}/login")
-        page.fill("#username", username)
-        page.fill("#password", password)
-        page.click("button[type=submit]")
+        sign_in(page, console.url, username, password)
         page.goto(f"{console.url}/cases/{case.reference}")
         assert "(Spanish)" in page.text_content("#question-hint")
         page.fill("#question", "¿Está delante del número 14 o del 16?")
