@@ -163,9 +163,11 @@ class ActionSubmitCaseNote(Action):
             log_event("case_note_not_saved", tracker, reason=type(error).__name__)
             dispatcher.utter_message(response="utter_case_note_cancelled")
             return reset(NOTE_SLOTS + (REQUESTED_SLOT,))
-        dispatcher.utter_message(response="utter_case_note_added", reference=added.reference)
+        answered = bool(tracker.get_slot(ANSWER_SLOT))
+        dispatcher.utter_message(response="utter_case_question_answered" if answered
+                                 else "utter_case_note_added", reference=added.reference)
         log_event("case_note_added", tracker, case_reference=added.reference,
-                  photos=added.photos, repeated=added.repeated)
+                  photos=added.photos, repeated=added.repeated, answered_question=answered)
         return reset(NOTE_SLOTS) + [SlotSet("last_case_reference", added.reference)]
 
 

@@ -194,6 +194,16 @@ def test_submitting_puts_the_note_and_photo_in_the_history(
                                    "last_case_reference": reference}
 
 
+def test_an_answer_to_a_caseworker_is_acknowledged_as_one(
+        open_test_case: Callable[..., str], domain: dict) -> None:
+    reference = open_test_case("web-note-8")
+    tracker = make_tracker(sender_id="web-note-8", slots={
+        "note_case": reference, "note_text": "no", "note_answers_question": True})
+    _, messages = run_action(ActionSubmitCaseNote(), tracker, domain)
+    assert responses(messages) == ["utter_case_question_answered"]
+    assert history_notes(reference) == ["no"]
+
+
 def test_a_photo_only_note_says_so(open_test_case: Callable[..., str], domain: dict,
                                    photo_of: Callable[[str], str]) -> None:
     reference = open_test_case("web-note-6")
