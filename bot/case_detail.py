@@ -14,7 +14,7 @@ from typing import Any, List, Optional, Tuple
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from bot.case_notes import has_unanswered_note
+from bot.case_notes import has_unanswered_note, unanswered_question
 from bot.case_queries import attention_reason, is_overdue, local_today
 from bot.cases import allowed_next_statuses
 from bot.city import load_city
@@ -62,6 +62,7 @@ class CaseDetail:
     escalations: List[Escalation]
     messages: List[TimelineEntry]
     followers: List[Any]  # CaseFollower rows with a masked address, see _follower
+    open_question: Optional[TimelineEntry] = None  # asked of the reporter, not yet answered
 
 
 def case_detail(session: Session, case: Case, now: Optional[dt.datetime] = None) -> CaseDetail:
@@ -84,7 +85,8 @@ def case_detail(session: Session, case: Case, now: Optional[dt.datetime] = None)
         feedback=list(session.execute(select(Feedback).where(Feedback.case_id == case.id)
                                       .order_by(Feedback.created_at, Feedback.id)).scalars()),
         escalations=_escalations(session, case), messages=conversation(session, case),
-        followers=[_follower(row) for row in followers_of(session, case.id)])
+        followers=[_follower(row) for row in followers_of(session, case.id)],
+        open_question=_open_question(unanswered_question(case.events)))
 
 
 def mask(address: Optional[str]) -> str:
@@ -146,6 +148,13 @@ def _event(event: Any) -> TimelineEntry:
         text = f"{text}: {reason}"
     return TimelineEntry(_local(event.created_at), event.actor, event.kind, text,
                          event.from_status, event.to_status)
+
+
+def _open_question(event: Any) -> Optional[TimelineEntry]:
+    """The question itself, who asked it and when (its history line says the same, labelled)."""
+    if event is None:
+        return None
+    return TimelineEntry(_local(event.created_at), event.actor, event.kind, event.reason or "")
 
 
 @dataclass(frozen=True)

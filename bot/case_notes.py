@@ -25,7 +25,8 @@ from bot.errors import InvalidInput, NotYourCase
 from bot.models import Case, CaseEvent
 
 __all__ = ["NOTE_KIND", "MAX_NOTE_CHARS", "AddedNote", "case_for_note", "add_citizen_note",
-           "has_unanswered_note", "unanswered_note_clause", "cases_with_unanswered_notes"]
+           "has_unanswered_note", "unanswered_question", "unanswered_note_clause",
+           "cases_with_unanswered_notes"]
 
 NOTE_KIND = "citizen_note"
 # A caseworker acting on the case: a change, a merge, or a question to the reporter.
@@ -104,6 +105,17 @@ def has_unanswered_note(events: Sequence[CaseEvent]) -> bool:
         if event.kind in ANSWERING_KINDS:
             return False
     return False
+
+
+def unanswered_question(events: Sequence[CaseEvent]) -> Optional[CaseEvent]:
+    """The caseworkers' latest question to the reporter when no note has come since (the
+    reply to a question is a note), so the case page can say it is still waiting."""
+    for event in reversed(list(events)):
+        if event.kind == NOTE_KIND:
+            return None
+        if event.kind == QUESTION_KIND:
+            return event
+    return None
 
 
 def unanswered_note_clause() -> ColumnElement:

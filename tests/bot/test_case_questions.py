@@ -8,7 +8,7 @@ from typing import Callable, Optional
 import pytest
 from sqlalchemy import select
 
-from bot.case_notes import add_citizen_note, has_unanswered_note
+from bot.case_notes import add_citizen_note, has_unanswered_note, unanswered_question
 from bot.case_questions import ANSWER_WINDOW, QUESTION_KIND, ask_reporter, awaited_answer
 from bot.cases import find_case, open_case
 from bot.db import session_scope
@@ -100,8 +100,11 @@ def test_the_answer_flags_the_case_again(db: str, report: Callable[..., dict]) -
         add_citizen_note(session, find_case(session, reference), "It is deep", now=MONDAY)
     ask(db, reference, at=MONDAY + dt.timedelta(hours=1))
     with session_scope(db) as session:
-        assert not has_unanswered_note(find_case(session, reference).events)
+        events = find_case(session, reference).events
+        assert not has_unanswered_note(events)
+        assert unanswered_question(events).reason == "Which side of the road?"
         add_citizen_note(session, find_case(session, reference), "The left side",
                          now=MONDAY + dt.timedelta(hours=2))
     with session_scope(db) as session:
-        assert has_unanswered_note(find_case(session, reference).events)
+        events = find_case(session, reference).events
+        assert has_unanswered_note(events) and unanswered_question(events) is None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -440,6 +441,13 @@ def test_a_question_reaches_the_reporter_in_their_language_and_arms_the_answer(
     assert entry.after["question"] == "¿En qué lado de la calle está?"
     history = people["highways"].get(f"/cases/{case.reference}").text
     assert "question asked: ¿En qué lado de la calle está?" in history
+    [waiting] = re.findall(r'<p id="open-question"[^>]*>(.*?)</p>', history, re.S)
+    assert "Waiting for the reporter's answer" in waiting.replace("&#39;", "'")
+    assert '"¿En qué lado de la calle está?"' in waiting
+    with session_scope(console.database_url) as session:
+        add_citizen_note(session, session.get(Case, case.id), "El izquierdo")
+    answered = people["highways"].get(f"/cases/{case.reference}").text
+    assert 'id="open-question"' not in answered and "citizen note: El izquierdo" in answered
     sent = [body for path, body in FakeRasa.received if sender in path]
     assert (sent == [answer_form_events(case.reference)]) is armed
 
