@@ -20,6 +20,7 @@ from bot.clock import utc_naive
 from bot.errors import InvalidInput
 from bot.models import Case, CaseEvent
 from bot.notifications import notification_template
+from bot.optouts import is_opted_out
 from bot.outbox import enqueue
 from bot.services import service_name
 
@@ -41,13 +42,16 @@ class AskedQuestion:
     language: str
 
 
-def can_ask_reporter(case: Case) -> Optional[str]:
+def can_ask_reporter(session: Session, case: Case) -> Optional[str]:
     """None when the reporter can be asked; otherwise why not, in the console's words."""
     if case.anonymised_at is not None:
         return "The reporter's details were erased, so they cannot be asked anything."
     if not case.consent_updates:
         return ("The reporter did not agree to hear from us about this report, so they cannot "
                 "be asked a question here.")
+    if is_opted_out(session, case.channel, case.contact or case.sender_id):
+        return ("The reporter has stopped all messages from us (STOP), so they cannot be asked "
+                "anything until they send START.")
     return None
 
 
@@ -62,7 +66,7 @@ def ask_reporter(session: Session, case: Case, question: str, by: str,
     if len(text) > MAX_QUESTION_CHARS:
         raise InvalidInput(f"the question is {len(text)} characters long; keep it under "
                            f"{MAX_QUESTION_CHARS} so it reaches the citizen in one message")
-    refused = can_ask_reporter(case)
+    refused = can_ask_reporter(session, case)
     if refused:
         raise InvalidInput(refused)
     moment = utc_naive(now)

@@ -76,7 +76,7 @@ def load_case(staff: StaffIdentity, reference: str) -> Dict[str, Any]:
                 "reason_choices": reason_choices(detail.next_statuses),
                 "merge_reasons": reason_choices(["duplicate"]),
                 "told": who_is_told(recipients(session, case)),
-                "cannot_ask": can_ask_reporter(case),
+                "cannot_ask": can_ask_reporter(session, case),
                 "reporter_language": language_name(case.language)}
 
 

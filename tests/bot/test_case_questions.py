@@ -14,6 +14,8 @@ from bot.cases import find_case, open_case
 from bot.db import session_scope
 from bot.errors import InvalidInput
 from bot.models import OutboxMessage
+from bot.optouts import opt_out
+from tests.identities import unused_uk_mobile
 
 MONDAY = dt.datetime(2026, 11, 23, 12, 0)
 
@@ -48,19 +50,24 @@ def test_the_question_is_queued_in_the_reporters_language_and_kept(
     assert "a nossa equipa pergunta: Fica do lado da escola? Responda aqui" in body
 
 
-@pytest.mark.parametrize("consent, erased, question, refused", [
-    (False, False, "Which side?", "did not agree"),
-    (True, True, "Which side?", "erased"),
-    (True, False, "  \n ", "write the question"),
-    (True, False, "x" * 601, "under 600"),
+@pytest.mark.parametrize("consent, erased, stopped, question, refused", [
+    (False, False, False, "Which side?", "did not agree"),
+    (True, True, False, "Which side?", "erased"),
+    (True, False, True, "Which side?", "stopped all messages"),
+    (True, False, False, "  \n ", "write the question"),
+    (True, False, False, "x" * 601, "under 600"),
 ])
 def test_a_question_that_cannot_be_sent_changes_nothing(
-        db: str, report: Callable[..., dict], consent: bool, erased: bool, question: str,
-        refused: str) -> None:
-    reference = opened(db, report, consent=consent)
+        db: str, report: Callable[..., dict], consent: bool, erased: bool, stopped: bool,
+        question: str, refused: str) -> None:
+    number = unused_uk_mobile()
+    reference = opened(db, report, consent=consent, channel="sms", sender_id=number,
+                       contact=number)
     with session_scope(db) as session:
         case = find_case(session, reference)
         case.anonymised_at = MONDAY if erased else None
+        if stopped:
+            opt_out(session, "sms", number, "STOP", now=MONDAY)
     with session_scope(db) as session, pytest.raises(InvalidInput) as caught:
         ask_reporter(session, find_case(session, reference), question, by="ana", now=MONDAY)
     assert refused in str(caught.value)
