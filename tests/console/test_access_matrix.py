@@ -74,6 +74,7 @@ ROUTE_RULES: Dict[str, Rule] = {
     "GET /cases/<reference:str>": Rule(CASEWORK, case_param="reference"),
     "POST /cases/<reference:str>/status": Rule(CASEWORK, case_param="reference"),
     "POST /cases/<reference:str>/merge": Rule(CASEWORK, case_param="reference"),
+    "POST /cases/<reference:str>/question": Rule(CASEWORK, case_param="reference"),
     "GET /cases/<reference:str>/photos/<attachment_id:str>": Rule(CASEWORK, case_param="reference"),
     # H5: Open311 API keys
     "GET /admin/api-keys": Rule(ADMIN),
