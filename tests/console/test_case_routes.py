@@ -2,142 +2,30 @@
 case page show only what the role and department allow (another department's case is a 404,
 indistinguishable from a missing one), status changes need a reason and an allowed move, reach
 the citizens through the outbox, are audited and tell Rasa about the fix question; merges and
-photos are checked the same way."""
+photos are checked the same way. Citizens' notes and questions to them: test_case_notes_routes.py."""
 from __future__ import annotations
 
 import datetime as dt
-import json
-import re
-import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Dict
 
 import httpx
 import pytest
 from sqlalchemy import select
 
 from bot.attachments import store_attachment
-from bot.case_notes import add_citizen_note
-from bot.case_questions import answer_form_events
-from bot.cases import find_case, open_case
 from bot.db import session_scope
 from bot.followers import follow_case
-from bot.models import AuditEntry, Case, CaseFollower, OutboxMessage
+from bot.models import Case, CaseFollower
 from bot.settings import get_settings
-from tests.console.harness import (ConsoleServer, create_staff_account, seed_services_into,
-                                   sign_in, start_console)
-from tests.integration.databases import copy_sqlite_database
+from tests.console.case_console import (FakeRasa, audits, console, fake_rasa,  # noqa: F401
+                                        new_case, outbox, people, post, reload,
+                                        spanish_case_with_dutch_follower)
+from tests.console.harness import ConsoleServer
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
        b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35"
        b"\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82")
-
-
-class FakeRasa(BaseHTTPRequestHandler):
-    """Rasa's tracker-events endpoint: records each event; conversations whose id contains
-    "rasa-down" get HTTP 500, as an overloaded Rasa would answer."""
-
-    received: List[Tuple[str, Dict[str, Any]]] = []
-
-    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        FakeRasa.received.append((self.path, body))
-        self.send_response(500 if "rasa-down" in self.path else 200)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(b"{}")
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-        """The tracker without events: "busy" conversations are in a report, "held" ones
-        are paused for a caseworker."""
-        state: Dict[str, Any] = {"paused": "held" in self.path}
-        if "busy" in self.path:
-            state["active_loop"] = {"name": "report_form"}
-        self.send_response(500 if "rasa-down" in self.path else 200)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(json.dumps(state).encode())
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def fake_rasa() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeRasa)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def console(sqlite_template_url: str, tmp_path_factory: pytest.TempPathFactory,
-            fake_rasa: str) -> Iterator[ConsoleServer]:
-    """One console for the module (starting one takes seconds), on its own database."""
-    workdir = tmp_path_factory.mktemp("case-console")
-    database_url = copy_sqlite_database(sqlite_template_url, workdir / "civic.db")
-    seed_services_into(database_url)
-    server = start_console(database_url, workdir, {"RASA_URL": fake_rasa,
-                                                   "ATTACHMENTS_DIR": str(workdir / "photos")})
-    server.attachments_dir = workdir / "photos"  # type: ignore[attr-defined]
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def people(console: ConsoleServer) -> Dict[str, httpx.Client]:
-    """Signed-in clients: a Highways caseworker, a Waste caseworker, an admin, comms."""
-    accounts = {"highways": ("caseworker", "Highways"), "waste": ("caseworker", "Waste & Recycling"),
-                "admin": ("admin", None), "comms": ("comms", None)}
-    clients = {name: sign_in(console, *create_staff_account(console.database_url, role, dept))
-               for name, (role, dept) in accounts.items()}
-    yield clients
-    for client in clients.values():
-        client.close()
-
-
-def new_case(console: ConsoleServer, **overrides: Any) -> Case:
-    values = dict(submission_id=uuid.uuid4().hex, service_code="pothole",
-                  description="Deep pothole by the bus stop", address="12 High St",
-                  latitude=51.501234, longitude=-0.123456, channel="webchat",
-                  sender_id=f"citizen-{uuid.uuid4().hex[:10]}", contact=None, language="en",
-                  consent=True, answers={"size": "large"}, attachment_ids=[],
-                  now=dt.datetime(2026, 11, 23, 12, 0))
-    values.update(overrides)
-    with session_scope(console.database_url) as session:
-        return open_case(session, **values).case
-
-
-def spanish_case_with_dutch_follower(console: ConsoleServer, chat_id: str) -> Case:
-    """A Spanish reporter's case that a Dutch Telegram user (`chat_id`) follows."""
-    case = new_case(console, language="es")
-    with session_scope(console.database_url) as session:
-        follow_case(session, session.get(Case, case.id), channel="telegram", sender_id=chat_id,
-                    contact=chat_id, language="nl")
-    return case
-
-
-def reload(console: ConsoleServer, reference: str) -> Case:
-    with session_scope(console.database_url) as session:
-        return find_case(session, reference)
-
-
-def outbox(console: ConsoleServer, case_id: int) -> List[OutboxMessage]:
-    with session_scope(console.database_url) as session:
-        return list(session.execute(select(OutboxMessage).where(OutboxMessage.case_id == case_id)
-                                    .order_by(OutboxMessage.id)).scalars())
-
-
-def audits(console: ConsoleServer, reference: str) -> List[AuditEntry]:
-    with session_scope(console.database_url) as session:
-        return list(session.execute(select(AuditEntry).where(AuditEntry.target_id == reference)
-                                    .order_by(AuditEntry.id)).scalars())
-
-
-def post(client: httpx.Client, path: str, **data: str) -> httpx.Response:
-    return client.post(path, data={"csrf_token": client.csrf, **data})  # type: ignore[attr-defined]
 
 
 def test_the_list_shows_a_caseworker_only_their_department(
@@ -171,24 +59,6 @@ def test_the_list_badges_overdue_and_not_fixed_cases(
                                                     "attention": "1"})
     assert overdue.reference in page.text
     assert "Overdue</span>" in page.text and "Needs attention" in page.text
-
-
-def test_a_citizens_note_is_on_the_case_page_and_flagged_until_a_change(
-        console: ConsoleServer, people: Dict[str, httpx.Client]) -> None:
-    street = "Nte" + uuid.uuid4().hex[:6]
-    case = new_case(console, address=f"4 {street} Rd")
-    with session_scope(console.database_url) as session:
-        add_citizen_note(session, session.get(Case, case.id), "It is <b>twice</b> as big now")
-    listed = people["highways"].get("/cases", params={"area": street, "attention": "1"})
-    assert case.reference in listed.text
-    assert "Needs attention: citizen added information" in listed.text
-    page = people["highways"].get(f"/cases/{case.reference}")
-    assert "citizen note: It is &lt;b&gt;twice&lt;/b&gt; as big now" in page.text
-    assert "Needs attention: citizen added information" in page.text
-    post(people["highways"], f"/cases/{case.reference}/status", status="acknowledged",
-         reason="Crew booked for Monday")
-    after = people["highways"].get("/cases", params={"area": street, "attention": "1"})
-    assert case.reference not in after.text
 
 
 @pytest.mark.parametrize("who, expected", [("anonymous", 302), ("comms", 403)])
@@ -416,54 +286,3 @@ def test_who_is_told_names_each_audience_and_the_languages_they_read() -> None:
                         person("follower", "en"), person("follower", "nl")]) == (
         "Sent to the reporter (reads Portuguese) and 3 followers (read Dutch, English).")
     assert who_is_told([person("follower", "es")]) == "Sent to 1 follower (reads Spanish)."
-
-
-@pytest.mark.parametrize("who, notice, armed", [
-    ("web-idle", "question", True), ("web-busy", "question_later", False),
-    ("web-held", "question_later", False), ("web-rasa-down", "question_rasa", False)])
-def test_a_question_reaches_the_reporter_in_their_language_and_arms_the_answer(
-        console: ConsoleServer, people: Dict[str, httpx.Client], who: str, notice: str,
-        armed: bool) -> None:
-    sender = f"{who}-{uuid.uuid4().hex[:8]}"
-    case = new_case(console, sender_id=sender, language="es")
-    page = people["highways"].get(f"/cases/{case.reference}")
-    assert 'id="question-form"' in page.text and "Spanish" in page.text
-    answer = post(people["highways"], f"/cases/{case.reference}/question",
-                  question="  ¿En qué lado   de la calle está?  ")
-    assert answer.status_code == 303
-    assert answer.headers["location"].endswith(f"notice={notice}#ask")
-    [message] = outbox(console, case.id)
-    assert (message.kind, message.language, message.recipient) == ("case_question", "es", sender)
-    assert message.body.startswith(f"Sobre su aviso {case.reference} (")
-    assert "nuestro equipo pregunta: ¿En qué lado de la calle está? Responda aquí" in message.body
-    [entry] = audits(console, case.reference)
-    assert entry.action == "case.question_asked"
-    assert entry.after["question"] == "¿En qué lado de la calle está?"
-    history = people["highways"].get(f"/cases/{case.reference}").text
-    assert "question asked: ¿En qué lado de la calle está?" in history
-    [waiting] = re.findall(r'<p id="open-question"[^>]*>(.*?)</p>', history, re.S)
-    assert "Waiting for the reporter's answer" in waiting.replace("&#39;", "'")
-    assert '"¿En qué lado de la calle está?"' in waiting
-    with session_scope(console.database_url) as session:
-        add_citizen_note(session, session.get(Case, case.id), "El izquierdo")
-    answered = people["highways"].get(f"/cases/{case.reference}").text
-    assert 'id="open-question"' not in answered and "citizen note: El izquierdo" in answered
-    sent = [body for path, body in FakeRasa.received if sender in path]
-    assert (sent == [answer_form_events(case.reference)]) is armed
-
-
-@pytest.mark.parametrize("consent, question, refused", [
-    (False, "Which side of the road?", "did not agree to hear from us"),
-    (True, "   ", "write the question"),
-    (True, "x" * 601, "keep it under 600"),
-])
-def test_a_question_that_cannot_be_sent_is_refused_and_kept(
-        console: ConsoleServer, people: Dict[str, httpx.Client], consent: bool,
-        question: str, refused: str) -> None:
-    case = new_case(console, consent=consent)
-    if not consent:
-        page = people["highways"].get(f"/cases/{case.reference}").text
-        assert 'id="question-form"' not in page and "did not agree to hear from us" in page
-    answer = post(people["highways"], f"/cases/{case.reference}/question", question=question)
-    assert answer.status_code == 400 and refused in answer.text.lower()
-    assert outbox(console, case.id) == [] and audits(console, case.reference) == []
