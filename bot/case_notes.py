@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Iterable, List, Optional, Sequence
+from typing import List, Optional, Sequence
 
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session, aliased
@@ -87,13 +87,15 @@ def _label(words: str, photos: int) -> str:
     return " ".join(part for part in (words, counted) if part)
 
 
-def _repeated(events: Iterable[CaseEvent], words: str, moment: dt.datetime) -> bool:
-    """Whether the newest note already says `words` and was added moments ago."""
-    notes = [event for event in events if event.kind == NOTE_KIND]
-    if not notes:
+def _repeated(events: Sequence[CaseEvent], words: str, moment: dt.datetime) -> bool:
+    """Whether the case's latest event is a note saying `words` (with or without its photo
+    count), added moments ago. Anything in between, such as a second question answered "no"
+    again, makes it a new note."""
+    if not events or events[-1].kind != NOTE_KIND:
         return False
-    last = notes[-1]
-    return (last.reason or "").startswith(words) and \
+    last = events[-1]
+    said = last.reason or ""
+    return (said == words or said.startswith(words + " (")) and \
         as_utc(moment) - as_utc(last.created_at) < REPEAT_WINDOW
 
 

@@ -115,3 +115,21 @@ def test_the_answer_flags_the_case_again(db: str, report: Callable[..., dict]) -
     with session_scope(db) as session:
         events = find_case(session, reference).events
         assert has_unanswered_note(events) and unanswered_question(events) is None
+
+
+def test_the_same_answer_to_two_questions_is_kept_twice(db: str,
+                                                         report: Callable[..., dict]) -> None:
+    reference = opened(db, report)
+    for minutes in (0, 2):
+        ask(db, reference, "Is it still there?", at=MONDAY + dt.timedelta(minutes=minutes))
+        with session_scope(db) as session:
+            add_citizen_note(session, find_case(session, reference), "no",
+                             now=MONDAY + dt.timedelta(minutes=minutes + 1))
+    with session_scope(db) as session:  # and "no" after other words is not their repeat
+        add_citizen_note(session, find_case(session, reference), "nothing else",
+                         now=MONDAY + dt.timedelta(minutes=4))
+        add_citizen_note(session, find_case(session, reference), "no",
+                         now=MONDAY + dt.timedelta(minutes=5))
+        notes = [e.reason for e in find_case(session, reference).events
+                 if e.kind == "citizen_note"]
+    assert notes == ["no", "no", "nothing else", "no"]
