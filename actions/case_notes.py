@@ -7,6 +7,7 @@ the case the caseworker is already working on (bot.case_notes), and the console 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -20,8 +21,10 @@ from actions.common import (channel_of, language_of, latest_entity, latest_inten
                             latest_metadata, latest_text, log_event)
 from actions.replies import utter_core_error
 from actions.slots import NOTE_SLOTS, REQUESTED_SLOT, reset
+from actions.waiting_question import after_form
 from bot.attachments import PHOTO_PLACEHOLDER_TEXT
 from bot.case_notes import add_citizen_note, case_for_note
+from bot.case_questions import latest_question
 from bot.cases import case_status_view, recent_cases_for_sender
 from bot.db import read_scope, session_scope
 from bot.errors import (CaseNotFound, DatabaseUnavailable, InvalidInput, MalformedReference,
@@ -42,6 +45,9 @@ QUESTIONS = frozenset({"check_status", "ask_policy"})
 SMALL_TALK = frozenset({"greet", "thank"})
 SMALL_TALK_WORDS = 3
 ANSWER_SLOT = "note_answers_question"  # set by bot.case_questions.answer_form_events
+# While answering a question "no" is an answer; these, which the question's prompt offers
+# (utter_ask_note_answer), still decline to answer.
+DECLINE_WORDS = frozenset({"cancel", "cancel it", "cancelar", "annuleren"})
 
 
 class ValidateCaseNoteForm(FormValidationAction):
@@ -137,6 +143,26 @@ class ActionAskNoteCase(Action):
         return []
 
 
+class ActionAskNoteText(Action):
+    """Ask what to add. When the form takes the answer to a caseworker's question, ask that
+    question again in the caseworker's words: the citizen was busy with a report when it
+    came, or said something that was not an answer."""
+
+    def name(self) -> Text:
+        return "action_ask_note_text"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        reference = str(tracker.get_slot("note_case") or "")
+        question = _question_on(reference) if tracker.get_slot(ANSWER_SLOT) else None
+        if question:
+            dispatcher.utter_message(response="utter_ask_note_answer", reference=reference,
+                                     question=question)
+        else:
+            dispatcher.utter_message(response="utter_ask_note_text")
+        return []
+
+
 class ActionSubmitCaseNote(Action):
     """Put the words and photos in the case's history and tell the citizen it is there."""
 
@@ -162,13 +188,14 @@ class ActionSubmitCaseNote(Action):
             # Gone between the question and now (erased, or a photo already used): say so.
             log_event("case_note_not_saved", tracker, reason=type(error).__name__)
             dispatcher.utter_message(response="utter_case_note_cancelled")
-            return reset(NOTE_SLOTS + (REQUESTED_SLOT,))
+            return after_form(tracker, reset(NOTE_SLOTS + (REQUESTED_SLOT,)))
         answered = bool(tracker.get_slot(ANSWER_SLOT))
         dispatcher.utter_message(response="utter_case_question_answered" if answered
                                  else "utter_case_note_added", reference=added.reference)
         log_event("case_note_added", tracker, case_reference=added.reference,
                   photos=added.photos, repeated=added.repeated, answered_question=answered)
-        return reset(NOTE_SLOTS) + [SlotSet("last_case_reference", added.reference)]
+        return after_form(tracker, reset(NOTE_SLOTS) + [
+            SlotSet("last_case_reference", added.reference)])
 
 
 def _names_a_reference(text: str) -> bool:
@@ -212,11 +239,21 @@ def _only_case(tracker: Tracker) -> Optional[str]:
     return cases[0].reference if len(cases) == 1 else None
 
 
+def _question_on(reference: str) -> Optional[str]:
+    """The latest question on the report; without the database, the plain question does."""
+    try:
+        with read_scope() as session:
+            return latest_question(session, reference)
+    except DatabaseUnavailable:
+        return None
+
+
 def _steps_aside(tracker: Tracker) -> bool:
     """Whether the message is something other than an answer (see ALWAYS_ASIDE)."""
     intent, text = latest_intent(tracker), latest_text(tracker)
     if intent == "deny" and tracker.get_slot(ANSWER_SLOT):
-        return False  # "no" answers "is it still leaking?"
+        # "no" answers "is it still leaking?"; "cancel it" declines to answer
+        return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split()) in DECLINE_WORDS
     if intent in ALWAYS_ASIDE:
         return True
     if intent in QUESTIONS:

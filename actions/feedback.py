@@ -16,6 +16,7 @@ from actions.common import channel_of, language_of, latest_entity, latest_intent
 from actions.common import log_event
 from actions.replies import utter_core_error
 from actions.slots import FEEDBACK_SLOTS, REQUESTED_SLOT, reset
+from actions.waiting_question import after_form
 from bot.db import session_scope
 from bot.errors import CaseNotFound, DatabaseUnavailable, InvalidInput, MalformedReference
 from bot.feedback import parse_rating, record_feedback
@@ -85,7 +86,7 @@ class ActionSubmitFeedback(Action):
             dispatcher.utter_message(response="utter_feedback_thanks")
         log_event("feedback_recorded", tracker, case_reference=linked,
                   rated=rating not in (None, SKIP))
-        return reset(FEEDBACK_SLOTS)
+        return after_form(tracker, reset(FEEDBACK_SLOTS))
 
 
 def save_feedback(tracker: Tracker, rating: Any) -> Optional[str]:

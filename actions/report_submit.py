@@ -22,6 +22,7 @@ from actions.replies import format_day, utter_core_error
 from actions.report_duplicates import CHOICE_SLOT, follow_offered_case
 from actions.report_fields import known_answers
 from actions.slots import REPORT_SLOTS, REQUESTED_SLOT, reset, reset_report
+from actions.waiting_question import after_form
 from bot.cases import open_case
 from bot.db import session_scope
 from bot.errors import DatabaseUnavailable, DuplicateSubmission, UnknownService
@@ -50,41 +51,46 @@ class ActionSubmitReport(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        if tracker.get_slot(CHOICE_SLOT) is True:
-            return follow_offered_case(dispatcher, tracker)
-        if tracker.get_slot("confirmed") is not True:
-            dispatcher.utter_message(response="utter_report_cancelled")
-            log_event("report_cancelled", tracker, step="confirmation")
-            return reset_report()
-        try:
-            saved = save_report(tracker)
-        except DatabaseUnavailable as error:
-            utter_core_error(dispatcher, error)
-            log_event("report_not_saved", tracker, reason="database_unavailable",
-                      submission_id=tracker.get_slot("submission_id"))
-            return ask_again([])
-        except UnknownService:
-            log_event("report_not_saved", tracker, reason="service_withdrawn")
-            return ask_again(reset(("category", "followup", "followup_answers")))
-        except DuplicateSubmission:
-            log_event("report_not_saved", tracker, reason="submission_id_reused")
-            return ask_again([SlotSet("submission_id", uuid.uuid4().hex)])
-        except CaseQuotaExceeded:
-            # spam never becomes cases: a sender past the daily limit is told, nothing is saved
-            dispatcher.utter_message(response="utter_case_quota_reached")
-            log_event("report_not_saved", tracker, reason="case_quota")
-            return reset_report()
-        language = language_of(tracker)
-        if saved.created:
-            expected = format_day(saved.expected_by, language) if saved.expected_by else ""
-            dispatcher.utter_message(response="utter_case_created", reference=saved.reference,
-                                     service=saved.service, expected_date=expected)
-        else:
-            dispatcher.utter_message(response="utter_case_saved_already",
-                                     reference=saved.reference)
-        log_event("case_submitted", tracker, case_reference=saved.reference,
-                  created=saved.created, submission_id=tracker.get_slot("submission_id"))
-        return reset_report() + [SlotSet("last_case_reference", saved.reference)]
+        return after_form(tracker, submit_report(dispatcher, tracker))
+
+
+def submit_report(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """Follow, cancel or save the report; the events that end the form or ask again."""
+    if tracker.get_slot(CHOICE_SLOT) is True:
+        return follow_offered_case(dispatcher, tracker)
+    if tracker.get_slot("confirmed") is not True:
+        dispatcher.utter_message(response="utter_report_cancelled")
+        log_event("report_cancelled", tracker, step="confirmation")
+        return reset_report()
+    try:
+        saved = save_report(tracker)
+    except DatabaseUnavailable as error:
+        utter_core_error(dispatcher, error)
+        log_event("report_not_saved", tracker, reason="database_unavailable",
+                  submission_id=tracker.get_slot("submission_id"))
+        return ask_again([])
+    except UnknownService:
+        log_event("report_not_saved", tracker, reason="service_withdrawn")
+        return ask_again(reset(("category", "followup", "followup_answers")))
+    except DuplicateSubmission:
+        log_event("report_not_saved", tracker, reason="submission_id_reused")
+        return ask_again([SlotSet("submission_id", uuid.uuid4().hex)])
+    except CaseQuotaExceeded:
+        # spam never becomes cases: a sender past the daily limit is told, nothing is saved
+        dispatcher.utter_message(response="utter_case_quota_reached")
+        log_event("report_not_saved", tracker, reason="case_quota")
+        return reset_report()
+    language = language_of(tracker)
+    if saved.created:
+        expected = format_day(saved.expected_by, language) if saved.expected_by else ""
+        dispatcher.utter_message(response="utter_case_created", reference=saved.reference,
+                                 service=saved.service, expected_date=expected)
+    else:
+        dispatcher.utter_message(response="utter_case_saved_already",
+                                 reference=saved.reference)
+    log_event("case_submitted", tracker, case_reference=saved.reference,
+              created=saved.created, submission_id=tracker.get_slot("submission_id"))
+    return reset_report() + [SlotSet("last_case_reference", saved.reference)]
 
 
 def save_report(tracker: Tracker) -> SavedCase:
@@ -125,4 +131,5 @@ class ActionCancelReport(Action):
                   domain: DomainDict) -> List[EventType]:
         dispatcher.utter_message(response="utter_report_cancelled")
         log_event("report_cancelled", tracker, step=tracker.get_slot(REQUESTED_SLOT))
-        return [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None), *reset(REPORT_SLOTS)]
+        return after_form(tracker, [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None),
+                                    *reset(REPORT_SLOTS)])

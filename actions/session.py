@@ -5,8 +5,9 @@ the channel's hint (browser locale, Telegram language_code) decides; else the ci
 An unfinished report or feedback is not carried over: its form is no longer active.
 A conversation a caseworker holds stays paused: Rasa unpauses on a new session, and a citizen
 quiet for an hour must not get the bot back while a person still has them.
-A caseworker's question asked since the citizen last wrote (bot.case_questions) makes their
-first message of the new session its answer: the add-to-a-report form starts on that report.
+A caseworker's question they have not had the chance to answer (asked since they were last
+free, actions.waiting_question) makes their first message of the new session its answer: the
+add-to-a-report form starts on that report.
 """
 from __future__ import annotations
 
@@ -20,8 +21,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import channel_of, latest_metadata, log_event
 from actions.slots import NOT_CARRIED_OVER
-from bot.case_questions import answer_form_events, awaited_answer
-from bot.clock import from_timestamp
+from actions.waiting_question import waiting_question_events
 from bot.db import read_scope
 from bot.errors import DatabaseUnavailable
 from bot.handoff import with_caseworker
@@ -52,7 +52,7 @@ class ActionSessionStart(Action):
         if _held_by_caseworker(tracker):
             events.append(ConversationPaused())
         else:
-            events.extend(_awaited_answer_form(tracker))
+            events.extend(waiting_question_events(tracker, moment="session_start"))
         events.append(ActionExecuted("action_listen"))
         log_event("session_started", tracker, language=language)
         return events
@@ -67,24 +67,6 @@ def _held_by_caseworker(tracker: Tracker) -> bool:
     except DatabaseUnavailable:
         log_event("session_pause_check_skipped", tracker, reason="database_unavailable")
         return False
-
-
-def _awaited_answer_form(tracker: Tracker) -> List[EventType]:
-    """The answer form, when a caseworker asked this citizen something since they last wrote;
-    without the database the session starts as usual (their reply is then a new message)."""
-    last = next((event.get("timestamp") for event in reversed(tracker.events)
-                 if event.get("event") == "user"), None)
-    try:
-        with read_scope() as session:
-            reference = awaited_answer(session, channel_of(tracker), tracker.sender_id,
-                                       from_timestamp(last) if last else None)
-    except DatabaseUnavailable:
-        log_event("session_question_check_skipped", tracker, reason="database_unavailable")
-        return []
-    if reference is None:
-        return []
-    log_event("session_awaits_answer", tracker, case_reference=reference)
-    return answer_form_events(reference)
 
 
 def _carry_over(domain: DomainDict) -> bool:

@@ -18,17 +18,17 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.attachments import link_attachments
-from bot.case_questions import QUESTION_KIND
 from bot.cases import find_case
 from bot.clock import as_utc, utc_naive
 from bot.errors import InvalidInput, NotYourCase
 from bot.models import Case, CaseEvent
 
-__all__ = ["NOTE_KIND", "MAX_NOTE_CHARS", "AddedNote", "case_for_note", "add_citizen_note",
+__all__ = ["NOTE_KIND", "QUESTION_KIND", "MAX_NOTE_CHARS", "AddedNote", "case_for_note", "add_citizen_note",
            "has_unanswered_note", "unanswered_question", "unanswered_note_clause",
            "cases_with_unanswered_notes"]
 
 NOTE_KIND = "citizen_note"
+QUESTION_KIND = "question_asked"  # a caseworker's question to the reporter (bot.case_questions)
 # A caseworker acting on the case: a change, a merge, or a question to the reporter.
 ANSWERING_KINDS = ("status_changed", "merged", QUESTION_KIND)
 MAX_NOTE_CHARS = 2000

@@ -4,8 +4,9 @@ Half the back-and-forth on a report is the city needing one more fact. The quest
 the reporter on their own channel, wrapped in their language (content/channels.yml,
 `notifications: case_question`; the question itself is sent as typed), and is kept in the
 case's history. Their reply becomes a citizen note on the case (bot.case_notes), which flags
-the case for the caseworker again: the dialogue is told to expect it (console.rasa_client).
-Only a reporter who agreed to hear from us about the report is asked.
+the case for the caseworker again: the dialogue is told to expect it (console.rasa_client),
+or, when the citizen is in the middle of a report, puts the question again once that report
+is done (actions.waiting_question). Only a reporter who agreed to hear from us is asked.
 """
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, aliased
 
+from bot.case_notes import NOTE_KIND, QUESTION_KIND
 from bot.clock import utc_naive
 from bot.errors import InvalidInput
 from bot.models import Case, CaseEvent
@@ -25,9 +27,9 @@ from bot.outbox import enqueue
 from bot.services import service_name
 
 __all__ = ["QUESTION_KIND", "MAX_QUESTION_CHARS", "ANSWER_WINDOW", "AskedQuestion",
-           "can_ask_reporter", "ask_reporter", "awaited_answer", "answer_form_events"]
+           "WaitingQuestion", "can_ask_reporter", "ask_reporter", "waiting_question",
+           "latest_question", "answer_form_events"]
 
-QUESTION_KIND = "question_asked"
 MAX_QUESTION_CHARS = 600  # a question and its wrapping stay within a few SMS segments
 ANSWER_WINDOW = dt.timedelta(days=7)  # a reply later than this is a new conversation
 
@@ -39,7 +41,14 @@ class AskedQuestion:
     reference: str
     channel: str
     sender_id: str
-    language: str
+
+
+@dataclass(frozen=True)
+class WaitingQuestion:
+    """A question the reporter has not had the chance to answer yet, and on which report."""
+
+    reference: str
+    question: str
 
 
 def can_ask_reporter(session: Session, case: Case) -> Optional[str]:
@@ -81,24 +90,39 @@ def ask_reporter(session: Session, case: Case, question: str, by: str,
             language=case.language, kind="case_question", body=body,
             payload={"reference": case.reference, "audience": "reporter"},
             dedupe_key=f"case-event:{event.id}", case_id=case.id, now=moment)
-    return AskedQuestion(case.reference, case.channel, case.sender_id, case.language)
+    return AskedQuestion(case.reference, case.channel, case.sender_id)
 
 
-def awaited_answer(session: Session, channel: str, sender_id: str,
-                   last_message_at: Optional[dt.datetime],
-                   now: Optional[dt.datetime] = None) -> Optional[str]:
-    """The report whose question this conversation's next message answers, if any.
+def waiting_question(session: Session, channel: str, sender_id: str,
+                     free_since: Optional[dt.datetime],
+                     now: Optional[dt.datetime] = None) -> Optional[WaitingQuestion]:
+    """The question this reporter's next message should answer, if any.
 
-    That is the newest question to this reporter asked after their last message (any
-    message since then, the answer included, settles it) and within ANSWER_WINDOW.
+    That is the newest question to them asked since they were last free to answer one
+    (`free_since`: the end of their last turn outside a form; a question asked while they
+    were in the middle of a report waits for the report to end), within ANSWER_WINDOW, and
+    not answered since by a note on its report.
     """
     since = utc_naive(now) - ANSWER_WINDOW
-    if last_message_at is not None:
-        since = max(since, utc_naive(last_message_at))
-    query = (select(Case.reference).join(CaseEvent, CaseEvent.case_id == Case.id)
+    if free_since is not None:
+        since = max(since, utc_naive(free_since))
+    note = aliased(CaseEvent)
+    answered = exists().where(note.case_id == CaseEvent.case_id, note.id > CaseEvent.id,
+                              note.kind == NOTE_KIND)
+    query = (select(Case.reference, CaseEvent.reason)
+             .join(CaseEvent, CaseEvent.case_id == Case.id)
              .where(Case.channel == channel, Case.sender_id == sender_id,
                     Case.anonymised_at.is_(None), CaseEvent.kind == QUESTION_KIND,
-                    CaseEvent.created_at > since)
+                    CaseEvent.created_at > since, ~answered)
+             .order_by(CaseEvent.id.desc()).limit(1))
+    row = session.execute(query).first()
+    return WaitingQuestion(row.reference, row.reason or "") if row else None
+
+
+def latest_question(session: Session, reference: str) -> Optional[str]:
+    """The words of the latest question asked on this report, for asking it again."""
+    query = (select(CaseEvent.reason).join(Case, CaseEvent.case_id == Case.id)
+             .where(Case.reference == reference, CaseEvent.kind == QUESTION_KIND)
              .order_by(CaseEvent.id.desc()).limit(1))
     return session.execute(query).scalars().first()
 
@@ -106,8 +130,8 @@ def awaited_answer(session: Session, channel: str, sender_id: str,
 def answer_form_events(reference: str) -> List[Dict[str, Any]]:
     """The tracker events (Rasa's JSON form) that make the conversation's next message the
     answer: the add-to-a-report form (domain/case_notes.yml), active, on this report, asking
-    for the words. The console appends them when it asks; action_session_start returns them
-    when the citizen comes back later."""
+    for the words. The console appends them when it asks; the actions return them when the
+    citizen finishes what they were doing, or comes back later (actions.waiting_question)."""
     return [{"event": "slot", "name": "note_case", "value": reference},
             {"event": "slot", "name": "note_text", "value": None},
             {"event": "slot", "name": "note_photo_ids", "value": None},

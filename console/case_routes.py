@@ -45,10 +45,10 @@ NOTICES = {
     "merged": "Merged. Its citizens now follow this case and were told once.",
     "question": "Question queued for the reporter. Their reply will be added to this case and "
                 "flag it for attention.",
-    "question_later": "Question queued for the reporter. They are in the middle of something "
-                      "else with the assistant, so their reply is taken as the answer from the "
-                      "next time they write after that; until then it may arrive as a new "
-                      "message.",
+    "question_later": "Question queued for the reporter. They are in the middle of a report "
+                      "with the assistant, which puts your question to them again once that "
+                      "is done and adds their reply to this case. If a caseworker is talking "
+                      "with them, their reply goes to that caseworker instead.",
     "question_rasa": "Question queued for the reporter, but the assistant could not be told to "
                      "expect the answer; a reply in the next hour may arrive as a new message.",
 }

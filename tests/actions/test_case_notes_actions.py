@@ -2,7 +2,6 @@
 what to add, and the note in the case's history."""
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Callable, Optional
 
 import pytest
@@ -10,13 +9,12 @@ import pytest
 from actions.case_notes import (PHOTO_ONLY, ActionAskNoteCase, ActionSubmitCaseNote,
                                 ValidateCaseNoteForm)
 from bot.attachments import store_attachment
-from actions.session import ActionSessionStart
 from bot.case_notes import NOTE_KIND
-from bot.case_questions import answer_form_events, ask_reporter
+from bot.case_questions import answer_form_events
 from bot.cases import find_case
 from bot.db import session_scope
 from tests.actions.factories import (form_tracker, make_tracker, responses, run_action,
-                                     slot_values, user_event)
+                                     slot_values)
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 
@@ -125,12 +123,20 @@ def test_statements_that_sound_like_other_intents_are_notes(domain: dict, text: 
     assert slots["note_text"] == text
 
 
-@pytest.mark.parametrize("text, intent", [("no", "deny"), ("Yes", "affirm")])
+@pytest.mark.parametrize("text, intent", [("no", "deny"), ("Yes", "affirm"),
+                                          ("No, never", "deny")])
 def test_a_short_yes_or_no_answers_a_caseworkers_question(domain: dict, text: str,
                                                           intent: str) -> None:
     slots, _ = validate("note_text", domain, text=text, intent=intent,
                         slots={"note_case": "C-2026-000001", "note_answers_question": True})
     assert slots["note_text"] == text
+
+
+@pytest.mark.parametrize("text", ["CANCEL IT", "cancel it.", "Cancelar", "annuleren"])
+def test_the_offered_words_decline_to_answer(domain: dict, text: str) -> None:
+    slots, _ = validate("note_text", domain, text=text, intent="deny",
+                        slots={"note_case": "C-2026-000001", "note_answers_question": True})
+    assert "note_text" not in slots  # the form steps aside and the cancel rule ends it
 
 
 @pytest.mark.parametrize("text", ["", "Photo attached"])
@@ -228,29 +234,3 @@ def test_the_answer_form_events_name_the_domains_form_and_slots(domain: dict) ->
         "requested_slot"}
     [loop] = [e["name"] for e in events if e["event"] == "active_loop"]
     assert loop in domain["forms"] and "note_text" in domain["forms"][loop]["required_slots"]
-
-
-def start_session_after(domain: dict, sender: str, last_message_at: dt.datetime):
-    tracker = make_tracker(text="", intent="", sender_id=sender)
-    tracker.events = [user_event("is it done yet", "check_status",
-                                 timestamp=last_message_at.replace(
-                                     tzinfo=dt.timezone.utc).timestamp())]
-    events, _ = run_action(ActionSessionStart(), tracker, domain)
-    return events
-
-
-def test_a_new_session_after_a_question_starts_on_its_answer(
-        open_test_case: Callable[..., str], domain: dict) -> None:
-    reference = open_test_case("web-answer")
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-    before_question = now - dt.timedelta(days=2)
-    with session_scope() as session:
-        ask_reporter(session, find_case(session, reference), "Which side of the road?",
-                     by="ana", now=now - dt.timedelta(days=1))
-    events = start_session_after(domain, "web-answer", before_question)
-    armed = answer_form_events(reference)
-    assert events[-len(armed) - 1:-1] == armed
-    assert events[-1]["event"] == "action" and events[-1]["name"] == "action_listen"
-    # once they have written since the question, a new session is an ordinary one
-    later = start_session_after(domain, "web-answer", now - dt.timedelta(hours=2))
-    assert "active_loop" not in [event["event"] for event in later]

@@ -26,7 +26,8 @@ CONTRACT_ACTIONS = {
     # the place question on a street the first message named; "did that answer your question?"
     "action_ask_location", "action_rate_policy_answer",
     # adding words or a photo to a report already made
-    "validate_case_note_form", "action_ask_note_case", "action_submit_case_note",
+    "validate_case_note_form", "action_ask_note_case", "action_ask_note_text",
+    "action_submit_case_note",
 }
 RASA_DEFAULT_ACTIONS = {"action_listen", "action_restart", "action_deactivate_loop",
                         "action_default_fallback", "action_two_stage_fallback",

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.case_notes import add_citizen_note, has_unanswered_note, unanswered_question
-from bot.case_questions import ANSWER_WINDOW, QUESTION_KIND, ask_reporter, awaited_answer
+from bot.case_questions import (ANSWER_WINDOW, QUESTION_KIND, ask_reporter, latest_question,
+                                waiting_question)
 from bot.cases import find_case, open_case
 from bot.db import session_scope
 from bot.errors import InvalidInput
@@ -78,22 +79,34 @@ def test_a_question_that_cannot_be_sent_changes_nothing(
             OutboxMessage.case_id == case.id)).first() is None
 
 
-def awaited(db: str, sender: str, last_message: Optional[dt.datetime],
+def awaited(db: str, sender: str, free_since: Optional[dt.datetime],
             now: dt.datetime, channel: str = "webchat") -> Optional[str]:
     with session_scope(db) as session:
-        return awaited_answer(session, channel, sender, last_message, now=now)
+        waiting = waiting_question(session, channel, sender, free_since, now=now)
+        return waiting.reference if waiting else None
 
 
-def test_the_next_message_after_a_question_is_its_answer_for_a_week(
+def test_a_question_waits_for_the_reporter_to_be_free_for_a_week(
         db: str, report: Callable[..., dict], sender: str) -> None:
     older, newer = opened(db, report), opened(db, report, address="14 Oak Avenue")
     assert awaited(db, sender, None, MONDAY) is None
     ask(db, older, at=MONDAY)
-    ask(db, newer, at=MONDAY + dt.timedelta(minutes=5))
+    ask(db, newer, "Is it near the school?", at=MONDAY + dt.timedelta(minutes=5))
     later = MONDAY + dt.timedelta(days=2)
-    # the newest question is answered first; a message after it settles it
+    # the newest question is put first, in the caseworker's words
     assert awaited(db, sender, MONDAY - dt.timedelta(hours=1), later) == newer
+    with session_scope(db) as session:
+        assert waiting_question(session, "webchat", sender, None, now=later).question == \
+            "Is it near the school?"
+        assert latest_question(session, older) == "Which side of the road?"
+        assert latest_question(session, "C-2026-999999") is None
+    # a turn they finished outside a form since then settles it
     assert awaited(db, sender, MONDAY + dt.timedelta(minutes=10), later) is None
+    # an answer settles it too, and the older question is next
+    with session_scope(db) as session:
+        add_citizen_note(session, find_case(session, newer), "Yes, opposite the gate",
+                         now=MONDAY + dt.timedelta(minutes=20))
+    assert awaited(db, sender, MONDAY - dt.timedelta(hours=1), later) == older
     # another conversation, or another channel, is not the reporter
     assert awaited(db, "someone-else", None, later) is None
     assert awaited(db, sender, None, later, channel="sms") is None

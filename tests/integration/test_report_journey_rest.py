@@ -43,21 +43,25 @@ def texts(replies: List[Dict[str, Any]]) -> str:
     return "\n".join(str(reply.get("text", "")) for reply in replies)
 
 
-def report_pothole(servers: AssistantServers, sender: str) -> Tuple[str, List[str]]:
-    """Walk the report form to the end; the case reference and every slot asked for."""
+def report_pothole(servers: AssistantServers, sender: str,
+                   meanwhile: Callable[[], None] = lambda: None) -> Tuple[str, List[str]]:
+    """Walk the report form to the end, calling `meanwhile` after the first message; the
+    case reference and every slot asked for."""
     transcript = texts(servers.say(sender, FIRST_MESSAGE))
+    meanwhile()
     asked: List[str] = []
     for _ in range(MAX_TURNS):
-        slots = servers.tracker(sender)["slots"]
-        requested = slots.get("requested_slot")
-        if requested is None:
-            break
+        tracker = servers.tracker(sender)
+        requested = tracker["slots"].get("requested_slot")
+        if requested is None or (tracker.get("active_loop") or {}).get("name") != "report_form":
+            break  # sent (a form that starts next, like a caseworker's question, is not ours)
         assert requested in ANSWERS, f"unexpected question {requested!r}:\n{transcript}"
         asked.append(requested)
-        transcript += "\n" + texts(servers.say(sender, ANSWERS[requested]))
-    found = REFERENCE.findall(transcript)
-    assert found, f"no case reference in the conversation (asked {asked}):\n{transcript}"
-    return found[-1], asked
+        last_reply = texts(servers.say(sender, ANSWERS[requested]))
+        transcript += "\n" + last_reply
+    found = REFERENCE.findall(last_reply) if asked else []
+    assert found, f"no case reference in the last reply (asked {asked}):\n{transcript}"
+    return found[0], asked  # the one it was saved as (a question on another may follow)
 
 
 def cases_where(database_url: str, condition: str, **params: Any) -> List[Dict[str, Any]]:
@@ -197,6 +201,39 @@ def test_a_caseworkers_question_is_answered_by_the_next_message(
     reply = texts(assistant_servers.say(sender, "no"))
     assert "passed your answer" in reply, reply
     assert note_reasons(assistant_servers.database_url, reference)[-1] == "no"
+
+
+def test_a_question_asked_during_a_report_is_put_once_the_report_is_done(
+        assistant_servers: AssistantServers) -> None:
+    import asyncio
+
+    from bot.case_questions import answer_form_events, ask_reporter
+    from bot.cases import find_case
+    from bot.db import session_scope
+    from console.rasa_client import RasaClient
+
+    sender = str(uuid.uuid4())
+    earlier, _ = report_pothole(assistant_servers, sender)
+
+    def caseworker_asks() -> None:
+        with session_scope(assistant_servers.database_url) as session:
+            ask_reporter(session, find_case(session, earlier), "Is it by the bus stop?",
+                         by="ana")
+        assert not asyncio.run(RasaClient(assistant_servers.rasa_url).expect_answer(
+            sender, answer_form_events(earlier)))  # busy: the report must not be cut short
+
+    tracker_before = len(assistant_servers.tracker(sender)["events"])
+    second, _ = report_pothole(assistant_servers, sender, meanwhile=caseworker_asks)
+    assert second != earlier
+    said = [event.get("text") or "" for event in
+            assistant_servers.tracker(sender)["events"][tracker_before:]
+            if event.get("event") == "bot"]
+    assert second in said[-2] and "Is it by the bus stop?" in said[-1], said[-3:]
+    assert earlier in said[-1]
+    reply = texts(assistant_servers.say(sender, "Yes, right next to it"))
+    assert "passed your answer" in reply and earlier in reply, reply
+    assert note_reasons(assistant_servers.database_url, earlier) == ["Yes, right next to it"]
+    assert note_reasons(assistant_servers.database_url, second) == []
 
 
 def note_reasons(database_url: str, reference: str) -> List[str]:
