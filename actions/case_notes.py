@@ -190,8 +190,12 @@ class ActionSubmitCaseNote(Action):
             dispatcher.utter_message(response="utter_case_note_cancelled")
             return after_form(tracker, reset(NOTE_SLOTS + (REQUESTED_SLOT,)))
         answered = bool(tracker.get_slot(ANSWER_SLOT))
-        dispatcher.utter_message(response="utter_case_question_answered" if answered
-                                 else "utter_case_note_added", reference=added.reference)
+        if answered or not added.merged_into:
+            dispatcher.utter_message(response="utter_case_question_answered" if answered
+                                     else "utter_case_note_added", reference=added.reference)
+        else:
+            dispatcher.utter_message(response="utter_case_note_added_merged",
+                                     reference=added.reference, merged_into=added.merged_into)
         log_event("case_note_added", tracker, case_reference=added.reference,
                   photos=added.photos, repeated=added.repeated, answered_question=answered)
         return after_form(tracker, reset(NOTE_SLOTS) + [

@@ -23,11 +23,16 @@ from bot.clock import as_utc, utc_naive
 from bot.errors import InvalidInput, NotYourCase
 from bot.models import Case, CaseEvent
 
-__all__ = ["NOTE_KIND", "QUESTION_KIND", "MAX_NOTE_CHARS", "AddedNote", "case_for_note", "add_citizen_note",
+__all__ = ["NOTE_KIND", "MERGED_NOTE_KIND", "QUESTION_KIND", "MAX_NOTE_CHARS", "AddedNote", "case_for_note", "add_citizen_note",
            "has_unanswered_note", "unanswered_question", "unanswered_note_clause",
            "cases_with_unanswered_notes"]
 
 NOTE_KIND = "citizen_note"
+# On the case a report was merged into, when its reporter adds to the merged one: the words
+# stay in the merged case's history, with its reporter's record (erased with it), and this
+# points the caseworker there.
+MERGED_NOTE_KIND = "merged_case_note"
+NOTE_KINDS = (NOTE_KIND, MERGED_NOTE_KIND)
 QUESTION_KIND = "question_asked"  # a caseworker's question to the reporter (bot.case_questions)
 # A caseworker acting on the case: a change, a merge, or a question to the reporter.
 ANSWERING_KINDS = ("status_changed", "merged", QUESTION_KIND)
@@ -42,6 +47,7 @@ class AddedNote:
     reference: str
     photos: int
     repeated: bool = False  # the same note was already there (a retried message)
+    merged_into: Optional[str] = None  # the case that carries on, when this one was merged
 
 
 def case_for_note(session: Session, reference: str, channel: str, sender_id: str) -> Case:
@@ -72,13 +78,26 @@ def add_citizen_note(session: Session, case: Case, text: Optional[str],
     session.expire(case, ["attachments"])  # linked by foreign key: reread when next asked
     if not words and not photos:
         raise InvalidInput("a note needs some words or a photo")
+    target = session.get(Case, case.merged_into_id) if case.merged_into_id else None
+    carried_on = target.reference if target is not None else None
     if (words and _repeated(case.events, words, moment)) or (not words and not new_photos):
-        return AddedNote(case.reference, len(photos), repeated=True)
+        return AddedNote(case.reference, len(photos), repeated=True, merged_into=carried_on)
     case.events.append(CaseEvent(kind=NOTE_KIND, actor="citizen", created_at=moment,
                                  reason=_label(words, len(new_photos))))
     case.updated_at = moment
+    if target is not None:
+        _point_from_merged(case, target, moment)
     session.flush()
-    return AddedNote(case.reference, len(photos))
+    return AddedNote(case.reference, len(photos), merged_into=carried_on)
+
+
+def _point_from_merged(merged: Case, target: Case, moment: dt.datetime) -> None:
+    """Flag the case that carries on: its caseworker works there, not on the duplicate."""
+    target.events.append(CaseEvent(
+        kind=MERGED_NOTE_KIND, actor="citizen", created_at=moment,
+        reason=f"its reporter added to {merged.reference}, merged into this case; "
+               f"read it there"))
+    target.updated_at = moment
 
 
 def _label(words: str, photos: int) -> str:
@@ -102,7 +121,7 @@ def _repeated(events: Sequence[CaseEvent], words: str, moment: dt.datetime) -> b
 def has_unanswered_note(events: Sequence[CaseEvent]) -> bool:
     """A citizen added something after the last time a caseworker acted on the case."""
     for event in reversed(list(events)):
-        if event.kind == NOTE_KIND:
+        if event.kind in NOTE_KINDS:
             return True
         if event.kind in ANSWERING_KINDS:
             return False
@@ -125,7 +144,9 @@ def unanswered_note_clause() -> ColumnElement:
     note, later = aliased(CaseEvent), aliased(CaseEvent)
     answered = exists().where(later.case_id == note.case_id, later.id > note.id,
                               later.kind.in_(ANSWERING_KINDS))
-    return exists().where(and_(note.case_id == Case.id, note.kind == NOTE_KIND, ~answered))
+    return and_(Case.merged_into_id.is_(None),  # the case it was merged into is flagged
+                exists().where(and_(note.case_id == Case.id, note.kind.in_(NOTE_KINDS),
+                                    ~answered)))
 
 
 def cases_with_unanswered_notes(session: Session, case_ids: List[int]) -> set:

@@ -225,7 +225,9 @@ def attention_reason(case: Case, unanswered_note: bool) -> str:
     """Why a case needs a caseworker's attention, in the console's words; "" when it does not."""
     if case.fix_confirmation == NOT_FIXED:
         return "citizen says not fixed"
-    return "citizen added information" if unanswered_note else ""
+    # a note on a merged case flags the case it was merged into (bot.case_notes)
+    return "citizen added information" if unanswered_note and case.merged_into_id is None \
+        else ""
 
 
 def _row(case: Case, today: dt.date, followers: int, merged_into: Optional[str],

@@ -210,6 +210,22 @@ def test_an_answer_to_a_caseworker_is_acknowledged_as_one(
     assert history_notes(reference) == ["no"]
 
 
+def test_a_note_on_a_merged_report_names_the_one_that_carries_on(
+        open_test_case: Callable[..., str], domain: dict) -> None:
+    from bot.merges import merge_cases
+
+    duplicate = open_test_case("web-note-9")
+    survivor = open_test_case("web-note-10", address="14 Oak Avenue")
+    with session_scope() as session:
+        merge_cases(session, find_case(session, duplicate), find_case(session, survivor),
+                    actor="casey", reason="Same hole")
+    tracker = make_tracker(sender_id="web-note-9", slots={
+        "note_case": duplicate, "note_text": "It is spreading"})
+    _, messages = run_action(ActionSubmitCaseNote(), tracker, domain)
+    assert responses(messages) == ["utter_case_note_added_merged"]
+    assert (messages[0]["reference"], messages[0]["merged_into"]) == (duplicate, survivor)
+
+
 def test_a_photo_only_note_says_so(open_test_case: Callable[..., str], domain: dict,
                                    photo_of: Callable[[str], str]) -> None:
     reference = open_test_case("web-note-6")

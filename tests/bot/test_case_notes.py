@@ -160,3 +160,31 @@ def test_a_note_flags_the_case_until_a_caseworker_acts(db: str, report: Callable
         find_case(session, quiet).fix_confirmation = NOT_FIXED
     assert attention(db, street) == {noted: "citizen added information",
                                      quiet: "citizen says not fixed"}
+
+
+def test_a_note_on_a_merged_report_flags_the_case_that_carries_on(
+        db: str, report: Callable[..., dict], street: str, sender: str) -> None:
+    from bot.merges import merge_cases
+
+    duplicate, survivor = opened(db, report, street), opened(db, report, street)
+    with session_scope(db) as session:
+        merge_cases(session, find_case(session, duplicate), find_case(session, survivor),
+                    actor="casey", reason="Same hole", now=MONDAY)
+    assert attention(db, street) == {}
+    with session_scope(db) as session:
+        added = add_citizen_note(session, case_for_note(session, duplicate, "webchat", sender),
+                                 "It has spread to the pavement",
+                                 now=MONDAY + dt.timedelta(hours=1))
+    assert (added.reference, added.merged_into) == (duplicate, survivor)
+    # the words stay with their reporter's case; the one a caseworker works on is flagged
+    assert notes(db, duplicate) == [("citizen", "It has spread to the pavement")]
+    assert notes(db, survivor) == []
+    assert attention(db, street) == {survivor: "citizen added information"}
+    with session_scope(db) as session:
+        detail = case_detail(session, find_case(session, survivor), now=MONDAY)
+        assert detail.attention == "citizen added information"
+        assert any(duplicate in entry.text for entry in detail.history)
+        assert case_detail(session, find_case(session, duplicate), now=MONDAY).attention == ""
+        change_status(session, find_case(session, survivor), "acknowledged", "Crew booked",
+                      by="casey", now=MONDAY + dt.timedelta(hours=2))
+    assert attention(db, street) == {}
