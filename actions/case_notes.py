@@ -23,9 +23,9 @@ from actions.replies import utter_core_error
 from actions.slots import NOTE_SLOTS, REQUESTED_SLOT, reset
 from actions.waiting_question import after_form
 from bot.attachments import PHOTO_PLACEHOLDER_TEXT
-from bot.case_notes import add_citizen_note, case_for_note
+from bot.case_notes import add_citizen_note, case_for_note, cases_to_add_to
 from bot.case_questions import latest_question
-from bot.cases import case_status_view, recent_cases_for_sender
+from bot.cases import case_status_view
 from bot.db import read_scope, session_scope
 from bot.errors import (CaseNotFound, DatabaseUnavailable, InvalidInput, MalformedReference,
                         NotYourCase)
@@ -128,9 +128,8 @@ class ActionAskNoteCase(Action):
         try:
             with read_scope() as session:
                 views = [case_status_view(case, language, for_sender=True, with_reason=False)
-                         for case in recent_cases_for_sender(
-                             session, tracker.sender_id, limit=RECENT_CASES,
-                             channel=channel_of(tracker))]
+                         for case in cases_to_add_to(session, channel_of(tracker),
+                                                     tracker.sender_id, RECENT_CASES)]
         except DatabaseUnavailable:
             views = []  # the question still makes sense; a reference typed in will be checked
         if not views:
@@ -177,7 +176,9 @@ class ActionSubmitCaseNote(Action):
             with session_scope() as session:
                 case = case_for_note(session, reference, channel_of(tracker), tracker.sender_id)
                 added = add_citizen_note(session, case, "" if text == PHOTO_ONLY else text,
-                                         tracker.get_slot("note_photo_ids") or [])
+                                         tracker.get_slot("note_photo_ids") or [],
+                                         channel=channel_of(tracker),
+                                         sender_id=tracker.sender_id)
         except DatabaseUnavailable as error:
             utter_core_error(dispatcher, error)
             log_event("case_note_not_saved", tracker, reason="database_unavailable")
@@ -219,8 +220,8 @@ def _named_in(text: str) -> Optional[str]:
 
 
 def _own_last_case(tracker: Tracker) -> Optional[str]:
-    """The report this conversation last made or asked about, if it made it (a reference
-    someone passed on to them is not theirs to add to, and is not worth an error here)."""
+    """The report this conversation last made, followed or asked about, if it made or follows
+    it (a reference someone passed on to them is not theirs to add to, nor worth an error)."""
     reference = tracker.get_slot("last_case_reference")
     if not reference:
         return None
@@ -233,11 +234,10 @@ def _own_last_case(tracker: Tracker) -> Optional[str]:
 
 
 def _only_case(tracker: Tracker) -> Optional[str]:
-    """The sender's report when they have made exactly one from this conversation."""
+    """The one report this conversation made or follows, when there is only one."""
     try:
         with read_scope() as session:
-            cases = recent_cases_for_sender(session, tracker.sender_id, limit=2,
-                                            channel=channel_of(tracker))
+            cases = cases_to_add_to(session, channel_of(tracker), tracker.sender_id, 2)
     except DatabaseUnavailable:
         return None
     return cases[0].reference if len(cases) == 1 else None

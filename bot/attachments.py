@@ -98,8 +98,10 @@ def _write_once(digest: str, extension: str, data: bytes) -> Path:
     return target
 
 
-def link_attachments(session: Session, case: "Case", ids: Sequence[str]) -> List[Attachment]:
-    """Attach the sender's own, not yet linked photos to `case`.
+def link_attachments(session: Session, case: "Case", ids: Sequence[str],
+                     sender_id: Optional[str] = None) -> List[Attachment]:
+    """Attach the sender's own (the reporter's, unless `sender_id` names a follower adding to
+    the case), not yet linked photos to `case`.
 
     Ids come from the client, so ids of someone else's photos (or already linked ones) are
     ignored rather than trusted.
@@ -107,8 +109,9 @@ def link_attachments(session: Session, case: "Case", ids: Sequence[str]) -> List
     wanted = [str(item) for item in ids if item]
     if not wanted:
         return []
+    owner = sender_id or case.sender_id
     rows = session.execute(
-        select(Attachment).where(Attachment.id.in_(wanted), Attachment.sender_id == case.sender_id)
+        select(Attachment).where(Attachment.id.in_(wanted), Attachment.sender_id == owner)
     ).scalars().all()
     linked = []
     for attachment in rows:

@@ -4,8 +4,9 @@ Reports are rarely complete in one go: the hole gets bigger, the citizen passes 
 a camera, they remember the lamp post's number. The addition goes into the case's own history
 (a `citizen_note` event, with any photos linked to the case), and the case shows as needing
 attention in the console until a caseworker acts on it with a status change. Only the
-conversation that made the report may add to it: references are short and guessable, and a
-note sits in the reporter's record (exported and erased with their other data).
+conversation that made the report, or one that follows it, may add to it: references are
+short and guessable. A note carries its author's keyed hash, so it is exported and erased
+with the rest of their data whoever reported the case.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import List, Optional, Sequence
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -21,9 +22,11 @@ from bot.attachments import link_attachments
 from bot.cases import find_case
 from bot.clock import as_utc, utc_naive
 from bot.errors import InvalidInput, NotYourCase
-from bot.models import Case, CaseEvent
+from bot.models import Case, CaseEvent, CaseFollower
+from bot.privacy_subject import subject_hash
 
-__all__ = ["NOTE_KIND", "MERGED_NOTE_KIND", "QUESTION_KIND", "MAX_NOTE_CHARS", "AddedNote", "case_for_note", "add_citizen_note",
+__all__ = ["NOTE_KIND", "MERGED_NOTE_KIND", "QUESTION_KIND", "MAX_NOTE_CHARS", "AddedNote",
+           "case_for_note", "cases_to_add_to", "add_citizen_note",
            "has_unanswered_note", "unanswered_question", "unanswered_note_clause",
            "cases_with_unanswered_notes"]
 
@@ -51,29 +54,56 @@ class AddedNote:
 
 
 def case_for_note(session: Session, reference: str, channel: str, sender_id: str) -> Case:
-    """The case `reference` names, if this conversation reported it.
+    """The case `reference` names, if this conversation reported or follows it (a citizen
+    who reported the same pothole and chose to follow the open case has as much to add).
 
     Raises CaseNotFound or MalformedReference for a reference that names no case, and
     NotYourCase for someone else's case (or one whose reporter's data was erased).
     """
     case = find_case(session, reference)
-    if case.anonymised_at is not None or case.channel != channel or case.sender_id != sender_id:
+    if case.anonymised_at is not None or not (
+            _reported(case, channel, sender_id) or _follows(session, case, channel, sender_id)):
         raise NotYourCase(case.reference)
     return case
 
 
+def cases_to_add_to(session: Session, channel: str, sender_id: str, limit: int) -> List[Case]:
+    """The cases this conversation reported or follows, newest first: the choices offered
+    when the citizen does not say which report they are adding to."""
+    followed = select(CaseFollower.case_id).where(CaseFollower.channel == channel,
+                                                  CaseFollower.sender_id == sender_id)
+    query = (select(Case).where(Case.anonymised_at.is_(None), or_(
+        and_(Case.channel == channel, Case.sender_id == sender_id), Case.id.in_(followed)))
+        .order_by(Case.created_at.desc(), Case.id.desc()).limit(limit))
+    return list(session.execute(query).scalars())
+
+
+def _reported(case: Case, channel: str, sender_id: str) -> bool:
+    return case.channel == channel and case.sender_id == sender_id
+
+
+def _follows(session: Session, case: Case, channel: str, sender_id: str) -> bool:
+    return session.execute(select(CaseFollower.id).where(
+        CaseFollower.case_id == case.id, CaseFollower.channel == channel,
+        CaseFollower.sender_id == sender_id)).first() is not None
+
+
 def add_citizen_note(session: Session, case: Case, text: Optional[str],
-                     attachment_ids: Sequence[str] = (),
-                     now: Optional[dt.datetime] = None) -> AddedNote:
-    """Keep the citizen's words in the case history and link their photos to the case.
+                     attachment_ids: Sequence[str] = (), now: Optional[dt.datetime] = None,
+                     channel: Optional[str] = None,
+                     sender_id: Optional[str] = None) -> AddedNote:
+    """Keep the citizen's words in the case history and link their photos to the case. The
+    author is the reporter unless `channel` and `sender_id` name a follower (case_for_note
+    says who may add); either way the note carries their keyed hash for export and erasure.
 
     Raises InvalidInput when there is neither text nor a photo of theirs to add. The same
     words again within a few minutes (a provider retry, a double send) add nothing twice.
     """
     words = (text or "").strip()[:MAX_NOTE_CHARS]
     moment = utc_naive(now)
+    author = (channel or case.channel, sender_id or case.sender_id)
     already = {attachment.id for attachment in case.attachments}
-    photos = link_attachments(session, case, attachment_ids)
+    photos = link_attachments(session, case, attachment_ids, sender_id=author[1])
     new_photos = [photo for photo in photos if photo.id not in already]
     session.expire(case, ["attachments"])  # linked by foreign key: reread when next asked
     if not words and not photos:
@@ -82,8 +112,10 @@ def add_citizen_note(session: Session, case: Case, text: Optional[str],
     carried_on = target.reference if target is not None else None
     if (words and _repeated(case.events, words, moment)) or (not words and not new_photos):
         return AddedNote(case.reference, len(photos), repeated=True, merged_into=carried_on)
-    case.events.append(CaseEvent(kind=NOTE_KIND, actor="citizen", created_at=moment,
-                                 reason=_label(words, len(new_photos))))
+    case.events.append(CaseEvent(
+        kind=NOTE_KIND, actor="citizen" if _reported(case, *author) else "follower",
+        created_at=moment, reason=_label(words, len(new_photos)),
+        author_hash=subject_hash(*author)))
     case.updated_at = moment
     if target is not None:
         _point_from_merged(case, target, moment)

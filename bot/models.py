@@ -79,6 +79,9 @@ class CaseEvent(Base):
     reason_code = Column(String(40), nullable=True)  # a standard reason, bot.status_reasons
     actor = Column(String(120), nullable=False)  # "citizen", "system", staff user name
     created_at = Column(DateTime, nullable=False)
+    # a citizen note's author (bot.privacy_subject.subject_hash): the reporter or a follower,
+    # found by their export and erasure on any case
+    author_hash = Column(String(64), nullable=True, index=True)
 
     case = relationship("Case", back_populates="events")
 

@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 
 from bot.models import (Attachment, AuditEntry, BlockedSender, Case, CaseFollower, Escalation,
                         Feedback, InboundMessage, OutboxMessage)
-from bot.privacy_export import (attachment_rows, by_sender, faq_rows, followed, opt_out_rows,
-                                outbox_rows, reported_cases)
+from bot.privacy_export import (attachment_rows, by_sender, faq_rows, followed,
+                                notes_on_others_cases, opt_out_rows, outbox_rows,
+                                reported_cases)
 from bot.privacy_subject import Subject
 
 ANONYMOUS = "anonymised"
@@ -40,7 +41,7 @@ def anonymise_case(session: Session, case: Case, now: dt.datetime, files: Set[st
     case.latitude, case.longitude = _coarse(case.latitude), _coarse(case.longitude)
     case.anonymised_at = now
     for event in case.events:
-        event.reason = None
+        event.reason, event.author_hash = None, None
     for attachment in list(case.attachments):
         files.add(attachment.storage_path)
         session.delete(attachment)
@@ -99,6 +100,9 @@ def erase_subject(session: Session, subject: Subject, said: List[str], now: dt.d
     for attachment in attachment_rows(session, subject, [case.id for case in cases]):
         files.add(attachment.storage_path)
         session.delete(attachment)
+    for note in notes_on_others_cases(session, subject, [case.id for case in cases]):
+        note.reason, note.author_hash = None, None
+        summary["notes_removed"] = summary.get("notes_removed", 0) + 1
     for case in cases:
         anonymise_case(session, case, now, files)
     summary["follows_removed"] = _delete_all(session, followed(session, subject))

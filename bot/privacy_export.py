@@ -1,6 +1,7 @@
 """Everything the city holds about one citizen, as one JSON-able document (the right of
-access): their reports and the cases they follow, what they sent and what we sent them,
-feedback, escalations with transcripts, photos (metadata), opt-outs and FAQ questions.
+access): their reports and the cases they follow (with what they added to them), what they
+sent and what we sent them, feedback, escalations with transcripts, photos (metadata),
+opt-outs and FAQ questions.
 
 Each `*_rows` function is also what deletion walks, so export and deletion cannot drift
 apart on what counts as "their" data.
@@ -14,8 +15,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bot.faq_log import MAX_LOGGED_QUESTION
-from bot.models import (Attachment, BlockedSender, Case, CaseFollower, Escalation, FaqQuery,
-                        Feedback, InboundMessage, OptOut, OutboxMessage)
+from bot.models import (Attachment, BlockedSender, Case, CaseEvent, CaseFollower, Escalation,
+                        FaqQuery, Feedback, InboundMessage, OptOut, OutboxMessage)
 from bot.privacy_subject import Subject
 from bot.status_reasons import event_reason
 
@@ -37,6 +38,17 @@ def followed(session: Session, subject: Subject) -> Sequence[CaseFollower]:
         CaseFollower.channel == subject.channel,
         or_(CaseFollower.sender_id == subject.identifier, CaseFollower.contact == subject.identifier))
         .order_by(CaseFollower.id)).scalars().all()
+
+
+def notes_on_others_cases(session: Session, subject: Subject,
+                          reported_ids: Iterable[int]) -> Sequence[CaseEvent]:
+    """What they added to cases they follow (their own reports' notes are in those cases'
+    histories), found by the note's keyed author hash."""
+    query = select(CaseEvent).where(CaseEvent.author_hash == subject.hash)
+    ids = list(reported_ids)
+    if ids:
+        query = query.where(CaseEvent.case_id.notin_(ids))
+    return session.execute(query.order_by(CaseEvent.id)).scalars().all()
 
 
 def attachment_rows(session: Session, subject: Subject, case_ids: Iterable[int]) -> Sequence[Attachment]:
@@ -102,6 +114,9 @@ def _sections(session: Session, subject: Subject, conversation: List[Dict[str, A
         "cases_followed": [{"reference": _ref(session, f.case_id),
                             "since": _iso(f.created_at), "language": f.language,
                             "consent_to_updates": f.consent_updates} for f in followed(session, subject)],
+        "notes_on_followed_cases": [{"case": _ref(session, n.case_id), "at": _iso(n.created_at),
+                                     "text": n.reason} for n in notes_on_others_cases(
+                                         session, subject, [c.id for c in cases])],
         "photos": [{"id": a.id, "case": _ref(session, a.case_id), "content_type": a.content_type,
                     "size_bytes": a.size_bytes, "received_at": _iso(a.created_at)}
                    for a in attachment_rows(session, subject, [c.id for c in cases])],

@@ -210,6 +210,24 @@ def test_an_answer_to_a_caseworker_is_acknowledged_as_one(
     assert history_notes(reference) == ["no"]
 
 
+def test_a_follower_adds_to_the_case_they_follow(open_test_case: Callable[..., str],
+                                                 domain: dict) -> None:
+    from bot.followers import follow_case
+
+    reference = open_test_case("web-reporter")
+    with session_scope() as session:
+        follow_case(session, find_case(session, reference), channel="webchat",
+                    sender_id="web-follower", contact=None, language="en")
+    found, _ = validate(None, domain, text="I have a photo of the pothole too",
+                        intent="add_to_report", sender_id="web-follower")
+    assert found["note_case"] == reference  # the only report they made or follow
+    tracker = make_tracker(sender_id="web-follower", slots={
+        "note_case": reference, "note_text": "The hole has doubled"})
+    _, messages = run_action(ActionSubmitCaseNote(), tracker, domain)
+    assert responses(messages) == ["utter_case_note_added"]
+    assert history_notes(reference) == ["The hole has doubled"]
+
+
 def test_a_note_on_a_merged_report_names_the_one_that_carries_on(
         open_test_case: Callable[..., str], domain: dict) -> None:
     from bot.merges import merge_cases

@@ -11,12 +11,13 @@ import pytest
 
 from bot.attachments import store_attachment
 from bot.case_detail import case_detail
-from bot.case_notes import NOTE_KIND, add_citizen_note, case_for_note
+from bot.case_notes import NOTE_KIND, add_citizen_note, case_for_note, cases_to_add_to
 from bot.case_queries import CaseFilters, list_cases
 from bot.cases import change_status, find_case, open_case
 from bot.db import session_scope
 from bot.errors import CaseNotFound, InvalidInput, MalformedReference, NotYourCase
 from bot.fix_confirmation import NOT_FIXED
+from bot.privacy_subject import subject_hash
 
 MONDAY = dt.datetime(2026, 11, 23, 12, 0)
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
@@ -60,6 +61,32 @@ def test_another_conversation_cannot_add_to_the_case(db: str, report: Callable[.
     with session_scope(db) as session, pytest.raises(NotYourCase) as caught:
         case_for_note(session, reference, channel, str(other or sender))
     assert caught.value.reference == reference
+
+
+def test_a_follower_adds_to_the_case_they_follow_with_their_own_photo(
+        db: str, report: Callable[..., dict], street: str, attachments_dir: Path) -> None:
+    from bot.followers import follow_case
+
+    reference = opened(db, report, street)
+    follower = f"tg-{uuid.uuid4().hex[:8]}"
+    with session_scope(db) as session:
+        photo = store_attachment(session, sender_id=follower, channel="telegram", data=PNG).id
+        with pytest.raises(NotYourCase):  # not before they follow it
+            case_for_note(session, reference, "telegram", follower)
+        follow_case(session, find_case(session, reference), channel="telegram",
+                    sender_id=follower, contact=None, language="en", now=MONDAY)
+    with session_scope(db) as session:
+        assert [case.reference for case in cases_to_add_to(session, "telegram", follower, 3)] \
+            == [reference]
+        case = case_for_note(session, reference, "telegram", follower)
+        added = add_citizen_note(session, case, "Now there are two holes", [photo],
+                                 now=MONDAY, channel="telegram", sender_id=follower)
+        [event] = [event for event in case.events if event.kind == NOTE_KIND]
+        author = event.author_hash
+    assert added.photos == 1
+    assert notes(db, reference) == [("follower", "Now there are two holes (1 photo added)")]
+    assert author == subject_hash("telegram", follower)
+    assert attention(db, street) == {reference: "citizen added information"}
 
 
 def test_unknown_and_malformed_references_are_named(db: str, sender: str) -> None:

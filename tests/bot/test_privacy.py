@@ -64,6 +64,7 @@ def populate(db: str, subject: Subject, words: str, photo: bytes) -> Dict[str, s
                                 latitude=51.6, longitude=-0.2, channel="webchat",
                                 sender_id=f"web-{uuid.uuid4().hex}", now=NOW).case
         followers.follow_case(session, other, contact=subject.identifier, language="en", now=NOW, **who)
+        case_notes.add_citizen_note(session, other, f"seen it again {words}", now=NOW, **who)
         feedback.record_feedback(session, text=f"slow about {words}", rating=2, language="en", now=NOW, **who)
         escalations.escalate(session, language="en", reason="requested", now=NOW,
                              transcript=[{"role": "citizen", "text": f"human please {words}"}], **who)
@@ -119,6 +120,8 @@ def test_the_export_holds_every_kind_of_their_data(citizen: dict) -> None:
     assert {"kind": "citizen_note", "reason": f"it got deeper {words}"}.items() <= \
         document["cases_reported"][0]["history"][-1].items()
     assert [c["reference"] for c in document["cases_followed"]] == [citizen["refs"]["other"]]
+    assert [(n["case"], n["text"]) for n in document["notes_on_followed_cases"]] == [
+        (citizen["refs"]["other"], f"seen it again {words}")]
     assert [m["text"] for m in document["conversation"] if m["from"] == "citizen"] == [
         f"pothole at {words}", f"when is bin day {words}"]
     assert len(document["messages_sent"]) == 2  # the acknowledgement and ours
@@ -158,6 +161,8 @@ def test_deletion_keeps_anonymised_case_facts_for_statistics(citizen: dict) -> N
         assert [e.to_status for e in mine.events if e.kind == "status_changed"] == ["acknowledged"]
         assert [e.reason for e in mine.events if e.kind == "citizen_note"] == [None]
         assert other.description == "someone else's report" and other.anonymised_at is None
+        assert [(e.actor, e.reason, e.author_hash) for e in other.events
+                if e.kind == "citizen_note"] == [("follower", None, None)]
         request = session.execute(select(PrivacyRequest).where(
             PrivacyRequest.kind == "deletion",
             PrivacyRequest.subject_hash == citizen["subject"].hash)).scalars().one()
