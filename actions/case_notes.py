@@ -23,12 +23,13 @@ from actions.replies import utter_core_error
 from actions.slots import NOTE_SLOTS, REQUESTED_SLOT, reset
 from actions.waiting_question import after_form
 from bot.attachments import PHOTO_PLACEHOLDER_TEXT
-from bot.case_notes import add_citizen_note, case_for_note, cases_to_add_to
+from bot.case_notes import add_citizen_note, case_for_note
 from bot.case_questions import latest_question
 from bot.cases import case_status_view
 from bot.db import read_scope, session_scope
 from bot.errors import (CaseNotFound, DatabaseUnavailable, InvalidInput, MalformedReference,
                         NotYourCase)
+from bot.followers import cases_of_conversation
 from bot.references import parse_reference
 
 Validated = Dict[Text, Any]
@@ -128,8 +129,8 @@ class ActionAskNoteCase(Action):
         try:
             with read_scope() as session:
                 views = [case_status_view(case, language, for_sender=True, with_reason=False)
-                         for case in cases_to_add_to(session, channel_of(tracker),
-                                                     tracker.sender_id, RECENT_CASES)]
+                         for case in cases_of_conversation(session, channel_of(tracker),
+                                                           tracker.sender_id, RECENT_CASES)]
         except DatabaseUnavailable:
             views = []  # the question still makes sense; a reference typed in will be checked
         if not views:
@@ -237,7 +238,7 @@ def _only_case(tracker: Tracker) -> Optional[str]:
     """The one report this conversation made or follows, when there is only one."""
     try:
         with read_scope() as session:
-            cases = cases_to_add_to(session, channel_of(tracker), tracker.sender_id, 2)
+            cases = cases_of_conversation(session, channel_of(tracker), tracker.sender_id, 2)
     except DatabaseUnavailable:
         return None
     return cases[0].reference if len(cases) == 1 else None

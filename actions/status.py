@@ -15,9 +15,10 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import channel_of, language_of, latest_entity, latest_text, log_event
 from actions.replies import format_day, utter_core_error
-from bot.cases import StatusView, case_status_view, find_case, recent_cases_for_sender
+from bot.cases import StatusView, case_status_view, find_case
 from bot.db import read_scope, session_scope
 from bot.errors import CaseNotFound, DatabaseUnavailable, MalformedReference
+from bot.followers import cases_of_conversation
 from bot.references import parse_reference
 
 RECENT_CASES = 3
@@ -79,14 +80,14 @@ def case_reply(tracker: Tracker, reference: str) -> Reply:
 
 def reply_without_reference(tracker: Tracker) -> Reply:
     """No reference given: the case from earlier in this conversation, else a list of the
-    sender's recent cases, else ask for the reference."""
+    recent cases it reported or follows, else ask for the reference."""
     last = tracker.get_slot("last_case_reference")
     if last:
         return case_reply(tracker, last)
     language = language_of(tracker)
     with session_scope() as session:
-        cases = recent_cases_for_sender(session, tracker.sender_id, limit=RECENT_CASES,
-                                        channel=channel_of(tracker))
+        cases = cases_of_conversation(session, channel_of(tracker), tracker.sender_id,
+                                      RECENT_CASES)
         views = [case_status_view(case, language, for_sender=True, with_reason=False)
                  for case in cases]
     if not views:

@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import List, Optional, Sequence
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -22,11 +22,12 @@ from bot.attachments import link_attachments
 from bot.cases import find_case
 from bot.clock import as_utc, utc_naive
 from bot.errors import InvalidInput, NotYourCase
-from bot.models import Case, CaseEvent, CaseFollower
+from bot.followers import follows, is_reporter
+from bot.models import Case, CaseEvent
 from bot.privacy_subject import subject_hash
 
 __all__ = ["NOTE_KIND", "MERGED_NOTE_KIND", "QUESTION_KIND", "MAX_NOTE_CHARS", "AddedNote",
-           "case_for_note", "cases_to_add_to", "add_citizen_note",
+           "case_for_note", "add_citizen_note",
            "has_unanswered_note", "unanswered_question", "unanswered_note_clause",
            "cases_with_unanswered_notes"]
 
@@ -62,30 +63,9 @@ def case_for_note(session: Session, reference: str, channel: str, sender_id: str
     """
     case = find_case(session, reference)
     if case.anonymised_at is not None or not (
-            _reported(case, channel, sender_id) or _follows(session, case, channel, sender_id)):
+            is_reporter(case, channel, sender_id) or follows(session, case, channel, sender_id)):
         raise NotYourCase(case.reference)
     return case
-
-
-def cases_to_add_to(session: Session, channel: str, sender_id: str, limit: int) -> List[Case]:
-    """The cases this conversation reported or follows, newest first: the choices offered
-    when the citizen does not say which report they are adding to."""
-    followed = select(CaseFollower.case_id).where(CaseFollower.channel == channel,
-                                                  CaseFollower.sender_id == sender_id)
-    query = (select(Case).where(Case.anonymised_at.is_(None), or_(
-        and_(Case.channel == channel, Case.sender_id == sender_id), Case.id.in_(followed)))
-        .order_by(Case.created_at.desc(), Case.id.desc()).limit(limit))
-    return list(session.execute(query).scalars())
-
-
-def _reported(case: Case, channel: str, sender_id: str) -> bool:
-    return case.channel == channel and case.sender_id == sender_id
-
-
-def _follows(session: Session, case: Case, channel: str, sender_id: str) -> bool:
-    return session.execute(select(CaseFollower.id).where(
-        CaseFollower.case_id == case.id, CaseFollower.channel == channel,
-        CaseFollower.sender_id == sender_id)).first() is not None
 
 
 def add_citizen_note(session: Session, case: Case, text: Optional[str],
@@ -113,7 +93,7 @@ def add_citizen_note(session: Session, case: Case, text: Optional[str],
     if (words and _repeated(case.events, words, moment)) or (not words and not new_photos):
         return AddedNote(case.reference, len(photos), repeated=True, merged_into=carried_on)
     case.events.append(CaseEvent(
-        kind=NOTE_KIND, actor="citizen" if _reported(case, *author) else "follower",
+        kind=NOTE_KIND, actor="citizen" if is_reporter(case, *author) else "follower",
         created_at=moment, reason=_label(words, len(new_photos)),
         author_hash=subject_hash(*author)))
     case.updated_at = moment

@@ -29,7 +29,7 @@ from bot.working_days import expected_date
 
 __all__ = ["OpenedCase", "StatusView", "open_case", "find_case", "change_status",
            "change_status_by_staff", "allowed_next_statuses", "OPEN_STATUSES",
-           "ALLOWED_TRANSITIONS", "case_status_view", "recent_cases_for_sender", "expected_date"]
+           "ALLOWED_TRANSITIONS", "case_status_view", "expected_date"]
 
 # The workflow, defined once. Open cases move forward (never back to "new"); every closing
 # status (resolved, closed without a fix, duplicate, referred) can be reopened to in_progress,
@@ -229,13 +229,3 @@ def case_status_view(case: Case, language: str, for_sender: bool,
         address=case.address if for_sender else None,
         description=case.description if for_sender else None,
         reason=latest_reason(case.events, language) if with_reason else "")
-
-
-def recent_cases_for_sender(session: Session, sender_id: str, limit: int = 5,
-                            channel: Optional[str] = None) -> List[Case]:
-    """The sender's latest cases, newest first, for "what about my reports?"."""
-    query = select(Case).where(Case.sender_id == sender_id)
-    if channel is not None:
-        query = query.where(Case.channel == channel)
-    query = query.order_by(Case.created_at.desc(), Case.id.desc()).limit(limit)
-    return list(session.execute(query).scalars())

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import List, Optional
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.clock import utc_naive
@@ -17,7 +17,8 @@ from bot.errors import InvalidInput
 from bot.idempotency import insert_once
 from bot.models import Case, CaseFollower
 
-__all__ = ["follow_case", "followers_of", "follower_counts", "is_reporter",
+__all__ = ["follow_case", "followers_of", "follower_counts", "is_reporter", "follows",
+           "cases_of_conversation",
            "carry_followers", "remember_follower_language"]
 
 
@@ -63,6 +64,23 @@ def follower_counts(session: Session, case_ids: List[int]) -> dict:
 def is_reporter(case: Case, channel: str, sender_id: str) -> bool:
     """Whether this conversation opened the case (a reporter never needs to follow it too)."""
     return case.channel == channel and case.sender_id == sender_id
+
+
+def follows(session: Session, case: Case, channel: str, sender_id: str) -> bool:
+    """Whether this conversation follows the case."""
+    return _find(session, case.id, channel, sender_id) is not None
+
+
+def cases_of_conversation(session: Session, channel: str, sender_id: str,
+                          limit: int) -> List[Case]:
+    """The cases this conversation reported or follows, newest first: "what about my
+    reports?" and "add to my report" mean the pothole they followed as much as their own."""
+    followed = select(CaseFollower.case_id).where(CaseFollower.channel == channel,
+                                                  CaseFollower.sender_id == sender_id)
+    query = (select(Case).where(Case.anonymised_at.is_(None), or_(
+        and_(Case.channel == channel, Case.sender_id == sender_id), Case.id.in_(followed)))
+        .order_by(Case.created_at.desc(), Case.id.desc()).limit(limit))
+    return list(session.execute(query).scalars())
 
 
 def carry_followers(session: Session, source: Case, target: Case,

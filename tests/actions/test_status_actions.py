@@ -126,13 +126,22 @@ def test_without_a_reference_the_last_case_is_shown(open_test_case: Callable[...
 
 def test_without_a_reference_the_senders_cases_are_listed(open_test_case: Callable[..., str],
                                                           domain: dict) -> None:
+    from bot.cases import find_case
+    from bot.db import session_scope
+    from bot.followers import follow_case
+
     older = open_test_case("web-lister")
     newer = open_test_case("web-lister", service_code="graffiti")
     open_test_case("web-someone-else")
+    followed = open_test_case("web-reporter", service_code="streetlight")
+    with session_scope() as session:  # the open case they chose to follow is theirs too
+        follow_case(session, find_case(session, followed), channel="webchat",
+                    sender_id="web-lister", contact=None, language="en")
     _, messages = check(domain, text="my reports", sender_id="web-lister")
     [message] = messages
     assert message["response"] == "utter_your_recent_cases"
-    assert message["cases"].splitlines() == [f"{newer} (Graffiti): received",
+    assert message["cases"].splitlines() == [f"{followed} (Street light fault): received",
+                                             f"{newer} (Graffiti): received",
                                              f"{older} (Pothole): received"]
 
 

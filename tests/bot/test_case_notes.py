@@ -11,7 +11,7 @@ import pytest
 
 from bot.attachments import store_attachment
 from bot.case_detail import case_detail
-from bot.case_notes import NOTE_KIND, add_citizen_note, case_for_note, cases_to_add_to
+from bot.case_notes import NOTE_KIND, add_citizen_note, case_for_note
 from bot.case_queries import CaseFilters, list_cases
 from bot.cases import change_status, find_case, open_case
 from bot.db import session_scope
@@ -65,7 +65,7 @@ def test_another_conversation_cannot_add_to_the_case(db: str, report: Callable[.
 
 def test_a_follower_adds_to_the_case_they_follow_with_their_own_photo(
         db: str, report: Callable[..., dict], street: str, attachments_dir: Path) -> None:
-    from bot.followers import follow_case
+    from bot.followers import cases_of_conversation, follow_case
 
     reference = opened(db, report, street)
     follower = f"tg-{uuid.uuid4().hex[:8]}"
@@ -76,8 +76,8 @@ def test_a_follower_adds_to_the_case_they_follow_with_their_own_photo(
         follow_case(session, find_case(session, reference), channel="telegram",
                     sender_id=follower, contact=None, language="en", now=MONDAY)
     with session_scope(db) as session:
-        assert [case.reference for case in cases_to_add_to(session, "telegram", follower, 3)] \
-            == [reference]
+        assert [case.reference for case in cases_of_conversation(
+            session, "telegram", follower, 3)] == [reference]
         case = case_for_note(session, reference, "telegram", follower)
         added = add_citizen_note(session, case, "Now there are two holes", [photo],
                                  now=MONDAY, channel="telegram", sender_id=follower)

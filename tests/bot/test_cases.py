@@ -4,14 +4,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-import uuid
 from typing import Callable, List
 
 import pytest
 from sqlalchemy import func, select
 
-from bot.cases import (case_status_view, change_status, find_case, open_case,
-                       recent_cases_for_sender)
+from bot.cases import case_status_view, change_status, find_case, open_case
 from bot.db import session_scope
 from bot.errors import (CaseNotFound, DuplicateSubmission, InvalidInput, MalformedReference,
                         UnknownService)
@@ -168,14 +166,3 @@ def test_status_change_is_recorded_in_the_history(db: str, report: Callable[...,
                                 .where(CaseEvent.case_id == case.id)
                                 .order_by(CaseEvent.id)).all()
     assert [tuple(row) for row in kinds] == [("created", "citizen"), ("status_changed", "alice")]
-
-
-def test_recent_cases_for_sender_newest_first(db: str, report: Callable[..., dict], sender: str) -> None:
-    with session_scope(db) as session:
-        for day in (1, 3, 2):
-            open_case(session, **report(now=dt.datetime(2026, 11, day, 10, 0)))
-        open_case(session, **report(sender_id=f"other-{uuid.uuid4().hex}"))
-    with session_scope(db) as session:
-        cases = recent_cases_for_sender(session, sender, limit=2)
-        assert [case.created_at.day for case in cases] == [3, 2]
-        assert recent_cases_for_sender(session, sender, channel="sms") == []

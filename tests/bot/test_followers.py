@@ -2,6 +2,7 @@
 merge carries every reporter and follower over without losing or doubling anyone."""
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Callable
 
@@ -11,8 +12,8 @@ from sqlalchemy import func, select
 from bot.cases import open_case
 from bot.db import session_scope
 from bot.errors import InvalidInput
-from bot.followers import (carry_followers, follow_case, follower_counts, followers_of,
-                           remember_follower_language)
+from bot.followers import (carry_followers, cases_of_conversation, follow_case,
+                           follower_counts, followers_of, remember_follower_language)
 from bot.models import CaseFollower
 
 
@@ -86,3 +87,21 @@ def test_remember_follower_language_changes_only_that_conversation(
         assert remember_follower_language(session, "telegram", chat, "nl") == 1
         languages = {row.sender_id: row.language for row in followers_of(session, case.id)}
     assert languages == {chat: "nl", other: "en"}
+
+
+def test_a_conversations_cases_are_those_it_reported_or_follows_newest_first(
+        db: str, report: Callable[..., dict], sender: str) -> None:
+    with session_scope(db) as session:
+        for day in (1, 3, 2):
+            open_case(session, **report(now=dt.datetime(2026, 11, day, 10, 0)))
+        someone = other_sender()
+        theirs = open_case(session, **report(sender_id=someone,
+                                             now=dt.datetime(2026, 11, 4, 10, 0))).case
+        open_case(session, **report(sender_id=someone, now=dt.datetime(2026, 11, 5, 10, 0)))
+        follow_case(session, theirs, channel="webchat", sender_id=sender, contact=None,
+                    language="en")
+    with session_scope(db) as session:
+        days = [case.created_at.day
+                for case in cases_of_conversation(session, "webchat", sender, 3)]
+        assert days == [4, 3, 2]  # the one they follow, then their own; not the stranger's
+        assert cases_of_conversation(session, "sms", sender, 3) == []
