@@ -19,7 +19,7 @@ from rasa_sdk.events import (ActionExecuted, ConversationPaused, EventType, Sess
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import channel_of, latest_metadata, log_event
+from actions.common import latest_metadata, log_event
 from actions.slots import NOT_CARRIED_OVER
 from actions.waiting_question import waiting_question_events
 from bot.db import read_scope
