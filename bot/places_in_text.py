@@ -44,7 +44,8 @@ a an the this that these those my our your his her their its it it's i i'm we yo
 there there's here is are was were be been has have had on in at of by near outside opposite
 along down up across from to into onto off over under behind beside next for with and or but
 not no just very really still again always since ago big huge small large deep dark broken
-whole same main side end top bottom corner junction intersection number report problem
+whole same main side end top bottom corner junction intersection number report problem meets
+where
 hay está esta es un una unos unas que y con en desde hace por para frente cerca junto al
 lleva tiene se muy mi su nuestra el lo ya todavía sigue número esquina
 há é e um uma com em no na nos nas faz ao tem não nao muito meu minha o os as já ainda
@@ -55,6 +56,11 @@ hoek
 CORNER_WORDS = frozenset({"corner", "junction", "intersection", "esquina", "hoek"})
 CORNER_LINKS = frozenset({"of", "the", "de", "del", "da", "do", "van", "a", "la", "o"})
 AND_WORDS = frozenset({"and", "&", "y", "con", "e", "com", "en", "/"})
+# Two named streets joined by one of these are a corner even without a corner word:
+# "Mill Lane / Church Road", "where Mill Lane meets Church Road". A plain "and" needs the
+# corner word after ("Mill Lane and Church Road junction"): "on Mill Lane and Church Road"
+# may be two streets.
+JOINERS = frozenset({"/", "&", "meets"})
 NUMBER_MARKS = frozenset({"no", "nr", "number", "#", "nº", "n.º", "número", "numero",
                           "nummer"})
 NUMBER_PLACES = frozenset({"outside", "opposite", "near", "by", "at"})
@@ -300,18 +306,20 @@ def _unit_after(tokens: Sequence[_Token], j: int) -> bool:
 
 
 def _corner(tokens: Sequence[_Token], i: int) -> Optional[_Found]:
-    """"corner of Oak and 5th", "esquina de Olmo con Quinta", "hoek Eikenlaan en Molenweg"."""
+    """"corner of Oak and 5th", "esquina de Olmo con Quinta", "hoek Eikenlaan en Molenweg",
+    "Mill Lane / Church Road"."""
     sides = _corner_sides(tokens, i)
     if sides is None:
         return None
-    span = (tokens[i].start, tokens[sides[1][1]].end)
+    span = (min(tokens[i].start, tokens[sides[0][0]].start), tokens[sides[1][1]].end)
     return span, span, True
 
 
 def _corner_sides(tokens: Sequence[_Token], i: int) -> Optional[Tuple[Tuple[int, int], ...]]:
-    """The first and last token of each of the two streets of a corner named at tokens[i]."""
+    """The first and last token of each of the two streets of a corner named at tokens[i]:
+    its corner word, or the word joining two streets."""
     if tokens[i].bare not in CORNER_WORDS:
-        return None
+        return _joined_sides(tokens, i)
     first_start = _skip_links(tokens, i + 1)
     first_end = _name_run(tokens, first_start)
     if first_end is None or first_end + 1 >= len(tokens) \
@@ -323,6 +331,33 @@ def _corner_sides(tokens: Sequence[_Token], i: int) -> Optional[Tuple[Tuple[int,
             or not _street_like(tokens[second_start:second_end + 1]):
         return None
     return (first_start, first_end), (second_start, second_end)
+
+
+def _joined_sides(tokens: Sequence[_Token], i: int) -> Optional[Tuple[Tuple[int, int], ...]]:
+    """Two streets written as streets (a type word, no house number) on either side of the
+    joining word tokens[i] (JOINERS, or "and" with a corner word after the second)."""
+    if 0 < i < len(tokens) - 1 and (tokens[i].word in JOINERS or tokens[i].word in AND_WORDS):
+        first = _bare_street(tokens, i - 1, ends=True)
+        second = _bare_street(tokens, i + 1, ends=False)
+        if first and second and (tokens[i].word in JOINERS or (
+                second[1] + 1 < len(tokens) and tokens[second[1] + 1].bare in CORNER_WORDS)):
+            return first, second
+    return None
+
+
+def _bare_street(tokens: Sequence[_Token], j: int, ends: bool) -> Optional[Tuple[int, int]]:
+    """The first and last token of a street without a house number that ends (or starts) at
+    tokens[j]; None when no such street does."""
+    edge = tokens[j].end if ends else tokens[j].start
+    for k in range(max(0, j - MAX_NAME_WORDS), min(len(tokens), j + MAX_NAME_WORDS + 1)):
+        found = _street(tokens, k)
+        if found is None or found[2]:
+            continue
+        start, end = found[1]
+        if (end if ends else start) == edge:
+            indices = [n for n, token in enumerate(tokens) if start <= token.start < end]
+            return indices[0], indices[-1]
+    return None
 
 
 def _street_like(tokens: Sequence[_Token]) -> bool:

@@ -62,6 +62,7 @@ def test_addresses_that_mean_the_same_place_normalise_alike(one: str, other: str
     ("Kerkstr. 5A", "voor Kerkstraat 5a"),
     ("12 High Street, Riverton", "12 High St"),
     ("corner of Oak St and 5th Ave", "the corner of 5th Avenue & Oak Street"),
+    ("where Mill Lane meets Church Road", "corner of Church Rd and Mill Lane"),
     ("esquina de C/ Mayor con Calle Sol", "esquina de Calle Sol y Calle Mayor"),
 ])
 def test_one_place_written_differently_has_one_key(one: str, other: str) -> None:

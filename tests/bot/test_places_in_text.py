@@ -19,6 +19,10 @@ from bot.places_in_text import (corner_streets, house_number, numbered_place, pl
     ("I live at 5 Church Road and the bin was missed", "5 Church Road"),
     ("the light at the corner of Oak and 5th is out", "corner of Oak and 5th"),
     ("streetlight broken corner of Oak St and 5th Ave", "corner of Oak St and 5th Ave"),
+    ("pothole where Mill Lane meets Church Road", "Mill Lane meets Church Road"),
+    ("the light at Mill Lane / Church Road is out", "Mill Lane / Church Road"),
+    ("Mill Lane and Church Road junction has a pothole", "Mill Lane and Church Road"),
+    ("farola apagada en Calle Mayor y Calle Sol esquina", "Calle Mayor y Calle Sol"),
     ("hay un bache enorme en la calle Mayor 12", "calle Mayor 12"),
     ("farola rota en la esquina de Olmo con Quinta", "esquina de Olmo con Quinta"),
     ("buraco na Rua do Carmo, 20 há uma semana", "Rua do Carmo, 20"),
@@ -36,6 +40,8 @@ def test_a_findable_place_is_read_as_written(text: str, place: str) -> None:
 
 @pytest.mark.parametrize("text, street", [
     ("rubbish not collected on Mill Lane", "Mill Lane"),
+    ("potholes all along Mill Lane and Church Road", "Mill Lane"),  # two streets, no corner
+    ("pothole on Elm Street where the bus stops", "Elm Street"),
     ("flytipping again on Mill lane", "Mill lane"),
     ("a car parked in Willow Way blocking the drive", "Willow Way"),
     ("water leak on 5th Avenue", "5th Avenue"),
@@ -96,6 +102,10 @@ def test_a_house_number_is_a_whole_answer(text: str, number: Optional[str]) -> N
     ("the light on the corner of Oak and 5th is out", ("Oak", "5th")),
     ("esquina de Olmo con Quinta", ("Olmo", "Quinta")),
     ("hoek van de Kerkstraat en de Molenweg", ("Kerkstraat", "Molenweg")),
+    ("where Mill Lane meets Church Road", ("Mill Lane", "Church Road")),
+    ("at Mill Lane & Church Road", ("Mill Lane", "Church Road")),
+    ("12 Mill Lane & 14 Church Road", None),
+    ("a truck in the bike lane / bus lane", None),
     ("14 Oak Avenue", None),
     ("op de hoek staat scheef en kapot", None),
 ])
