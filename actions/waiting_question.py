@@ -50,17 +50,16 @@ def waiting_question_events(tracker: Tracker, moment: str) -> List[EventType]:
     is still in the case's history and their message is handled as an ordinary one."""
     try:
         with read_scope() as session:
-            waiting = waiting_question(session, channel_of(tracker), tracker.sender_id,
-                                       free_since(tracker))
+            reference = waiting_question(session, channel_of(tracker), tracker.sender_id,
+                                         free_since(tracker))
     except DatabaseUnavailable:
         log_event("waiting_question_check_skipped", tracker, moment=moment,
                   reason="database_unavailable")
         return []
-    if waiting is None:
+    if reference is None:
         return []
-    log_event("waiting_question_armed", tracker, moment=moment,
-              case_reference=waiting.reference)
-    return list(answer_form_events(waiting.reference))
+    log_event("waiting_question_armed", tracker, moment=moment, case_reference=reference)
+    return list(answer_form_events(reference))
 
 
 def after_form(tracker: Tracker, events: List[EventType]) -> List[EventType]:

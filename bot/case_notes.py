@@ -26,7 +26,8 @@ from bot.followers import follows, is_reporter
 from bot.models import Case, CaseEvent
 from bot.privacy_subject import subject_hash
 
-__all__ = ["NOTE_KIND", "MERGED_NOTE_KIND", "QUESTION_KIND", "MAX_NOTE_CHARS", "AddedNote",
+__all__ = ["NOTE_KIND", "MERGED_NOTE_KIND", "QUESTION_KIND", "REPORTER", "FOLLOWER",
+           "MAX_NOTE_CHARS", "AddedNote",
            "case_for_note", "add_citizen_note",
            "has_unanswered_note", "unanswered_question", "unanswered_note_clause",
            "cases_with_unanswered_notes"]
@@ -38,6 +39,7 @@ NOTE_KIND = "citizen_note"
 MERGED_NOTE_KIND = "merged_case_note"
 NOTE_KINDS = (NOTE_KIND, MERGED_NOTE_KIND)
 QUESTION_KIND = "question_asked"  # a caseworker's question to the reporter (bot.case_questions)
+REPORTER, FOLLOWER = "citizen", "follower"  # who wrote a note (its event's actor)
 # A caseworker acting on the case: a change, a merge, or a question to the reporter.
 ANSWERING_KINDS = ("status_changed", "merged", QUESTION_KIND)
 MAX_NOTE_CHARS = 2000
@@ -93,7 +95,7 @@ def add_citizen_note(session: Session, case: Case, text: Optional[str],
     if (words and _repeated(case.events, words, moment)) or (not words and not new_photos):
         return AddedNote(case.reference, len(photos), repeated=True, merged_into=carried_on)
     case.events.append(CaseEvent(
-        kind=NOTE_KIND, actor="citizen" if is_reporter(case, *author) else "follower",
+        kind=NOTE_KIND, actor=REPORTER if is_reporter(case, *author) else FOLLOWER,
         created_at=moment, reason=_label(words, len(new_photos)),
         author_hash=subject_hash(*author)))
     case.updated_at = moment
@@ -141,10 +143,10 @@ def has_unanswered_note(events: Sequence[CaseEvent]) -> bool:
 
 
 def unanswered_question(events: Sequence[CaseEvent]) -> Optional[CaseEvent]:
-    """The caseworkers' latest question to the reporter when no note has come since (the
-    reply to a question is a note), so the case page can say it is still waiting."""
+    """The caseworkers' latest question to the reporter when no note of theirs has come since
+    (the reply to a question is a note), so the case page can say it is still waiting."""
     for event in reversed(list(events)):
-        if event.kind == NOTE_KIND:
+        if event.kind == NOTE_KIND and event.actor == REPORTER:
             return None
         if event.kind == QUESTION_KIND:
             return event

@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Optional
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, aliased
 
-from bot.case_notes import NOTE_KIND, QUESTION_KIND
+from bot.case_notes import NOTE_KIND, QUESTION_KIND, REPORTER
 from bot.clock import utc_naive
 from bot.errors import InvalidInput
 from bot.models import Case, CaseEvent
@@ -27,7 +27,7 @@ from bot.outbox import enqueue
 from bot.services import service_name
 
 __all__ = ["QUESTION_KIND", "MAX_QUESTION_CHARS", "ANSWER_WINDOW", "AskedQuestion",
-           "WaitingQuestion", "can_ask_reporter", "ask_reporter", "waiting_question",
+           "can_ask_reporter", "ask_reporter", "waiting_question",
            "latest_question", "answer_form_events"]
 
 MAX_QUESTION_CHARS = 600  # a question and its wrapping stay within a few SMS segments
@@ -41,14 +41,6 @@ class AskedQuestion:
     reference: str
     channel: str
     sender_id: str
-
-
-@dataclass(frozen=True)
-class WaitingQuestion:
-    """A question the reporter has not had the chance to answer yet, and on which report."""
-
-    reference: str
-    question: str
 
 
 def can_ask_reporter(session: Session, case: Case) -> Optional[str]:
@@ -95,28 +87,26 @@ def ask_reporter(session: Session, case: Case, question: str, by: str,
 
 def waiting_question(session: Session, channel: str, sender_id: str,
                      free_since: Optional[dt.datetime],
-                     now: Optional[dt.datetime] = None) -> Optional[WaitingQuestion]:
-    """The question this reporter's next message should answer, if any.
+                     now: Optional[dt.datetime] = None) -> Optional[str]:
+    """The report whose question this reporter's next message should answer, if any.
 
     That is the newest question to them asked since they were last free to answer one
     (`free_since`: the end of their last turn outside a form; a question asked while they
     were in the middle of a report waits for the report to end), within ANSWER_WINDOW, and
-    not answered since by a note on its report.
+    not answered since by a note of theirs on that report.
     """
     since = utc_naive(now) - ANSWER_WINDOW
     if free_since is not None:
         since = max(since, utc_naive(free_since))
     note = aliased(CaseEvent)
     answered = exists().where(note.case_id == CaseEvent.case_id, note.id > CaseEvent.id,
-                              note.kind == NOTE_KIND)
-    query = (select(Case.reference, CaseEvent.reason)
-             .join(CaseEvent, CaseEvent.case_id == Case.id)
+                              note.kind == NOTE_KIND, note.actor == REPORTER)
+    query = (select(Case.reference).join(CaseEvent, CaseEvent.case_id == Case.id)
              .where(Case.channel == channel, Case.sender_id == sender_id,
                     Case.anonymised_at.is_(None), CaseEvent.kind == QUESTION_KIND,
                     CaseEvent.created_at > since, ~answered)
              .order_by(CaseEvent.id.desc()).limit(1))
-    row = session.execute(query).first()
-    return WaitingQuestion(row.reference, row.reason or "") if row else None
+    return session.execute(query).scalars().first()
 
 
 def latest_question(session: Session, reference: str) -> Optional[str]:

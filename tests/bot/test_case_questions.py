@@ -82,8 +82,7 @@ def test_a_question_that_cannot_be_sent_changes_nothing(
 def awaited(db: str, sender: str, free_since: Optional[dt.datetime],
             now: dt.datetime, channel: str = "webchat") -> Optional[str]:
     with session_scope(db) as session:
-        waiting = waiting_question(session, channel, sender, free_since, now=now)
-        return waiting.reference if waiting else None
+        return waiting_question(session, channel, sender, free_since, now=now)
 
 
 def test_a_question_waits_for_the_reporter_to_be_free_for_a_week(
@@ -96,8 +95,7 @@ def test_a_question_waits_for_the_reporter_to_be_free_for_a_week(
     # the newest question is put first, in the caseworker's words
     assert awaited(db, sender, MONDAY - dt.timedelta(hours=1), later) == newer
     with session_scope(db) as session:
-        assert waiting_question(session, "webchat", sender, None, now=later).question == \
-            "Is it near the school?"
+        assert latest_question(session, newer) == "Is it near the school?"
         assert latest_question(session, older) == "Which side of the road?"
         assert latest_question(session, "C-2026-999999") is None
     # a turn they finished outside a form since then settles it
@@ -146,3 +144,23 @@ def test_the_same_answer_to_two_questions_is_kept_twice(db: str,
         notes = [e.reason for e in find_case(session, reference).events
                  if e.kind == "citizen_note"]
     assert notes == ["no", "no", "nothing else", "no"]
+
+
+def test_a_followers_note_does_not_answer_the_reporters_question(
+        db: str, report: Callable[..., dict], sender: str) -> None:
+    from bot.followers import follow_case
+
+    reference = opened(db, report)
+    ask(db, reference, at=MONDAY)
+    with session_scope(db) as session:
+        case = find_case(session, reference)
+        follow_case(session, case, channel="webchat", sender_id="web-follower", contact=None,
+                    language="en", now=MONDAY)
+        add_citizen_note(session, case, "It is on the left", now=MONDAY + dt.timedelta(hours=1),
+                         channel="webchat", sender_id="web-follower")
+    later = MONDAY + dt.timedelta(hours=2)
+    assert awaited(db, sender, MONDAY - dt.timedelta(hours=1), later) == reference
+    with session_scope(db) as session:
+        events = find_case(session, reference).events
+        assert unanswered_question(events).reason == "Which side of the road?"
+        assert has_unanswered_note(events)  # the caseworker still sees the follower's note
