@@ -39,7 +39,6 @@ class AskedQuestion:
     """What the console needs after the commit: whose conversation expects the answer."""
 
     reference: str
-    channel: str
     sender_id: str
 
 
@@ -82,7 +81,7 @@ def ask_reporter(session: Session, case: Case, question: str, by: str,
             language=case.language, kind="case_question", body=body,
             payload={"reference": case.reference, "audience": "reporter"},
             dedupe_key=f"case-event:{event.id}", case_id=case.id, now=moment)
-    return AskedQuestion(case.reference, case.channel, case.sender_id)
+    return AskedQuestion(case.reference, case.sender_id)
 
 
 def waiting_question(session: Session, channel: str, sender_id: str,

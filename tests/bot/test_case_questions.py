@@ -43,7 +43,7 @@ def test_the_question_is_queued_in_the_reporters_language_and_kept(
         history = [(e.kind, e.actor, e.reason) for e in case.events][-1]
         message_fields = (message.kind, message.language, message.recipient, message.channel,
                           message.body)
-    assert (asked.reference, asked.channel, asked.sender_id) == (reference, "sms", sender)
+    assert (asked.reference, asked.sender_id) == (reference, sender)
     assert history == (QUESTION_KIND, "ana", "Fica do lado da escola?")
     kind, language, recipient, channel, body = message_fields
     assert (kind, language, recipient, channel) == ("case_question", "pt", "+351910000000", "sms")
