@@ -151,3 +151,14 @@ def test_nginx_routes_to_the_compose_services_and_passes_nginx_t(tmp_path: Path)
     config.write_text(render_nginx(template, [5005, 5006], 8000, 8080))
     check = subprocess.run(nginx_command(tmp_path, config, "-t"), capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
+
+
+def test_the_kubernetes_ingress_closes_every_webhook_route_nginx_closes() -> None:
+    """Both public entry points route /webhooks/ to Rasa; what nginx.conf keeps private under
+    it (operator metrics, the REST channel that takes any sender id) the ingress must too."""
+    closed = set(re.findall(r"location (/webhooks/\S+) \{ return 404; \}",
+                            (DEPLOY / "nginx.conf").read_text()))
+    assert {"/webhooks/metrics/", "/webhooks/rest/"} <= closed
+    [ingress] = [doc for doc in k8s_documents() if doc["kind"] == "Ingress"]
+    snippet = ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/server-snippet"]
+    assert closed <= set(re.findall(r"location (/webhooks/\S+) \{ return 404; \}", snippet))

@@ -144,6 +144,9 @@ def test_every_process_is_ready_and_metrics_stay_internal(topology: Topology) ->
     assert "civic_outbox_lag_seconds" in httpx.get(f"{topology.action_url}/metrics").text
     assert httpx.get(f"{topology.nginx_url}/webhooks/metrics/metrics").status_code == 404
     assert httpx.get(f"{topology.nginx_url}/conversations/x/tracker").status_code == 404
+    # the REST channel takes any sender id: never from outside
+    assert httpx.post(f"{topology.nginx_url}/webhooks/rest/webhook",
+                      json={"sender": "+447700900123", "message": "hi"}).status_code == 404
 
 
 def test_a_telegram_update_replayed_to_both_replicas_and_nginx_is_processed_once(
