@@ -37,7 +37,7 @@ from channels.action_health import action_server_down, apology_text
 from channels.readiness import assistant_ready
 from channels.webchat_store import RecordedMessage
 from channels.webchat_messages import (CHANNEL, BodyTooLarge, MessageRequest, load_json_body,
-                                       parse_cursor, parse_id, parse_message_request,
+                                       parse_cursor, parse_message_request, parse_session_id,
                                        reply_view)
 from channels.webchat_uploads import read_upload, rejection_message, rejection_status
 
@@ -139,7 +139,7 @@ class WebChatInput(InputChannel):
         @bp.route("/history", methods=["GET"])
         @_mapped_errors
         async def history(request: Request) -> HTTPResponse:
-            session_id = parse_id(request.args.get("session_id"), "session_id")
+            session_id = parse_session_id(request.args.get("session_id"))
             lines = await asyncio.to_thread(webchat_store.load_transcript, session_id)
             return response.json({"session_id": session_id, "lines": lines})
 
@@ -160,7 +160,7 @@ class WebChatInput(InputChannel):
 
     async def updates_response(self, request: Request) -> HTTPResponse:
         """Messages the city sent this session (outbox) after the page's cursor; polled."""
-        session_id = parse_id(request.args.get("session_id"), "session_id")
+        session_id = parse_session_id(request.args.get("session_id"))
         after = parse_cursor(request.args.get("after"))
         messages = await asyncio.to_thread(webchat_store.load_updates, session_id, after)
         cursor = messages[-1]["outbox_id"] if messages else after

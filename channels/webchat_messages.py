@@ -75,6 +75,17 @@ def parse_id(value: Any, name: str) -> str:
     return value
 
 
+def parse_session_id(value: Any) -> str:
+    """A web chat conversation id. Rasa keeps every channel's conversations under one set of
+    ids: an SMS citizen's is their "+" number, a Telegram citizen's their numeric chat id. A
+    page that sent an id made only of digits would write into that Telegram citizen's
+    conversation, so the web chat's ids always hold a letter or a dash (the page's uuids do)."""
+    session_id = parse_id(value, "session_id")
+    if session_id.isdigit():
+        raise InvalidInput("'session_id' must contain a letter or a '-': reload the page.")
+    return session_id
+
+
 def parse_cursor(value: Any) -> int:
     """The page's position in its updates: the last outbox id it showed (0 or absent: none)."""
     if value is None or value == "":
@@ -149,7 +160,7 @@ def parse_message_request(body: Any, max_chars: int) -> MessageRequest:
     display = _parse_text(body.get("display_text"), "display_text", max_chars, required=False)
     assert text is not None  # required=True never returns None
     return MessageRequest(
-        session_id=parse_id(body.get("session_id"), "session_id"),
+        session_id=parse_session_id(body.get("session_id")),
         client_message_id=parse_id(body.get("client_message_id"), "client_message_id"),
         text=text,
         display_text=display or text,

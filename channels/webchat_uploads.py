@@ -10,7 +10,7 @@ from typing import Optional, Tuple
 from sanic.request import Request
 
 from bot.errors import AttachmentRejected, InvalidInput
-from channels.webchat_messages import parse_id
+from channels.webchat_messages import parse_session_id
 
 FILE_FIELD = "photo"
 TOO_LARGE = "too_large"
@@ -25,7 +25,7 @@ def read_upload(request: Request, max_bytes: int) -> Upload:
     """The one image of a multipart upload, with the session it belongs to."""
     if not (request.content_type or "").startswith("multipart/form-data"):
         raise InvalidInput("Send the photo as multipart/form-data with a 'photo' file field.")
-    session_id = parse_id(request.form.get("session_id"), "session_id")
+    session_id = parse_session_id(request.form.get("session_id"))
     files = request.files.getlist(FILE_FIELD) if request.files else None
     if not files:
         raise InvalidInput("No photo was attached; use the 'photo' file field.")

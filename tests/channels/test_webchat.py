@@ -210,6 +210,9 @@ BAD_MESSAGES = {
     "oversized text": {"session_id": SESSION, "client_message_id": new_id(), "text": OVERSIZED},
     "session id with slashes": {"session_id": "../../etc/passwd", "client_message_id": new_id(),
                                 "text": "hi"},
+    # a Telegram chat id: Rasa keeps every channel's conversations under one set of ids
+    "session id of digits only": {"session_id": "5512345678", "client_message_id": new_id(),
+                                  "text": "cancel report"},
     "metadata not an object": {"session_id": SESSION, "client_message_id": new_id(), "text": "hi",
                                "metadata": "x"},
     "latitude out of range": {"session_id": SESSION, "client_message_id": new_id(), "text": "hi",
@@ -234,7 +237,8 @@ def test_bad_message_is_refused_with_a_clear_400(webchat: ChannelServer, body: A
     assert count(InboundMessage) == 0
 
 
-@pytest.mark.parametrize("params", [{}, {"session_id": ""}, {"session_id": "bad id!"}])
+@pytest.mark.parametrize("params", [{}, {"session_id": ""}, {"session_id": "bad id!"},
+                                    {"session_id": "5512345678"}])
 def test_history_without_a_valid_session_is_a_400(webchat: ChannelServer, params: Dict[str, str]) -> None:
     with webchat.client() as client:
         reply = client.get("/history", params=params)
@@ -284,7 +288,8 @@ def test_refused_upload_stores_nothing(
 @pytest.mark.parametrize("form,files", [
     ({"session_id": SESSION}, {}),
     ({}, {"photo": ("p.png", tiny_png(), "image/png")}),
-], ids=["no file", "no session"])
+    ({"session_id": "5512345678"}, {"photo": ("p.png", tiny_png(), "image/png")}),
+], ids=["no file", "no session", "a telegram chat id"])
 def test_incomplete_upload_is_a_400(
     webchat: ChannelServer, form: Dict[str, str], files: Dict[str, Any]
 ) -> None:
