@@ -202,6 +202,15 @@ def test_a_caseworkers_question_is_answered_by_the_next_message(
     assert "passed your answer" in reply, reply
     assert note_reasons(assistant_servers.database_url, reference)[-1] == "no"
 
+    # the words the question's prompt offers still decline to answer
+    with session_scope(assistant_servers.database_url) as session:
+        ask_reporter(session, find_case(session, reference), "Can we call you?", by="ana")
+    asyncio.run(RasaClient(assistant_servers.rasa_url).expect_answer(
+        sender, answer_form_events(reference)))
+    reply = texts(assistant_servers.say(sender, "CANCEL IT"))
+    assert "haven't added anything" in reply, reply
+    assert len(note_reasons(assistant_servers.database_url, reference)) == 2
+
 
 def test_a_question_asked_during_a_report_is_put_once_the_report_is_done(
         assistant_servers: AssistantServers) -> None:
