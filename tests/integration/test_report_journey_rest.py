@@ -169,8 +169,10 @@ def test_a_citizen_adds_words_to_their_report_and_a_stranger_cannot(
     assert note_reasons(assistant_servers.database_url, reference) == notes
 
 
-def test_a_caseworkers_question_is_answered_by_the_next_message(
-        assistant_servers: AssistantServers) -> None:
+def caseworker_asks(servers: AssistantServers, sender: str, reference: str,
+                    question: str) -> bool:
+    """What the console's "Ask the reporter" does: queue the question, then arm the answer
+    form through Rasa's API; whether it was armed (not while the citizen is busy)."""
     import asyncio
 
     from bot.case_questions import answer_form_events, ask_reporter
@@ -178,14 +180,17 @@ def test_a_caseworkers_question_is_answered_by_the_next_message(
     from bot.db import session_scope
     from console.rasa_client import RasaClient
 
+    with session_scope(servers.database_url) as session:
+        ask_reporter(session, find_case(session, reference), question, by="ana")
+    return asyncio.run(RasaClient(servers.rasa_url).expect_answer(
+        sender, answer_form_events(reference)))
+
+
+def test_a_caseworkers_question_is_answered_by_the_next_message(
+        assistant_servers: AssistantServers) -> None:
     sender = str(uuid.uuid4())
     reference, _ = report_pothole(assistant_servers, sender)
-    with session_scope(assistant_servers.database_url) as session:
-        ask_reporter(session, find_case(session, reference), "Which side of the road?",
-                     by="ana")
-    armed = asyncio.run(RasaClient(assistant_servers.rasa_url).expect_answer(
-        sender, answer_form_events(reference)))
-    assert armed
+    assert caseworker_asks(assistant_servers, sender, reference, "Which side of the road?")
 
     reply = texts(assistant_servers.say(sender, "The left side, by the bus stop"))
     assert reference in reply and "passed your answer" in reply, reply
@@ -194,19 +199,13 @@ def test_a_caseworkers_question_is_answered_by_the_next_message(
     assert assistant_servers.tracker(sender).get("active_loop", {}).get("name") is None
 
     # a bare "no" answers a yes/no question instead of cancelling
-    with session_scope(assistant_servers.database_url) as session:
-        ask_reporter(session, find_case(session, reference), "Is it still there?", by="ana")
-    asyncio.run(RasaClient(assistant_servers.rasa_url).expect_answer(
-        sender, answer_form_events(reference)))
+    assert caseworker_asks(assistant_servers, sender, reference, "Is it still there?")
     reply = texts(assistant_servers.say(sender, "no"))
     assert "passed your answer" in reply, reply
     assert note_reasons(assistant_servers.database_url, reference)[-1] == "no"
 
     # the words the question's prompt offers still decline to answer
-    with session_scope(assistant_servers.database_url) as session:
-        ask_reporter(session, find_case(session, reference), "Can we call you?", by="ana")
-    asyncio.run(RasaClient(assistant_servers.rasa_url).expect_answer(
-        sender, answer_form_events(reference)))
+    assert caseworker_asks(assistant_servers, sender, reference, "Can we call you?")
     reply = texts(assistant_servers.say(sender, "CANCEL IT"))
     assert "haven't added anything" in reply, reply
     assert len(note_reasons(assistant_servers.database_url, reference)) == 2
@@ -214,25 +213,14 @@ def test_a_caseworkers_question_is_answered_by_the_next_message(
 
 def test_a_question_asked_during_a_report_is_put_once_the_report_is_done(
         assistant_servers: AssistantServers) -> None:
-    import asyncio
-
-    from bot.case_questions import answer_form_events, ask_reporter
-    from bot.cases import find_case
-    from bot.db import session_scope
-    from console.rasa_client import RasaClient
-
     sender = str(uuid.uuid4())
     earlier, _ = report_pothole(assistant_servers, sender)
 
-    def caseworker_asks() -> None:
-        with session_scope(assistant_servers.database_url) as session:
-            ask_reporter(session, find_case(session, earlier), "Is it by the bus stop?",
-                         by="ana")
-        assert not asyncio.run(RasaClient(assistant_servers.rasa_url).expect_answer(
-            sender, answer_form_events(earlier)))  # busy: the report must not be cut short
+    def ask_while_busy() -> None:  # the report must not be cut short: nothing is armed
+        assert not caseworker_asks(assistant_servers, sender, earlier, "Is it by the bus stop?")
 
     tracker_before = len(assistant_servers.tracker(sender)["events"])
-    second, _ = report_pothole(assistant_servers, sender, meanwhile=caseworker_asks)
+    second, _ = report_pothole(assistant_servers, sender, meanwhile=ask_while_busy)
     assert second != earlier
     said = [event.get("text") or "" for event in
             assistant_servers.tracker(sender)["events"][tracker_before:]
