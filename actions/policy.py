@@ -1,39 +1,53 @@
 """action_answer_policy: answers about city rules and services from the FAQ store.
 
 The communications team edits answers in the database; the bot reads them on every
-question, so a published change is live without retraining. When the best match is weak
-the bot says so and offers a person rather than guessing. Every question is logged by the
-core (bot.faq_log), answered or not, for the team's reports; outside a form a confident answer
-asks whether it answered the question, and action_rate_policy_answer logs the reply, so the
-team also sees the confident answers that missed.
+question, so a published change is live without retraining. When no entry is clearly the
+one, the bot offers the close ones as buttons ("did you mean...?", bot.faq_log) with "none of
+these"; a tap comes back as ask_policy with the entry's id (entity faq_entry), so the rules
+that answer a policy question anywhere, mid-report included, also answer the pick. When the
+best match is weak, or none of the suggestions fit, the bot says so and offers a person
+rather than guessing. Every question is logged by the core (bot.faq_log), answered or not, for
+the team's reports; outside a form an answer asks whether it answered the question, and
+action_rate_policy_answer logs the reply, so the team also sees the answers that missed.
 """
 from __future__ import annotations
 
-from typing import List, Text
+import json
+from typing import Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import language_of, latest_intent, latest_text, log_event
+from actions.common import language_of, latest_entity, latest_intent, latest_text, log_event
 from actions.replies import utter_core_error
 from bot.db import session_scope
 from bot.errors import DatabaseUnavailable
+from bot.faq import FaqMatch
 from bot.faq_content import answer_with_links
-from bot.faq_log import answer_question, rate_answer
+from bot.faq_log import PolicyAnswer, answer_question, choose_suggestion, rate_answer
 
 RATING_OPEN, RATED_QUERY = "faq_rating_open", "faq_query_id"
+SUGGESTED_QUERY = "faq_suggestion_query"  # the log row whose suggestions are on screen
+CHOICE_ENTITY, NONE_OF_THESE = "faq_entry", "none"
+NONE_OF_THESE_TITLE: Dict[str, str] = {
+    "en": "None of these", "es": "Ninguna de estas", "pt": "Nenhuma destas",
+    "nl": "Geen van deze"}
 
 
 class ActionAnswerPolicy(Action):
-    """The FAQ answer when it is a confident match, else "not sure" plus an offer of a person."""
+    """The FAQ answer when one entry is clearly the match; the close ones to choose from when
+    not; else "not sure" plus an offer of a person."""
 
     def name(self) -> Text:
         return "action_answer_policy"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
+        choice = latest_entity(tracker, CHOICE_ENTITY)
+        if choice is not None:
+            return _answer_choice(dispatcher, tracker, str(choice.get("value") or ""))
         question = latest_text(tracker)
         if not question or question.startswith("/"):
             # The "Ask a question" button carries no question yet: invite it, don't search.
@@ -46,21 +60,79 @@ class ActionAnswerPolicy(Action):
         except DatabaseUnavailable as error:
             utter_core_error(dispatcher, error)
             return []
-        match = result.match
-        if result.answered and match is not None:
-            log_event("policy_answered", tracker, faq_entry=match.entry_id,
-                      faq_version=match.version, score=match.score, faq_query=result.query_id)
-            answer = answer_with_links(match.answer, match.links)
-            if tracker.active_loop.get("name"):
-                # Mid-report or mid-feedback the form asks its question next; no rating.
-                dispatcher.utter_message(response="utter_policy_answer", answer=answer)
-                return []
-            dispatcher.utter_message(response="utter_policy_answer_ask_rating", answer=answer)
-            return [SlotSet(RATING_OPEN, True), SlotSet(RATED_QUERY, result.query_id)]
-        dispatcher.utter_message(response="utter_policy_unsure")
-        log_event("policy_unsure", tracker, score=match.score if match else None,
+        if result.answered and result.match is not None:
+            return _serve(dispatcher, tracker, result.match, result.query_id)
+        if result.suggestions:
+            return _offer(dispatcher, tracker, result)
+        log_event("policy_unsure", tracker, score=result.match.score if result.match else None,
                   faq_query=result.query_id)
-        return [SlotSet("handoff_offered", True)]
+        return _unsure(dispatcher)
+
+
+def _serve(dispatcher: CollectingDispatcher, tracker: Tracker, match: FaqMatch,
+           query_id: int) -> List[EventType]:
+    """The answer; outside a form, with "did that answer your question?"."""
+    log_event("policy_answered", tracker, faq_entry=match.entry_id, faq_version=match.version,
+              score=match.score, faq_query=query_id)
+    answer = answer_with_links(match.answer, match.links)
+    if tracker.active_loop.get("name"):
+        # Mid-report or mid-feedback the form asks its question next; no rating.
+        dispatcher.utter_message(response="utter_policy_answer", answer=answer)
+        return []
+    dispatcher.utter_message(response="utter_policy_answer_ask_rating", answer=answer)
+    return [SlotSet(RATING_OPEN, True), SlotSet(RATED_QUERY, query_id)]
+
+
+def _offer(dispatcher: CollectingDispatcher, tracker: Tracker,
+           result: PolicyAnswer) -> List[EventType]:
+    """The close entries as buttons, each answering with its id, and "none of these"."""
+    language = language_of(tracker)
+    buttons = [_choice_button(item.title, str(item.entry_id)) for item in result.suggestions]
+    buttons.append(_choice_button(NONE_OF_THESE_TITLE.get(language, NONE_OF_THESE_TITLE["en"]),
+                                  NONE_OF_THESE))
+    dispatcher.utter_message(response="utter_policy_suggestions", buttons=buttons)
+    log_event("policy_suggested", tracker, faq_query=result.query_id,
+              faq_entries=[item.entry_id for item in result.suggestions],
+              score=result.match.score if result.match else None)
+    return [SlotSet(SUGGESTED_QUERY, result.query_id), SlotSet(RATING_OPEN, False),
+            SlotSet(RATED_QUERY, None)]
+
+
+def _answer_choice(dispatcher: CollectingDispatcher, tracker: Tracker,
+                   value: str) -> List[EventType]:
+    """A tapped suggestion: its answer, logged on the question's row (a second tap on the same
+    list, when the first did not fit, moves the row to the second entry). "None of these", a
+    stale button or an entry since withdrawn: the question stays in the team's list of
+    unanswered ones (which the reply says), and a person is offered."""
+    query_id = tracker.get_slot(SUGGESTED_QUERY)
+    entry_id = _entry_id(value)
+    match: Optional[FaqMatch] = None
+    if isinstance(query_id, int) and entry_id is not None:
+        try:
+            with session_scope() as session:
+                match = choose_suggestion(session, query_id, entry_id, language_of(tracker))
+        except DatabaseUnavailable as error:
+            utter_core_error(dispatcher, error)
+            return []
+    if match is not None:
+        return _serve(dispatcher, tracker, match, query_id)
+    log_event("policy_suggestions_declined", tracker, faq_query=query_id, choice=value)
+    return _unsure(dispatcher, "utter_policy_answer_missed")
+
+
+def _unsure(dispatcher: CollectingDispatcher,
+            response: str = "utter_policy_unsure") -> List[EventType]:
+    dispatcher.utter_message(response=response)
+    return [SlotSet("handoff_offered", True)]
+
+
+def _entry_id(value: str) -> Optional[int]:
+    return int(value) if value.isdigit() else None
+
+
+def _choice_button(title: str, value: str) -> Dict[str, str]:
+    payload = json.dumps({CHOICE_ENTITY: value}, separators=(",", ":"))
+    return {"title": title, "payload": f"/ask_policy{payload}"}
 
 
 class ActionRatePolicyAnswer(Action):

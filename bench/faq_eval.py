@@ -1,24 +1,28 @@
 """FAQ retrieval benchmark: does a paraphrased question find its entry, in each language, and
-how often is an unrelated question answered anyway?
+how often is a question the FAQ cannot answer answered anyway?
 
 Run: `python -m bench.faq_eval [--heldout PATH] [--faq PATH] [--threshold X] [--json out.json]`
 (`make bench-faq`).
 
 The held-out file (tests/faq/heldout.yml) was written before retrieval was tuned and is never
 copied into content/faq.yml, so the figures measure generalisation. The seed FAQ is loaded
-into a fresh, migrated SQLite database in a temp dir and asked through bot.faq.find_answer,
-the same function the bot uses. Per language:
+into a fresh, migrated SQLite database in a temp dir, and each question is decided by the
+bot's own rule (bot.faq_log: answer outright, offer suggestions, or say it is not sure).
+Per language, for the paraphrases:
 - top-1: the best entry is the expected topic (whatever its score);
-- answered: top-1 AND the score reaches the threshold (what the citizen actually gets);
-- wrong: a different topic above the threshold (a confident wrong answer);
-- out-of-scope answered: an unrelated question scored above the threshold (should be 0).
+- answered: answered outright with the expected topic (what the citizen gets at once);
+- wrong: answered outright with another topic (a confident wrong answer);
+- offered: the expected topic is among the suggestions (one tap away);
+and for questions no entry answers (unrelated ones, and near misses that share words with
+an entry): how many were answered outright (should be 0) and how many drew suggestions (the
+citizen can say "none of these").
 """
 from __future__ import annotations
 
 import argparse
 import json
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -26,6 +30,7 @@ import yaml
 
 DEFAULT_HELDOUT = Path("tests/faq/heldout.yml")
 LANGUAGES = ("en", "es", "pt", "nl")
+UNANSWERABLE = ("out_of_scope", "near_miss")
 
 
 @dataclass
@@ -37,14 +42,15 @@ class LanguageFigures:
     top1: float
     answered: float
     wrong_confident: float
-    out_of_scope: int
-    out_of_scope_answered: float
-    misses: List[str]
+    offered: float
+    unanswerable: Dict[str, Dict[str, float]] = field(default_factory=dict)
+    misses: List[str] = field(default_factory=list)
 
 
 def load_heldout(path: Path) -> Dict[str, Any]:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {"paraphrases": data.get("paraphrases") or {}, "out_of_scope": data.get("out_of_scope") or {}}
+    return {"paraphrases": data.get("paraphrases") or {},
+            **{kind: data.get(kind) or {} for kind in UNANSWERABLE}}
 
 
 def seeded_database(folder: Path, faq_file: Optional[Path]) -> str:
@@ -60,46 +66,72 @@ def seeded_database(folder: Path, faq_file: Optional[Path]) -> str:
     return url
 
 
-def evaluate_language(url: str, language: str, paraphrases: List[Dict[str, str]],
-                      unrelated: List[str], threshold: float) -> LanguageFigures:
-    from bot.db import session_scope
-    from bot.faq import find_answer
+def decide(session: Any, question: str, language: str) -> Dict[str, Any]:
+    """What the bot does with a question: the entry it answers with (or None), the entries it
+    offers, and its best guess with the score."""
+    from bot.faq import find_candidates
+    from bot.faq_log import MAX_SUGGESTIONS, clear_answer, worth_offering
 
-    top1 = answered = wrong = 0
+    candidates = find_candidates(session, question, language, limit=MAX_SUGGESTIONS)
+    answered = clear_answer(candidates)
+    best = candidates[0] if candidates else None
+    return {"answer": best.topic if answered and best else None,
+            "offered": [] if answered else [item.topic for item in worth_offering(candidates)],
+            "best": f"{best.topic} {best.score:.2f}" if best else "nothing"}
+
+
+def evaluate_language(url: str, language: str, heldout: Dict[str, Any]) -> LanguageFigures:
+    from bot.db import session_scope
+
+    paraphrases = heldout["paraphrases"].get(language) or []
+    top1 = answered = wrong = offered = 0
     misses: List[str] = []
+    unanswerable: Dict[str, Dict[str, float]] = {}
     with session_scope(url) as session:
         for item in paraphrases:
-            match = find_answer(session, item["q"], language)
-            right = match is not None and match.topic == item["topic"]
-            confident = match is not None and match.score >= threshold
-            top1 += right
-            answered += right and confident
-            wrong += (not right) and confident
-            if not (right and confident):
-                got = f"{match.topic} {match.score:.2f}" if match else "nothing"
-                misses.append(f"{item['q']!r}: want {item['topic']}, got {got}")
-        false_answers = 0
-        for question in unrelated:
-            match = find_answer(session, question, language)
-            if match is not None and match.score >= threshold:
-                false_answers += 1
-                misses.append(f"out of scope {question!r} answered by {match.topic} {match.score:.2f}")
+            decision = decide(session, item["q"], language)
+            top1 += decision["best"].split()[0] == item["topic"]
+            answered += decision["answer"] == item["topic"]
+            wrong += decision["answer"] not in (None, item["topic"])
+            offered += item["topic"] in decision["offered"]
+            if decision["answer"] != item["topic"]:
+                misses.append(f"{item['q']!r}: want {item['topic']}, answered "
+                              f"{decision['answer']}, offered {decision['offered']}, "
+                              f"best {decision['best']}")
+        for kind in UNANSWERABLE:
+            questions = heldout[kind].get(language) or []
+            said = suggested = 0
+            for question in questions:
+                decision = decide(session, question, language)
+                said += decision["answer"] is not None
+                suggested += bool(decision["offered"])
+                if decision["answer"] is not None:
+                    misses.append(f"{kind} {question!r} answered by {decision['best']}")
+            unanswerable[kind] = {"n": len(questions),
+                                  "answered": said / max(len(questions), 1),
+                                  "offered": suggested / max(len(questions), 1)}
     total = max(len(paraphrases), 1)
     return LanguageFigures(language=language, questions=len(paraphrases), top1=top1 / total,
                            answered=answered / total, wrong_confident=wrong / total,
-                           out_of_scope=len(unrelated),
-                           out_of_scope_answered=false_answers / max(len(unrelated), 1),
-                           misses=misses)
+                           offered=offered / total, unanswerable=unanswerable, misses=misses)
 
 
 def table(rows: List[LanguageFigures], threshold: float) -> str:
-    lines = [f"FAQ retrieval, threshold faq_min_score = {threshold}",
-             f"{'lang':<5}{'n':>4}{'top-1':>8}{'answered':>10}{'wrong>=thr':>12}"
-             f"{'oos n':>7}{'oos answered':>14}"]
+    from bot.settings import get_settings
+
+    settings = get_settings()
+    lines = [f"FAQ retrieval: answer from {threshold} with a lead of "
+             f"{settings.faq_answer_margin}; suggest from {settings.faq_suggest_min_score}",
+             f"{'':<5}{'paraphrases':^44}|{'out of scope':^18}|{'near miss':^18}",
+             f"{'lang':<5}{'n':>4}{'top-1':>8}{'answered':>10}{'wrong':>8}{'offered':>10}    |"
+             + f"{'n':>4}{'answered':>9}{'offered':>8}" * 2]
     for row in rows:
-        lines.append(f"{row.language:<5}{row.questions:>4}{row.top1:>8.1%}{row.answered:>10.1%}"
-                     f"{row.wrong_confident:>12.1%}{row.out_of_scope:>7}"
-                     f"{row.out_of_scope_answered:>14.1%}")
+        line = (f"{row.language:<5}{row.questions:>4}{row.top1:>8.1%}{row.answered:>10.1%}"
+                f"{row.wrong_confident:>8.1%}{row.offered:>10.1%}    |")
+        for kind in UNANSWERABLE:
+            figures = row.unanswerable[kind]
+            line += f"{figures['n']:>4}{figures['answered']:>9.1%}{figures['offered']:>8.1%}"
+        lines.append(line)
     return "\n".join(lines)
 
 
@@ -114,13 +146,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     parser.add_argument("--misses", action="store_true", help="list every miss")
     args = parser.parse_args(argv)
-    threshold = get_settings().faq_min_score if args.threshold is None else args.threshold
+    if args.threshold is not None:
+        get_settings().faq_min_score = args.threshold
+    threshold = get_settings().faq_min_score
     heldout = load_heldout(args.heldout)
     with tempfile.TemporaryDirectory(prefix="faq-bench-") as folder:
         url = seeded_database(Path(folder), args.faq)
-        rows = [evaluate_language(url, language, heldout["paraphrases"].get(language) or [],
-                                  heldout["out_of_scope"].get(language) or [], threshold)
-                for language in LANGUAGES]
+        rows = [evaluate_language(url, language, heldout) for language in LANGUAGES]
         from bot.db import reset_engine
         reset_engine()
     print(table(rows, threshold))

@@ -45,6 +45,7 @@ class FaqMatch:
     score: float
     matched_question: str
     language: str  # the language of `answer` (English when the entry lacks the asked one)
+    title: str  # the entry's first question, in the asked language: how a suggestion reads
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class _Document:
     answer: str
     links: List[Dict[str, str]]
     language: str
+    title: str
 
 
 class _Index:
@@ -89,8 +91,9 @@ class _Index:
         char_scores = (chars @ self.char.transform([question]).T).toarray().ravel()
         return WORD_WEIGHT * word_scores + (1 - WORD_WEIGHT) * char_scores
 
-    def best(self, question: str) -> Tuple[_Document, float, str]:
-        """The entry with the highest blended score, and its closest phrasing."""
+    def ranked(self, question: str, limit: int) -> List[Tuple[_Document, float, str]]:
+        """The `limit` entries with the highest blended scores, best first, each with its
+        closest phrasing."""
         import numpy as np
 
         prepared = content_text(question, self.language)
@@ -99,10 +102,16 @@ class _Index:
         np.maximum.at(closest, self.owners, phrasing_scores)
         answer_scores = self._similarity(self.answer_word, self.answer_char, prepared)
         scores = (1 - ANSWER_WEIGHT) * closest + ANSWER_WEIGHT * answer_scores
-        position = int(scores.argmax())
-        mine = np.flatnonzero(self.owners == position)
-        phrasing = self.phrasings[int(mine[phrasing_scores[mine].argmax()])]
-        return self.documents[position], float(scores[position]), phrasing
+        ranked = []
+        for position in np.argsort(-scores, kind="stable")[:limit]:
+            mine = np.flatnonzero(self.owners == position)
+            phrasing = self.phrasings[int(mine[phrasing_scores[mine].argmax()])]
+            ranked.append((self.documents[int(position)], float(scores[position]), phrasing))
+        return ranked
+
+    def document(self, entry_id: int) -> Optional[_Document]:
+        """The published entry with this id, if this index holds it."""
+        return next((item for item in self.documents if item.entry_id == entry_id), None)
 
 
 _cache: Dict[Tuple[str, str], Tuple[tuple, Optional[_Index]]] = {}
@@ -111,15 +120,36 @@ _lock = threading.Lock()
 
 def find_answer(session: Session, question: str, language: str) -> Optional[FaqMatch]:
     """The closest published answer with its score, or None when nothing is published."""
+    candidates = find_candidates(session, question, language, limit=1)
+    return candidates[0] if candidates else None
+
+
+def find_candidates(session: Session, question: str, language: str,
+                    limit: int = 3) -> List[FaqMatch]:
+    """The `limit` closest published answers, best first (empty when nothing is published):
+    bot.faq_log decides from them whether to answer, offer a choice, or say it is not sure."""
     if not (question or "").strip():
-        return None
+        return []
     index = _index_for(session, language)
     if index is None:
-        return None
-    document, score, phrasing = index.best(question.strip())
+        return []
+    return [_match(document, score, phrasing)
+            for document, score, phrasing in index.ranked(question.strip(), limit)]
+
+
+def published_match(session: Session, entry_id: int, language: str) -> Optional[FaqMatch]:
+    """The published answer of one entry (the one a citizen picked from suggestions), or None
+    when it is no longer published. Its score is 1: the citizen chose it."""
+    index = _index_for(session, language)
+    document = index.document(entry_id) if index is not None else None
+    return _match(document, 1.0, document.title) if document is not None else None
+
+
+def _match(document: _Document, score: float, phrasing: str) -> FaqMatch:
     return FaqMatch(entry_id=document.entry_id, topic=document.topic, version=document.version,
                     answer=document.answer, links=document.links, score=round(score, 4),
-                    matched_question=phrasing, language=document.language)
+                    matched_question=phrasing, language=document.language,
+                    title=document.title)
 
 
 def _index_for(session: Session, language: str) -> Optional[_Index]:
@@ -138,11 +168,13 @@ def _index_for(session: Session, language: str) -> Optional[_Index]:
 def _published_key(session: Session) -> tuple:
     """Changes whenever an entry is published, archived or republished at another version:
     the set of (entry, published version) pairs is folded into sums that differ when it does,
-    and updated_at catches an edit made in place."""
+    and updated_at catches an edit made in place. The topics' lengths tell apart two sets that
+    reuse the same ids at the same moment (SQLite reuses the ids of deleted rows)."""
     row = session.execute(
         select(func.count(FaqEntry.id), func.max(FaqEntry.updated_at), func.sum(FaqEntry.id),
                func.sum(FaqEntry.published_version),
-               func.sum(FaqEntry.id * FaqEntry.published_version))
+               func.sum(FaqEntry.id * FaqEntry.published_version),
+               func.sum(func.length(FaqEntry.topic)))
         .where(FaqEntry.state == "published")
     ).one()
     return tuple(str(value) for value in row)
@@ -167,9 +199,15 @@ def _build_index(session: Session, language: str) -> Optional[_Index]:
         documents.append(_Document(
             entry_id=entry.id, topic=entry.topic, version=version.version,
             answer=str(localized(version.answers, language)), links=list(version.links or []),
-            language=answer_language))
+            language=answer_language, title=_title(questions)))
         phrasings.extend((len(documents) - 1, str(text)) for text in questions if str(text).strip())
     return _Index(documents, phrasings, language) if phrasings else None
+
+
+def _title(questions: List[Any]) -> str:
+    """The entry's first question (the comms team writes the full, plain one first), which is
+    what a citizen sees when the entry is offered as a suggestion."""
+    return next((" ".join(str(text).split()) for text in questions if str(text).strip()), "")
 
 
 def load_faq_file(path: Optional[Union[str, Path]] = None) -> List[Dict[str, Any]]:

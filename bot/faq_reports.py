@@ -10,8 +10,9 @@ for the few thousand recent questions it looks at.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
@@ -31,6 +32,9 @@ class QuestionGroup:
     count: int  # times asked, repeats included
     examples: List[str]  # distinct wordings, most asked first
     last_asked: dt.datetime
+    # Topics the bot offered for these questions ("is it one of these?") and the citizen did
+    # not pick, most often first: the entries whose wording draws this missing one.
+    offered: List[Tuple[int, str]] = field(default_factory=list)  # (entry id, topic)
 
 
 @dataclass(frozen=True)
@@ -97,43 +101,57 @@ def ratings_by_topic(session: Session, since: Optional[dt.datetime] = None
 def unanswered_groups(session: Session, since: Optional[dt.datetime] = None,
                       similarity: float = GROUP_SIMILARITY) -> List[QuestionGroup]:
     """Unanswered questions grouped by similarity, biggest groups first."""
-    query = select(FaqQuery.question, FaqQuery.language, FaqQuery.asked_at).where(
-        FaqQuery.answered.is_(False))
+    query = select(FaqQuery.question, FaqQuery.language, FaqQuery.asked_at,
+                   FaqQuery.suggested_entries).where(FaqQuery.answered.is_(False))
     if since is not None:
         query = query.where(FaqQuery.asked_at >= since)
     rows = session.execute(query.order_by(FaqQuery.asked_at.desc()).limit(MAX_QUESTIONS)).all()
+    topics = _topics(session, {entry for row in rows for entry in row.suggested_entries or []})
     by_language: Dict[str, List[tuple]] = {}
-    for question, language, asked_at in rows:
-        by_language.setdefault(language, []).append((question, asked_at))
+    for question, language, asked_at, offered in rows:
+        named = [(entry, topics[entry]) for entry in offered or [] if entry in topics]
+        by_language.setdefault(language, []).append((question, asked_at, named))
     groups: List[QuestionGroup] = []
     for language, asked in by_language.items():
         groups.extend(_groups_for(language, asked, similarity))
     return sorted(groups, key=lambda group: (-group.count, group.language, group.representative))
 
 
+def _topics(session: Session, entry_ids: set) -> Dict[int, str]:
+    if not entry_ids:
+        return {}
+    return dict(session.execute(select(FaqEntry.id, FaqEntry.topic)
+                                .where(FaqEntry.id.in_(sorted(entry_ids)))).all())
+
+
 def _groups_for(language: str, asked: Sequence[tuple], similarity: float) -> List[QuestionGroup]:
     counts: Dict[str, int] = {}
     last: Dict[str, dt.datetime] = {}
-    for question, asked_at in asked:
+    offered: Dict[str, Counter] = {}
+    for question, asked_at, topics in asked:
         key = " ".join(question.lower().split())
         counts[key] = counts.get(key, 0) + 1
         last[key] = max(last.get(key, asked_at), asked_at)
+        offered.setdefault(key, Counter()).update(topics)
     texts = sorted(counts)
     labels = cluster(texts, similarity)
     members: Dict[int, List[int]] = {}
     for position, label in enumerate(labels):
         members.setdefault(label, []).append(position)
-    return [_group(language, [texts[i] for i in positions], counts, last)
+    return [_group(language, [texts[i] for i in positions], counts, last, offered)
             for positions in members.values()]
 
 
 def _group(language: str, texts: List[str], counts: Dict[str, int],
-           last: Dict[str, dt.datetime]) -> QuestionGroup:
+           last: Dict[str, dt.datetime], offered: Dict[str, Counter]) -> QuestionGroup:
     ordered = sorted(texts, key=lambda text: (-counts[text], text))
+    topics = sum((offered[text] for text in texts), Counter())
     return QuestionGroup(language=language, representative=_medoid(ordered),
                          count=sum(counts[text] for text in texts),
                          examples=ordered[:EXAMPLES_PER_GROUP],
-                         last_asked=max(last[text] for text in texts))
+                         last_asked=max(last[text] for text in texts),
+                         offered=[topic for topic, _ in sorted(
+                             topics.items(), key=lambda item: (-item[1], item[0][1]))])
 
 
 def _vectors(texts: Sequence[str]):  # type: ignore[no-untyped-def]

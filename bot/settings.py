@@ -42,7 +42,13 @@ class Settings(BaseSettings):
         ["en", "es", "pt", "nl"], description="Languages the assistant may answer in."
     )
     faq_min_score: float = Field(
-        0.35, description="Below this retrieval score the bot says it is not sure and offers a person."
+        0.40, description="From this retrieval score the bot answers outright (if no other entry is close)."
+    )
+    faq_answer_margin: float = Field(
+        0.08, description="An answer needs this lead over the next entry; closer, the bot offers both."
+    )
+    faq_suggest_min_score: float = Field(
+        0.25, description="Entries from this score are offered as 'did you mean'; below, the bot says it is not sure."
     )
     category_confirm_below: float = Field(
         0.6, description="Inferred categories below this confidence are confirmed with buttons."

@@ -65,6 +65,9 @@ class FaqQuery(Base):
     # The citizen's "did that answer your question?" (migration 0007); None: not said.
     helpful = Column(Boolean, nullable=True)
     rated_at = Column(DateTime, nullable=True)
+    # The entries offered as "did you mean" (migration 0009), best first; None: none offered.
+    # A citizen's pick sets entry_id and answered on the same row.
+    suggested_entries = Column(JSON, nullable=True)
 
 
 # --- Abuse and privacy (migration 0004) ---

@@ -1,16 +1,20 @@
-"""action_answer_policy: a confident FAQ match is answered with its links (and, outside a
-form, asks whether it answered the question); a weak one says so and offers a person; every
-question is logged with its channel (bot.faq_log). action_rate_policy_answer: the citizen's
-yes or no is logged against the answer served."""
+"""action_answer_policy: a clear FAQ match is answered with its links (and, outside a
+form, asks whether it answered the question); close ones are offered as buttons, and a tap
+answers the pick; a weak one says so and offers a person; every question is logged with its
+channel (bot.faq_log). action_rate_policy_answer: the citizen's yes or no is logged against
+the answer served."""
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
 
+import json
+
 from actions.policy import ActionAnswerPolicy, ActionRatePolicyAnswer
-from bot.db import session_scope
+from bot.db import reset_engine, session_scope
 from bot.models import FaqEntry, FaqQuery
 from bot.settings import get_settings
+from tests.actions.conftest import _use_database as use_database
 from tests.actions.factories import make_tracker, responses, run_action, slot_values
 
 
@@ -108,6 +112,10 @@ def test_the_threshold_comes_from_settings(database: str, domain: dict,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(get_settings(), "faq_min_score", 1.01)  # nothing can be that sure
     _, messages = ask(domain, "When is my bin day?")
+    assert responses(messages) == ["utter_policy_suggestions"]
+    assert messages[0]["buttons"][0]["title"] == "When is my bin day?"
+    monkeypatch.setattr(get_settings(), "faq_suggest_min_score", 1.01)
+    _, messages = ask(domain, "When is my bin day?")
     assert responses(messages) == ["utter_policy_unsure"]
 
 
@@ -144,3 +152,123 @@ def test_an_unsure_question_is_logged_as_unanswered(database: str, domain: dict)
 def test_the_question_button_is_not_logged(database: str, domain: dict) -> None:
     ask(domain, "/ask_policy")
     assert logged(database) == []
+
+
+# --- "did you mean": close entries offered, and the citizen's pick ----------------------
+
+NEAR_MISS = "how do I report a stray dog"  # shares words with dog fouling; no entry answers it
+
+
+def offer(domain: dict, question: str = NEAR_MISS, language: str = "en"):
+    """Ask a question that draws suggestions; the events, the message and the buttons."""
+    events, messages = ask(domain, question, language=language)
+    assert responses(messages) == ["utter_policy_suggestions"], messages
+    return events, messages[0], messages[0]["buttons"]
+
+
+def pick(domain: dict, button: dict, query_id, language: str = "en", **kwargs):
+    """Tap a suggestion button: its payload parsed as Rasa parses it."""
+    intent, _, entities = button["payload"][1:].partition("{")
+    value = json.loads("{" + entities)["faq_entry"]
+    tracker = make_tracker(text=button["payload"], intent=intent,
+                           entities=[{"entity": "faq_entry", "value": value}],
+                           slots={"language": language, "faq_suggestion_query": query_id},
+                           **kwargs)
+    return run_action(ActionAnswerPolicy(), tracker, domain)
+
+
+def suggested_topics(database: str, query_id: int) -> list:
+    with session_scope(database) as session:
+        ids = session.get(FaqQuery, query_id).suggested_entries
+        return [session.get(FaqEntry, entry_id).topic for entry_id in ids]
+
+
+def test_a_near_miss_offers_the_close_entries_and_none_of_these(database: str,
+                                                               domain: dict) -> None:
+    events, _, buttons = offer(domain)
+    (query,) = _queries(database)
+    assert slot_values(events) == {"faq_suggestion_query": query.id, "faq_rating_open": False,
+                                   "faq_query_id": None}
+    assert not query.answered and query.entry_id is None
+    topics = suggested_topics(database, query.id)
+    assert "dog-fouling" in topics and 1 <= len(topics) <= 3
+    assert buttons[-1] == {"title": "None of these", "payload": '/ask_policy{"faq_entry":"none"}'}
+    assert [button["title"] for button in buttons[:-1]][topics.index("dog-fouling")] == \
+        "What is the fine for dog fouling?"  # the entry's first question
+
+
+def test_suggestions_read_in_the_citizens_language(database: str, domain: dict) -> None:
+    _, _, buttons = offer(domain, "a qué hora abre la piscina municipal", "es")
+    assert buttons[-1]["title"] == "Ninguna de estas"
+    assert all(button["title"].startswith("¿") for button in buttons[:-1]), buttons
+
+
+def test_a_pick_is_answered_and_logged_as_served(database: str, domain: dict) -> None:
+    _, _, buttons = offer(domain)
+    (query,) = _queries(database)
+    dog = buttons[suggested_topics(database, query.id).index("dog-fouling")]
+    events, messages = pick(domain, dog, query.id)
+    assert responses(messages) == ["utter_policy_answer_ask_rating"]
+    assert messages[0]["answer"].startswith("Not picking up after your dog")
+    assert slot_values(events) == {"faq_rating_open": True, "faq_query_id": query.id}
+    (row,) = _queries(database)
+    assert row.answered and row.entry_id == int(dog["payload"].split('"')[3])
+    rate(domain, "deny", query.id)  # the pick can be rated like any answer
+    assert ratings(database) == [(NEAR_MISS, False, True)]
+
+
+def test_a_pick_in_the_middle_of_a_report_asks_for_no_rating(database: str,
+                                                             domain: dict) -> None:
+    _, _, buttons = offer(domain)
+    (query,) = _queries(database)
+    events, messages = pick(domain, buttons[0], query.id, active_loop="report_form")
+    assert responses(messages) == ["utter_policy_answer"]
+    assert events == []
+
+
+def test_none_of_these_keeps_the_question_unanswered_and_offers_a_person(
+        database: str, domain: dict) -> None:
+    _, _, buttons = offer(domain)
+    (query,) = _queries(database)
+    events, messages = pick(domain, buttons[-1], query.id)
+    assert responses(messages) == ["utter_policy_answer_missed"]
+    assert slot_values(events) == {"handoff_offered": True}
+    (row,) = _queries(database)
+    assert not row.answered and row.entry_id is None
+
+
+def test_an_entry_not_offered_on_that_question_is_not_served(database: str,
+                                                             domain: dict) -> None:
+    offer(domain)
+    (query,) = _queries(database)
+    with session_scope(database) as session:
+        other = session.execute(select(FaqEntry.id).where(
+            FaqEntry.id.notin_(query.suggested_entries))).scalars().first()
+    forged = {"title": "x", "payload": '/ask_policy{"faq_entry":"%d"}' % other}
+    _, messages = pick(domain, forged, query.id)
+    assert responses(messages) == ["utter_policy_answer_missed"]
+    _, messages = pick(domain, forged, None)  # no suggestions in this conversation
+    assert responses(messages) == ["utter_policy_answer_missed"]
+    assert not _queries(database)[0].answered
+
+
+def test_an_entry_withdrawn_since_the_offer_is_not_served(database: str, domain: dict) -> None:
+    _, _, buttons = offer(domain)
+    (query,) = _queries(database)
+    with session_scope(database) as session:
+        for entry in session.execute(select(FaqEntry)).scalars():
+            if entry.id in query.suggested_entries:
+                entry.state = "archived"
+    _, messages = pick(domain, buttons[0], query.id)
+    assert responses(messages) == ["utter_policy_answer_missed"]
+
+
+def test_a_pick_with_the_database_down(database: str, domain: dict, tmp_path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    _, _, buttons = offer(domain)
+    (query,) = _queries(database)
+    reset_engine()
+    use_database(monkeypatch, f"sqlite:///{tmp_path}")  # a directory: no database there
+    events, messages = pick(domain, buttons[0], query.id)
+    assert responses(messages) == ["utter_database_unavailable"]
+    assert events == []

@@ -10,7 +10,8 @@ from sqlalchemy import delete, select
 
 from bot.db import session_scope
 from bot.faq_content import FaqContent
-from bot.faq_log import answer_question
+from bot.faq import FaqMatch
+from bot.faq_log import answer_question, choose_suggestion, clear_answer, worth_offering
 from bot.faq_reports import cluster, served_from_replaced, unanswered_groups
 from bot.faq_store import Actor, archive, create_entry, publish, save_version
 from bot.models import FaqQuery
@@ -74,6 +75,66 @@ def test_the_threshold_decides_answered(faq_log_db: str, monkeypatch: pytest.Mon
     assert _queries(faq_log_db)[-1][3:6] == (None, None, False)
 
 
+def _match(entry_id: int, score: float) -> FaqMatch:
+    return FaqMatch(entry_id=entry_id, topic=f"topic-{entry_id}", version=1, answer="",
+                    links=[], score=score, matched_question="", language="en",
+                    title=f"Question {entry_id}?")
+
+
+@pytest.mark.parametrize("scores, clear", [
+    ([0.62, 0.30], True),            # confident and well ahead
+    ([0.62], True),                  # the only entry
+    ([0.62, 0.58], False),           # confident, but another entry is as close
+    ([0.38, 0.10], False),           # ahead, but not confident
+    ([], False)])
+def test_an_answer_must_be_confident_and_ahead(scores: list, clear: bool) -> None:
+    assert clear_answer([_match(index, score) for index, score in enumerate(scores)]) is clear
+
+
+def test_suggestions_are_the_entries_near_the_best_and_above_the_floor() -> None:
+    settings = get_settings()
+    floor = settings.faq_suggest_min_score
+    near = [_match(1, floor + 0.2), _match(2, floor + 0.1), _match(3, floor + 0.06)]
+    assert [item.entry_id for item in worth_offering(near)] == [1, 2, 3]
+    far = [_match(1, floor + 0.3), _match(2, floor + 0.1)]  # 0.2 behind: noise next to it
+    assert [item.entry_id for item in worth_offering(far)] == [1]
+    weak = [_match(1, floor - 0.01)]
+    assert worth_offering(weak) == [] and worth_offering([]) == []
+
+
+def test_close_entries_are_offered_and_a_pick_is_logged_as_served(faq_log_db: str) -> None:
+    ferry = _published(faq_log_db, "river-ferry", ["When does the river ferry sail?"],
+                       "Hourly from the quay.")
+    bus = _published(faq_log_db, "river-bus", ["When does the river bus sail?"],
+                     "Every 20 minutes.")
+    result = _ask(faq_log_db, "when does the river boat go")
+    assert not result.answered
+    assert sorted(item.entry_id for item in result.suggestions) == sorted([ferry, bus])
+    assert {item.title for item in result.suggestions} == {"When does the river ferry sail?",
+                                                           "When does the river bus sail?"}
+    with session_scope(faq_log_db) as session:
+        assert session.get(FaqQuery, result.query_id).suggested_entries == \
+            [item.entry_id for item in result.suggestions]
+        chosen = choose_suggestion(session, result.query_id, bus, "en")
+    assert chosen is not None and chosen.answer == "Every 20 minutes."
+    assert _queries(faq_log_db)[-1][3:6] == (bus, 1, True)
+
+
+def test_a_pick_not_offered_or_withdrawn_is_not_served(faq_log_db: str) -> None:
+    ferry = _published(faq_log_db, "river-ferry", ["When does the river ferry sail?"], "Hourly.")
+    bus = _published(faq_log_db, "river-bus", ["When does the river bus sail?"], "Often.")
+    other = _published(faq_log_db, "market-days", ["Which days is the market on?"], "Fridays.")
+    result = _ask(faq_log_db, "when does the river boat go")
+    assert other not in [item.entry_id for item in result.suggestions]
+    with session_scope(faq_log_db) as session:
+        assert choose_suggestion(session, result.query_id, other, "en") is None
+        assert choose_suggestion(session, 999_999, ferry, "en") is None
+        archive(session, bus, COMMS, now=NOW)
+    with session_scope(faq_log_db) as session:
+        assert choose_suggestion(session, result.query_id, bus, "en") is None
+    assert _queries(faq_log_db)[-1][3:6] == (None, None, False)
+
+
 def test_similar_unanswered_questions_form_one_group(faq_log_db: str) -> None:
     asked = [("where can I buy a fishing permit", "en"), ("fishing permit where to buy", "en"),
              ("where do i buy a fishing permit?", "en"), ("buy a fishing permit online", "en"),
@@ -90,6 +151,20 @@ def test_similar_unanswered_questions_form_one_group(faq_log_db: str) -> None:
     assert "fishing" in fishing.representative
     assert fishing.examples[0] == "where can i buy a fishing permit"  # asked twice: first
     assert all("swimming" in text for text in groups[1].examples)
+
+
+def test_a_group_names_the_entries_offered_that_the_citizens_did_not_pick(
+        faq_log_db: str) -> None:
+    ferry = _published(faq_log_db, "river-ferry", ["When does the river ferry sail?"], "Hourly.")
+    bus = _published(faq_log_db, "river-bus", ["When does the river bus sail?"], "Often.")
+    offered = [_ask(faq_log_db, question) for question in
+               ("when does the river boat go", "when does the river boat leave")]
+    assert all(result.suggestions for result in offered)
+    with session_scope(faq_log_db) as session:  # the second citizen picked one: served
+        choose_suggestion(session, offered[1].query_id, bus, "en")
+        (group,) = unanswered_groups(session)
+    assert group.examples == ["when does the river boat go"]
+    assert sorted(group.offered) == sorted([(ferry, "river-ferry"), (bus, "river-bus")])
 
 
 def test_cluster_keeps_unrelated_questions_apart() -> None:

@@ -148,15 +148,24 @@ def test_export_downloads_yaml_and_csv(comms: httpx.Client) -> None:
 def test_reports_show_unanswered_groups_and_replaced_versions(
         comms: httpx.Client, console_server: ConsoleServer) -> None:
     entry_id, db = _create(comms), console_server.database_url
+    bus = _create(comms, topic="river-bus", questions_en="when does the river bus sail",
+                  questions_es="", answer_en="Every 20 minutes.")
     _post(comms, f"/faq/{entry_id}/publish", version="1")
+    _post(comms, f"/faq/{bus}/publish", version="1")
     with session_scope(db) as session:
         for question in ("where do I buy a fishing permit", "fishing permit where to buy",
                          "ferry times"):
             answer_question(session, question, "en", channel="webchat")
+        offered = answer_question(session, "when does the river boat go", "en")
+        assert sorted(item.entry_id for item in offered.suggestions) == [entry_id, bus]
     _post(comms, f"/faq/{entry_id}", **{**FERRY, "answer_en": "Changed.", "seen_version": "1"})
     _post(comms, f"/faq/{entry_id}/publish", version="2")
     unanswered = comms.get("/faq/unanswered").text
     assert re.search(r"<td>2</td>\s*<td>English</td>\s*<td lang=\"en\">[^<]*fishing permit", unanswered)
+    assert re.search(r'when does the river boat go</td>\s*<td lang="en"></td>\s*<td>'
+                     rf'<a href="/faq/{bus}">river-bus</a> · '
+                     rf'<a href="/faq/{entry_id}">river-ferry</a></td>', unanswered), \
+        unanswered[unanswered.find("river boat"):][:300]
     replaced = comms.get("/faq/replaced").text
     assert "river-ferry" in replaced and "version 2" in replaced
 
