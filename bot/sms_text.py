@@ -5,13 +5,17 @@ longer message (the rest is the concatenation header); one character outside GSM
 a "ł") turns the whole message into UCS-2 with 70 / 67 UTF-16 units. GSM-7 extension
 characters (€ [ ] { } ...) take two septets. Long answers are split into several messages at
 sentence or word boundaries, each kept to a few segments, so the citizen never receives a
-message cut mid-word. Pure functions: no database, no provider.
+message cut mid-word. The line that numbers the options is in the reply's own language (read
+from the reply, which the bot wrote in the citizen's language), so a Spanish citizen is not
+told "Reply 1 for Sí". Pure functions: no database, no provider.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence
+
+from bot.language import detect_language
 
 GSM7_BASIC = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -24,6 +28,13 @@ PART_LIMIT = {GSM7: 153, UCS2: 67}
 DEFAULT_MAX_SEGMENTS = 3  # per message; longer answers become several messages
 _SENTENCE_END = re.compile(r"[.!?;:](?=\s)|\n")
 _OPTION_REPLY = re.compile(r"^\s*#?\s*(\d{1,2})\s*[.)]?\s*$")
+# "Reply 1 for Yes, 2 for No" per language: the line, and one option in it.
+OPTION_PROMPTS: Dict[str, Dict[str, str]] = {
+    "en": {"line": "Reply {choices}", "choice": "{number} for {title}"},
+    "es": {"line": "Responde {choices}", "choice": "{number} para {title}"},
+    "pt": {"line": "Responda {choices}", "choice": "{number} para {title}"},
+    "nl": {"line": "Stuur {choices}", "choice": "{number} voor {title}"},
+}
 
 
 @dataclass(frozen=True)
@@ -151,19 +162,29 @@ def numbered_options(buttons: Sequence[Mapping[str, Any]]) -> List[NumberedOptio
     return options
 
 
-def options_prompt(options: Sequence[NumberedOption]) -> str:
-    """"Reply 1 for Yes, 2 for No": the line that replaces the buttons."""
+def options_prompt(options: Sequence[NumberedOption], language: str = "en") -> str:
+    """"Reply 1 for Yes, 2 for No" (in `language`): the line that replaces the buttons."""
     if not options:
         return ""
-    choices = ", ".join(f"{option.number} for {option.title}" for option in options)
-    return f"Reply {choices}"
+    prompt = OPTION_PROMPTS.get(language, OPTION_PROMPTS["en"])
+    choices = ", ".join(prompt["choice"].format(number=option.number, title=option.title)
+                        for option in options)
+    return prompt["line"].format(choices=choices)
 
 
 def render_reply(text: Optional[str], buttons: Sequence[Mapping[str, Any]] = ()) -> str:
     """One bot reply as SMS text: its text, then the numbered options on their own line."""
-    prompt = options_prompt(numbered_options(buttons))
+    options = numbered_options(buttons)
+    language = reply_language(text, options) if options else "en"
+    prompt = options_prompt(options, language)
     parts = [part for part in ((text or "").strip(), prompt) if part]
     return "\n".join(parts)
+
+
+def reply_language(text: Optional[str], options: Sequence[NumberedOption]) -> str:
+    """The language the bot wrote this reply in, read from its words and its options' titles
+    (the city's default when they do not tell)."""
+    return detect_language(" ".join([text or "", *(option.title for option in options)]))
 
 
 def option_number(reply: Optional[str]) -> Optional[int]:

@@ -115,6 +115,50 @@ def test_numbered_options(buttons: list, expected: list) -> None:
     assert sms_text.numbered_options(buttons) == expected
 
 
+@pytest.mark.parametrize("text, buttons, line", [
+    ("¿Responde esto a tu pregunta?", [("Sí", "/affirm"), ("No", "/deny")],
+     "Responde 1 para Sí, 2 para No"),
+    ("Isto responde à sua pergunta?", [("Sim", "/affirm"), ("Não", "/deny")],
+     "Responda 1 para Sim, 2 para Não"),
+    ("Is uw vraag hiermee beantwoord?", [("Ja", "/affirm"), ("Nee", "/deny")],
+     "Stuur 1 voor Ja, 2 voor Nee"),
+    ("No estoy seguro de qué respuesta buscas. ¿Es alguna de estas?",
+     [("¿A qué hora abre la biblioteca?", "/ask_policy"), ("Ninguna de estas", "/ask_policy")],
+     "Responde 1 para ¿A qué hora abre la biblioteca?, 2 para Ninguna de estas"),
+])
+def test_the_options_line_is_in_the_replys_language(text: str, buttons: list,
+                                                    line: str) -> None:
+    rendered = sms_text.render_reply(text, [{"title": t, "payload": p} for t, p in buttons])
+    assert rendered == f"{text}\n{line}"
+
+
+def _responses_with_buttons() -> list:
+    """Every response variant in domain/ that has buttons, with the language it is for."""
+    import yaml
+    from pathlib import Path
+
+    found = []
+    for path in sorted((Path(__file__).resolve().parents[2] / "domain").glob("*.yml")):
+        responses = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("responses")
+        for name, variants in (responses or {}).items():
+            for variant in variants:
+                if not variant.get("buttons"):
+                    continue
+                languages = [condition["value"] for condition in variant.get("condition") or []
+                             if condition.get("name") == "language"]
+                found.append(pytest.param(variant["text"], variant["buttons"],
+                                          languages[0] if languages else "en",
+                                          id=f"{name}-{languages[0] if languages else 'en'}"))
+    return found
+
+
+@pytest.mark.parametrize("text, buttons, language", _responses_with_buttons())
+def test_every_reply_with_buttons_numbers_them_in_its_own_language(text: str, buttons: list,
+                                                                   language: str) -> None:
+    prompt = sms_text.OPTION_PROMPTS[language]["line"].split("{")[0]
+    assert sms_text.render_reply(text, buttons).splitlines()[-1].startswith(prompt)
+
+
 def test_text_without_buttons_is_the_text() -> None:
     assert sms_text.render_reply("Hello") == "Hello"
 
