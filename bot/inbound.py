@@ -87,23 +87,31 @@ def record_inbound(session: Session, *, channel: str, external_id: str, sender_i
 
 
 def mark_processed(session: Session, inbound_id: int, replies: Sequence[Any],
-                   now: Optional[dt.datetime] = None) -> None:
+                   now: Optional[dt.datetime] = None) -> bool:
     """Keep what the bot answered, so a later retry of the same message gets the same answer.
 
     One UPDATE; a copy of the row this session already holds is expired, so it reads the
-    stored outcome rather than a stale one."""
+    stored outcome rather than a stale one. False when the row is gone: the citizen's
+    deletion of their data (bot.privacy) removes the very message that asked for it, maybe
+    before its turn's replies are stored. Nothing is written then, and the caller still
+    gives the citizen the replies."""
     updated = session.execute(_PROCESSED, {"row_id": inbound_id, "new_replies": list(replies),
                                            "new_processed_at": utc_naive(now)})
     if updated.rowcount != 1:
-        raise LookupError(f"no inbound message {inbound_id}")
+        return False
     held = session.identity_map.get(identity_key(InboundMessage, inbound_id))
     if held is not None:
         session.expire(held, ["replies", "status", "processed_at"])
+    return True
 
 
-def mark_failed(session: Session, inbound_id: int, now: Optional[dt.datetime] = None) -> InboundMessage:
-    """Processing failed after the message was recorded: visible to the operator, retryable."""
-    row = _get(session, inbound_id)
+def mark_failed(session: Session, inbound_id: int,
+                now: Optional[dt.datetime] = None) -> Optional[InboundMessage]:
+    """Processing failed after the message was recorded: visible to the operator, retryable.
+    None when the row is gone (erased meanwhile, as for mark_processed)."""
+    row = session.get(InboundMessage, inbound_id)
+    if row is None:
+        return None
     row.status, row.processed_at = "failed", utc_naive(now)
     session.flush()
     return row
@@ -126,13 +134,6 @@ def has_earlier_received(session: Session, channel: str, sender_id: str, inbound
     turn, on whichever replica recorded it: a later turn must not overtake it."""
     return session.execute(_EARLIER_RECEIVED, {"channel": channel, "sender_id": sender_id,
                                                "inbound_id": inbound_id}).first() is not None
-
-
-def _get(session: Session, inbound_id: int) -> InboundMessage:
-    row = session.get(InboundMessage, inbound_id)
-    if row is None:
-        raise LookupError(f"no inbound message {inbound_id}")
-    return row
 
 
 def transcript_for(session: Session, channel: str, sender_id: str, limit: int = 50) -> List[Dict[str, str]]:

@@ -233,12 +233,17 @@ class TurnRunner:
                 return  # the turn itself will report the outage
             await asyncio.sleep(ORDER_POLL_SECONDS)
 
-    async def _store(self, function: Callable[..., None], *args: Any) -> None:
-        """Best effort after the turn: the row stays 'received' and recovery retries it."""
+    async def _store(self, function: Callable[..., bool], *args: Any) -> None:
+        """Best effort after the turn: the row stays 'received' and recovery retries it. A
+        row erased during its own turn (the citizen deleted their data) is left erased."""
         try:
-            await asyncio.to_thread(function, *args)
+            stored = await asyncio.to_thread(function, *args)
         except DatabaseUnavailable:
             log_event(log, f"{self.channel}.turn.outcome_not_stored", logging.ERROR,
+                      inbound_id=args[0])
+            return
+        if not stored:
+            log_event(log, f"{self.channel}.turn.outcome_not_stored", reason="message_erased",
                       inbound_id=args[0])
 
     async def recover(self, on_new_message: OnNewMessage) -> int:

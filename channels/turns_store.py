@@ -76,16 +76,17 @@ def _queue_notice(session: Any, turn: InboundTurn, inbound_id: int, status: str,
                    dedupe_key=f"sender-limited:{turn.channel}:{inbound_id}", now=now)
 
 
-def mark_processed(inbound_id: int, replies: List[Dict[str, Any]], now: datetime) -> None:
-    """Keep what was sent with the message (the transcript a caseworker sees)."""
+def mark_processed(inbound_id: int, replies: List[Dict[str, Any]], now: datetime) -> bool:
+    """Keep what was sent with the message (the transcript a caseworker sees). False when
+    the message was erased meanwhile (the citizen deleted their data in this turn)."""
     with session_scope() as session:
-        inbound.mark_processed(session, inbound_id, replies, now=now)
+        return inbound.mark_processed(session, inbound_id, replies, now=now)
 
 
-def mark_failed(inbound_id: int, now: datetime) -> None:
-    """Leave a visible trace for the operator."""
+def mark_failed(inbound_id: int, now: datetime) -> bool:
+    """Leave a visible trace for the operator. False when the message was erased meanwhile."""
     with session_scope() as session:
-        inbound.mark_failed(session, inbound_id, now=now)
+        return inbound.mark_failed(session, inbound_id, now=now) is not None
 
 
 def has_earlier_unprocessed(turn: InboundTurn) -> bool:

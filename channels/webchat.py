@@ -235,19 +235,29 @@ class WebChatInput(InputChannel):
     async def _mark_failed(self, message: MessageRequest, inbound_id: int) -> None:
         """Best effort: if the database is gone too, the in-flight timeout still allows a rerun."""
         try:
-            await asyncio.to_thread(webchat_store.mark_turn_failed, inbound_id, self.clock())
+            if not await asyncio.to_thread(webchat_store.mark_turn_failed, inbound_id,
+                                           self.clock()):
+                log_event(log, "webchat.failure.not_stored", reason="message_erased",
+                          inbound_id=inbound_id)
         except DatabaseUnavailable:
             log_event(log, "webchat.failure.not_stored", logging.ERROR, session=message.session_id,
                       client_message_id=message.client_message_id)
 
     async def _store_replies(self, message: MessageRequest, inbound_id: int,
                              replies: List[Dict[str, Any]]) -> None:
-        """The citizen still gets the answer if storing it fails; a resend would then rerun."""
+        """The citizen still gets the answer if storing it fails; a resend would then rerun.
+        A message erased during its own turn (it asked for the citizen's data to be deleted)
+        has nowhere to keep the answer: the citizen still gets it, and nothing is written."""
         try:
-            await asyncio.to_thread(webchat_store.store_replies, inbound_id, replies, self.clock())
+            stored = await asyncio.to_thread(webchat_store.store_replies, inbound_id, replies,
+                                             self.clock())
         except DatabaseUnavailable:
             log_event(log, "webchat.replies.not_stored", logging.ERROR, session=message.session_id,
                       client_message_id=message.client_message_id)
+            return
+        if not stored:
+            log_event(log, "webchat.replies.not_stored", reason="message_erased",
+                      inbound_id=inbound_id)
             return
         log_event(log, "webchat.message.answered", session=message.session_id,
                   client_message_id=message.client_message_id, replies=len(replies))

@@ -61,16 +61,18 @@ def record_message(message: MessageRequest, now: datetime) -> RecordedMessage:
         )
 
 
-def store_replies(inbound_id: int, replies: List[Dict[str, Any]], now: datetime) -> None:
-    """Keep the answer with the message, so a resend gets it without a second turn."""
+def store_replies(inbound_id: int, replies: List[Dict[str, Any]], now: datetime) -> bool:
+    """Keep the answer with the message, so a resend gets it without a second turn. False
+    when the message was erased meanwhile (the citizen deleted their data)."""
     with session_scope() as session:
-        inbound.mark_processed(session, inbound_id, replies, now=now)
+        return inbound.mark_processed(session, inbound_id, replies, now=now)
 
 
-def mark_turn_failed(inbound_id: int, now: datetime) -> None:
-    """Leave a visible trace for the operator; a resend of the message runs the turn again."""
+def mark_turn_failed(inbound_id: int, now: datetime) -> bool:
+    """Leave a visible trace for the operator; a resend of the message runs the turn again.
+    False when the message was erased meanwhile."""
     with session_scope() as session:
-        inbound.mark_failed(session, inbound_id, now=now)
+        return inbound.mark_failed(session, inbound_id, now=now) is not None
 
 
 def load_transcript(session_id: str) -> List[Dict[str, Any]]:

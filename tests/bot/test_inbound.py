@@ -70,7 +70,7 @@ def test_processed_message_keeps_its_replies(db: str, sender: str) -> None:
     with session_scope(db) as session:
         row, _ = record_inbound(session, channel="webchat", external_id=uuid.uuid4().hex,
                                 sender_id=sender, text="hi")
-        mark_processed(session, row.id, [{"text": "Hello!"}], now=NOW)
+        assert mark_processed(session, row.id, [{"text": "Hello!"}], now=NOW) is True
     with session_scope(db) as session:
         stored = session.get(InboundMessage, row.id)
         assert stored.status == "processed" and stored.replies == [{"text": "Hello!"}]
@@ -92,9 +92,12 @@ def test_a_row_the_session_holds_reads_the_stored_outcome(db: str, sender: str) 
 
 
 def test_marking_a_message_that_is_not_there_says_so(db: str) -> None:
+    """A message erased during its own turn (it asked for the citizen's data to be deleted):
+    nothing is written, and the caller is told."""
     with session_scope(db) as session:
-        with pytest.raises(LookupError):
-            mark_processed(session, 2 ** 31 - 1, [])
+        assert mark_processed(session, 2 ** 31 - 1, []) is False
+        assert mark_failed(session, 2 ** 31 - 1) is None
+        assert session.get(InboundMessage, 2 ** 31 - 1) is None
 
 
 def test_a_refused_message_is_recorded_with_its_status_and_a_retry_keeps_it(db: str,

@@ -39,11 +39,15 @@ class FakeAssistant:
     turns: List[UserMessage] = field(default_factory=list)
     hold: Optional[threading.Event] = None
     fail_next: bool = False
+    # Run in the middle of the turn (in a thread), like an action's side effects.
+    during_turn: Optional[Callable[[UserMessage], None]] = None
 
     async def __call__(self, message: UserMessage) -> None:
         self.turns.append(message)
         if self.hold is not None:
             await asyncio.to_thread(self.hold.wait, 10)
+        if self.during_turn is not None:
+            await asyncio.to_thread(self.during_turn, message)
         if self.fail_next:
             self.fail_next = False
             raise RuntimeError("assistant crashed")

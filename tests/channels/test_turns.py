@@ -70,6 +70,40 @@ def test_turns_of_one_sender_run_in_order_and_other_senders_do_not_wait(webchat_
     assert statuses() == ["processed"] * 3
 
 
+def test_a_message_erased_during_its_own_turn_is_left_erased(
+        webchat_db: str, caplog: pytest.LogCaptureFixture) -> None:
+    """The citizen asked for their data to be deleted, and the deletion removed this very
+    message before its replies were stored: the turn ends cleanly and writes nothing back."""
+    from bot.db import session_scope
+    from bot.models import InboundMessage
+    from sqlalchemy import delete
+
+    sent: List[str] = []
+
+    async def assistant(message: UserMessage) -> None:
+        with session_scope() as session:
+            session.execute(delete(InboundMessage).where(
+                InboundMessage.sender_id == message.sender_id))
+        await message.output_channel.send_text_message(message.sender_id, "deleted")
+        sent.append(message.text or "")
+        if message.text == "fail":
+            raise RuntimeError("assistant crashed after the erasure")
+
+    async def scenario() -> TurnRunner:
+        runs = runner()
+        await runs.accept(turn("erased", "delete my data"), assistant)
+        await runs.accept(turn("erased-too", "fail"), assistant)
+        await runs.drain()
+        return runs
+
+    runs = asyncio.run(scenario())
+    assert sorted(sent) == ["delete my data", "fail"] and runs.idle
+    assert statuses() == []  # nothing recreated, nothing left
+    crashed = [record for record in caplog.records if record.exc_info
+               and not isinstance(record.exc_info[1], RuntimeError)]
+    assert crashed == []  # only the assistant's own crash, which the runner reports
+
+
 def test_duplicate_is_acknowledged_and_not_run_again(webchat_db: str) -> None:
     seen: List[str] = []
 

@@ -147,6 +147,37 @@ def test_failed_turn_is_rerun_by_the_resend(webchat: ChannelServer) -> None:
     assert count(InboundMessage) == 1
 
 
+def _erase_messages_of(message: Any) -> None:
+    """What the last step of a citizen's deletion does to their inbound log (bot.privacy
+    finish_deletion), here while the very message that asked for it is still in its turn."""
+    with session_scope() as session:
+        for row in session.execute(select(InboundMessage).where(
+                InboundMessage.sender_id == message.sender_id)).scalars():
+            session.delete(row)
+
+
+def test_a_message_erased_during_its_own_turn_still_gets_its_answer(
+        webchat: ChannelServer) -> None:
+    webchat.assistant.during_turn = _erase_messages_of
+    session_id = new_id()
+    with webchat.client() as client:
+        reply = client.post("/message", json=message(session_id, "delete my data"))
+    assert reply.status_code == 200
+    assert [r["text"] for r in reply.json()["replies"]][0] == "You said: delete my data"
+    with session_scope() as session:  # nothing written back after the erasure
+        assert session.execute(select(InboundMessage).where(
+            InboundMessage.sender_id == session_id)).first() is None
+
+
+def test_a_failed_turn_whose_message_was_erased_is_still_a_clear_error(
+        webchat: ChannelServer) -> None:
+    webchat.assistant.during_turn = _erase_messages_of
+    webchat.assistant.fail_next = True
+    with webchat.client() as client:
+        failed = client.post("/message", json=message(new_id()))
+    assert failed.status_code == 500 and "try again" in failed.json()["error"]
+
+
 def _record_unanswered(body: Dict[str, Any]) -> None:
     """What a replica that crashed mid-turn leaves behind: a record without replies."""
     with session_scope() as session:
