@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import (FALLBACK_INTENTS, channel_of, language_of, latest_intent,
                             log_event, now_utc, transcript)
+from actions.policy import ANSWER_RESPONSES, serve_clear_answer
 from actions.replies import format_moment, utter_core_error
 from bot.city import describe_hours, load_city
 from bot.db import session_scope
@@ -67,6 +68,8 @@ class ActionEscalate(Action):
 
 class ActionHandleMisunderstanding(Action):
     """First misunderstanding: say so and suggest rephrasing; second in a row: a person.
+    Before either, outside a form, the FAQ gets a second look: a question on a topic the
+    model was not trained on is answered when one entry clearly fits it.
 
     Also RulePolicy's core_fallback_action_name, so it must not assume an NLU fallback.
     """
@@ -76,6 +79,10 @@ class ActionHandleMisunderstanding(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
+        answered = serve_clear_answer(dispatcher, tracker)
+        if answered is not None:
+            log_event("misunderstanding_answered_from_faq", tracker, intent=latest_intent(tracker))
+            return answered
         if previous_turn_misunderstood(tracker):
             return escalate_conversation(dispatcher, tracker, "misunderstood")
         if latest_intent(tracker) == "out_of_scope":
@@ -95,8 +102,8 @@ def previous_turn_misunderstood(tracker: Tracker) -> bool:
         return False
     previous, current = users[-2], users[-1]
     between = events[previous + 1:current]
-    if any(_bot_response(event) in ESCALATED_RESPONSES for event in between):
-        return False
+    if any(_bot_response(event) in ESCALATED_RESPONSES + ANSWER_RESPONSES for event in between):
+        return False  # handed over already, or answered from the FAQ
     actions = [event.get("name") for event in between
                if event.get("event") == "action" and event.get("name") != "action_listen"]
     if actions:  # a form that took an odd-looking answer did understand it

@@ -26,9 +26,11 @@ from bot.db import session_scope
 from bot.errors import DatabaseUnavailable
 from bot.faq import FaqMatch
 from bot.faq_content import answer_with_links
-from bot.faq_log import PolicyAnswer, answer_question, choose_suggestion, rate_answer
+from bot.faq_log import (PolicyAnswer, answer_if_clear, answer_question, choose_suggestion,
+                         rate_answer)
 
 RATING_OPEN, RATED_QUERY = "faq_rating_open", "faq_query_id"
+ANSWER_RESPONSES = ("utter_policy_answer", "utter_policy_answer_ask_rating")
 SUGGESTED_QUERY = "faq_suggestion_query"  # the log row whose suggestions are on screen
 CHOICE_ENTITY, NONE_OF_THESE = "faq_entry", "none"
 NONE_OF_THESE_TITLE: Dict[str, str] = {
@@ -67,6 +69,26 @@ class ActionAnswerPolicy(Action):
         log_event("policy_unsure", tracker, score=result.match.score if result.match else None,
                   faq_query=result.query_id)
         return _unsure(dispatcher)
+
+
+def serve_clear_answer(dispatcher: CollectingDispatcher,
+                       tracker: Tracker) -> Optional[List[EventType]]:
+    """The FAQ's answer to a message the NLU could not place, when one entry clearly fits
+    (bot.faq_log.answer_if_clear), as for a policy question; None when none does, in a form
+    (where such a message is more likely a reply to the form's question), or when the
+    database does not answer (the caller's own reply still helps)."""
+    text = latest_text(tracker)
+    if not text or text.startswith("/") or tracker.active_loop.get("name"):
+        return None
+    try:
+        with session_scope() as session:
+            result = answer_if_clear(session, text, language_of(tracker),
+                                     channel=tracker.get_latest_input_channel())
+    except DatabaseUnavailable:
+        return None
+    if result is None or result.match is None:
+        return None
+    return _serve(dispatcher, tracker, result.match, result.query_id)
 
 
 def _serve(dispatcher: CollectingDispatcher, tracker: Tracker, match: FaqMatch,

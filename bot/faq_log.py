@@ -62,6 +62,21 @@ def answer_question(session: Session, question: str, language: str,
                         suggestions=suggestions)
 
 
+def answer_if_clear(session: Session, text: str, language: str, channel: Optional[str] = None,
+                    now: Optional[dt.datetime] = None) -> Optional[PolicyAnswer]:
+    """For a message the dialogue could not place (no intent fitted it): the answer, logged,
+    only when one entry is clearly the one. A topic the comms team added after the model was
+    trained can read as nothing the model knows ("posso estacionar no passeio?"). Nothing is
+    logged otherwise: such messages are mostly not questions (an address, a typo, small
+    talk), and would bury the team's list of unanswered ones."""
+    candidates = find_candidates(session, text, language, limit=MAX_SUGGESTIONS)
+    if not clear_answer(candidates):
+        return None
+    query = record_query(session, question=text, language=language, channel=channel,
+                         match=candidates[0], answered=True, now=now)
+    return PolicyAnswer(match=candidates[0], answered=True, query_id=query.id)
+
+
 def clear_answer(candidates: Sequence[FaqMatch]) -> bool:
     """Whether the best entry is confident and well ahead of the next."""
     if not candidates:

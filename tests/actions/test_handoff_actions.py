@@ -155,3 +155,68 @@ def test_after_a_handover_the_next_miss_does_not_queue_again(database: str, doma
     _, messages = run_action(ActionHandleMisunderstanding(), tracker, domain)
     assert responses(messages) == ["utter_default"]
     assert escalations("web-thrice") == []
+
+
+# --- the FAQ's second look at a message the NLU could not place ------------------------
+
+
+def faq_log(text: str) -> list:
+    from bot.models import FaqQuery
+
+    with session_scope() as session:
+        return [(row.answered, row.entry_id is not None) for row in session.execute(
+            select(FaqQuery).where(FaqQuery.question == text)).scalars()]
+
+
+@pytest.mark.parametrize("text, intent, language, start", [
+    ("posso estacionar no passeio?", "inform", "pt", "Não pode estacionar no passeio"),
+    ("parking on the pavement fine", "nlu_fallback", "en",
+     "Parking on the pavement is not allowed")])
+def test_a_question_the_nlu_missed_is_answered_when_the_faq_clearly_has_it(
+        text: str, intent: str, language: str, start: str, database: str,
+        domain: dict) -> None:
+    tracker = make_tracker(text=text, intent=intent, slots={"language": language},
+                           sender_id=f"web-faq-{language}")
+    events, messages = run_action(ActionHandleMisunderstanding(), tracker, domain)
+    assert responses(messages) == ["utter_policy_answer_ask_rating"]
+    assert messages[0]["answer"].startswith(start)
+    assert slot_values(events)["faq_rating_open"] is True  # "did that answer?" as for any
+    assert faq_log(text) == [(True, True)]
+
+
+@pytest.mark.parametrize("text", ["blorp", "12 Birch Grove", "how do I report a stray dog"])
+def test_no_clear_answer_is_a_misunderstanding_and_is_not_logged(text: str, database: str,
+                                                                 domain: dict) -> None:
+    tracker = make_tracker(text=text, intent="nlu_fallback", sender_id="web-no-faq")
+    _, messages = run_action(ActionHandleMisunderstanding(), tracker, domain)
+    assert responses(messages) == ["utter_default"]
+    assert faq_log(text) == []  # not a gap for the comms team: most such texts are no question
+
+
+def test_in_a_form_the_faq_is_not_looked_at(database: str, domain: dict) -> None:
+    text = "parking on the pavement fine"
+    tracker = make_tracker(text=text, intent="nlu_fallback", active_loop="report_form",
+                           sender_id="web-faq-form")
+    _, messages = run_action(ActionHandleMisunderstanding(), tracker, domain)
+    assert responses(messages) == ["utter_default"] and faq_log(text) == []
+
+
+def test_a_miss_after_an_faq_answer_is_a_first_miss(database: str, domain: dict,
+                                                    clock) -> None:
+    history = [user_event("parking on the pavement fine", "nlu_fallback"),
+               action_event("action_handle_misunderstanding"),
+               bot_event("Parking on the pavement is not allowed...",
+                         "utter_policy_answer_ask_rating"), action_event("action_listen")]
+    tracker = make_tracker(text="blorp", intent="nlu_fallback", history=history,
+                           sender_id="web-faq-then-miss")
+    _, messages = run_action(ActionHandleMisunderstanding(), tracker, domain)
+    assert responses(messages) == ["utter_default"]
+    assert escalations("web-faq-then-miss") == []
+
+
+def test_the_faq_look_with_the_database_down_is_a_misunderstanding(
+        database_down: str, domain: dict) -> None:
+    tracker = make_tracker(text="parking on the pavement fine",
+                           intent="nlu_fallback", sender_id="web-faq-down")
+    _, messages = run_action(ActionHandleMisunderstanding(), tracker, domain)
+    assert responses(messages) == ["utter_default"]
