@@ -204,8 +204,13 @@ def delivered_to(session: Session, channel: str, recipient: str, after_id: int =
     return sorted(rows, key=lambda row: row.id)
 
 
+class MessageErased(LookupError):
+    """The row is gone: a citizen's erasure (bot.privacy) removes the messages sent to them,
+    maybe while one of them is being sent."""
+
+
 def _get(session: Session, message_id: int) -> OutboxMessage:
     message = session.get(OutboxMessage, message_id)
     if message is None:
-        raise LookupError(f"no outbox message {message_id}")
+        raise MessageErased(f"no outbox message {message_id}")
     return message

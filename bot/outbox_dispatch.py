@@ -154,7 +154,19 @@ def _claim(session_factory: SessionFactory, message: _Due, now: dt.datetime,
 
 def _dispatch_one(session_factory: SessionFactory, send: Send, message: _Due, now: dt.datetime,
                   can_lookup: bool, options: DispatchOptions) -> str:
-    """sent | failed | suppressed | held, with the outbox row updated accordingly."""
+    """sent | failed | suppressed | held, with the outbox row updated accordingly. A row
+    erased while it was being sent (the citizen deleted their data) is left erased, and the
+    pass goes on to the other messages."""
+    try:
+        return _claim_and_send(session_factory, send, message, now, can_lookup, options)
+    except outbox.MessageErased:
+        log_event(log, "outbox.suppressed", outbox_id=message.id, channel=message.channel,
+                  reason="erased")
+        return "suppressed"
+
+
+def _claim_and_send(session_factory: SessionFactory, send: Send, message: _Due,
+                    now: dt.datetime, can_lookup: bool, options: DispatchOptions) -> str:
     refused = _claim(session_factory, message, now, options.lease)
     if refused:
         return refused

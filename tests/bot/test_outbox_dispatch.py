@@ -62,6 +62,30 @@ def test_due_messages_are_sent_in_order_and_marked(db: str, channel: str) -> Non
     assert dispatch_due(factory(db), {channel: sender}, NOW + dt.timedelta(hours=1)).sent == []
 
 
+@pytest.mark.parametrize("fails", [False, True])
+def test_a_message_erased_while_it_is_sent_leaves_the_pass_going(db: str, channel: str,
+                                                                fails: bool) -> None:
+    """The citizen deleted their data while a message to them was at the provider: the row
+    stays erased (nothing recorded on it), and the other recipients' messages still go."""
+    erased = queue(db, channel, "+447700900009", "Your report was updated")
+    other = queue(db, channel, "+447700900010", "Your report was fixed")
+    sender = FakeSender()
+
+    def send(recipient: str, body: str, payload: Mapping[str, Any]) -> Optional[str]:
+        if recipient == "+447700900009":
+            with session_scope(db) as session:
+                session.delete(session.get(OutboxMessage, erased))
+            if fails:
+                raise ConnectionError("provider went away")
+        return sender(recipient, body, payload)
+
+    result = dispatch_due(factory(db), {channel: send}, NOW)
+    assert result.suppressed == [erased] and result.sent == [other]
+    assert sender.sent[-1] == ("+447700900010", "Your report was fixed")
+    with session_scope(db) as session:
+        assert session.get(OutboxMessage, erased) is None
+
+
 def test_notification_to_an_opted_out_number_is_suppressed_not_sent(db: str, channel: str) -> None:
     message = queue(db, channel, "+447700900002", "Your pothole C-2026-000001 is fixed")
     with session_scope(db) as session:
