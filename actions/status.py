@@ -18,7 +18,7 @@ from actions.replies import format_day, utter_core_error
 from bot.cases import StatusView, case_status_view, find_case
 from bot.db import read_scope, session_scope
 from bot.errors import CaseNotFound, DatabaseUnavailable, MalformedReference
-from bot.followers import cases_of_conversation
+from bot.followers import cases_of_conversation, follows, is_reporter
 from bot.references import parse_reference
 
 RECENT_CASES = 3
@@ -66,13 +66,18 @@ def requested_reference(tracker: Tracker) -> Optional[str]:
 
 
 def case_reply(tracker: Tracker, reference: str) -> Reply:
-    """The case's status; its details only for the conversation that reported it."""
-    language = language_of(tracker)
+    """The case's status; its details only for the conversation that reported it. The next
+    step ("your report is in the queue", "we will tell you when it is done") speaks to those
+    we tell about the case, its reporter and followers; anyone else gets the status alone."""
+    language, channel = language_of(tracker), channel_of(tracker)
     with read_scope() as session:
         case = find_case(session, reference)
-        own = case.sender_id == tracker.sender_id and case.channel == channel_of(tracker)
+        own = is_reporter(case, channel, tracker.sender_id)
+        told = own or follows(session, case, channel, tracker.sender_id)
         view = case_status_view(case, language, for_sender=own)
     values = view.placeholders()
+    if not told:
+        values["next_step"] = ""
     values["updated"] = format_day(view.updated, language, style="long")
     response = "utter_case_status_private" if own else "utter_case_status"
     return Reply(response=response, values=values, reference=view.reference)

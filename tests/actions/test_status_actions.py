@@ -59,6 +59,7 @@ def test_anyone_else_sees_only_the_status(sender_id: str, channel: str,
     [message] = messages
     assert message["response"] == "utter_case_status"
     assert "address" not in message and "description" not in message
+    assert message["next_step"] == ""  # "your report... we will tell you" is not for them
 
 
 @pytest.mark.parametrize("language, opening, standard", [
@@ -143,6 +144,20 @@ def test_without_a_reference_the_senders_cases_are_listed(open_test_case: Callab
     assert message["cases"].splitlines() == [f"{followed} (Street light fault): received",
                                              f"{newer} (Graffiti): received",
                                              f"{older} (Pothole): received"]
+
+
+def test_the_reporter_and_a_follower_get_the_next_step(open_test_case: Callable[..., str],
+                                                       domain: dict) -> None:
+    from bot.followers import follow_case
+
+    reference = open_test_case("web-owner")
+    with session_scope() as session:
+        follow_case(session, find_case(session, reference), channel="webchat",
+                    sender_id="web-follower", contact=None, language="en")
+    for sender_id in ("web-owner", "web-follower"):
+        _, messages = check(domain, text=reference, entity=reference, sender_id=sender_id)
+        assert messages[0]["next_step"] == "Your report is in the queue. The team will look at it soon."
+    assert messages[0]["response"] == "utter_case_status"  # a follower sees no details
 
 
 def test_without_any_case_the_reference_is_asked_for(database: str, domain: dict) -> None:
