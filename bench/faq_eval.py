@@ -67,16 +67,14 @@ def seeded_database(folder: Path, faq_file: Optional[Path]) -> str:
 
 
 def decide(session: Any, question: str, language: str) -> Dict[str, Any]:
-    """What the bot does with a question: the entry it answers with (or None), the entries it
-    offers, and its best guess with the score."""
-    from bot.faq import find_candidates
-    from bot.faq_log import MAX_SUGGESTIONS, clear_answer, worth_offering
+    """What the bot does with a question, by its own rule (bot.faq_log.decide): the entry it
+    answers with (or None), the entries it offers, and its best guess with the score."""
+    from bot.faq_log import decide as bot_decides
 
-    candidates = find_candidates(session, question, language, limit=MAX_SUGGESTIONS)
-    answered = clear_answer(candidates)
-    best = candidates[0] if candidates else None
-    return {"answer": best.topic if answered and best else None,
-            "offered": [] if answered else [item.topic for item in worth_offering(candidates)],
+    decision = bot_decides(session, question, language)
+    best = decision.best
+    return {"answer": best.topic if decision.answered and best else None,
+            "offered": [item.topic for item in decision.suggestions],
             "best": f"{best.topic} {best.score:.2f}" if best else "nothing"}
 
 

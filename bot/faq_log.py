@@ -51,15 +51,12 @@ def answer_question(session: Session, question: str, language: str,
                     ) -> PolicyAnswer:
     """The best published answer if it is clearly the one, else the entries worth offering;
     logged either way."""
-    candidates = find_candidates(session, question, language, limit=MAX_SUGGESTIONS)
-    answered = clear_answer(candidates)
-    suggestions = [] if answered else worth_offering(candidates)
-    match = candidates[0] if candidates else None
+    decision = decide(session, question, language)
     query = record_query(session, question=question, language=language, channel=channel,
-                         match=match, answered=answered, now=now,
-                         suggested=[item.entry_id for item in suggestions])
-    return PolicyAnswer(match=match, answered=answered, query_id=query.id,
-                        suggestions=suggestions)
+                         match=decision.best, answered=decision.answered, now=now,
+                         suggested=[item.entry_id for item in decision.suggestions])
+    return PolicyAnswer(match=decision.best, answered=decision.answered, query_id=query.id,
+                        suggestions=decision.suggestions)
 
 
 def answer_if_clear(session: Session, text: str, language: str, channel: Optional[str] = None,
@@ -69,12 +66,31 @@ def answer_if_clear(session: Session, text: str, language: str, channel: Optiona
     trained can read as nothing the model knows ("posso estacionar no passeio?"). Nothing is
     logged otherwise: such messages are mostly not questions (an address, a typo, small
     talk), and would bury the team's list of unanswered ones."""
-    candidates = find_candidates(session, text, language, limit=MAX_SUGGESTIONS)
-    if not clear_answer(candidates):
+    decision = decide(session, text, language)
+    if not decision.answered:
         return None
     query = record_query(session, question=text, language=language, channel=channel,
-                         match=candidates[0], answered=True, now=now)
-    return PolicyAnswer(match=candidates[0], answered=True, query_id=query.id)
+                         match=decision.best, answered=True, now=now)
+    return PolicyAnswer(match=decision.best, answered=True, query_id=query.id)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the bot would do with a question: answer with `best` when `answered`, else offer
+    the `suggestions` (possibly none). `best` is the closest entry either way."""
+
+    best: Optional[FaqMatch]
+    answered: bool
+    suggestions: List[FaqMatch]
+
+
+def decide(session: Session, question: str, language: str) -> Decision:
+    """The rule, without logging: the bot's replies and `make bench-faq` both use it, so the
+    benchmark measures exactly what citizens get."""
+    candidates = find_candidates(session, question, language, limit=MAX_SUGGESTIONS)
+    answered = clear_answer(candidates)
+    return Decision(best=candidates[0] if candidates else None, answered=answered,
+                    suggestions=[] if answered else worth_offering(candidates))
 
 
 def clear_answer(candidates: Sequence[FaqMatch]) -> bool:
