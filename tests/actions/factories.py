@@ -116,3 +116,14 @@ def responses(messages: Messages) -> List[str]:
 def slot_values(events: List[Dict[str, Any]]) -> Dict[str, Any]:
     """The last value each SlotSet event gave, by slot."""
     return {event["name"]: event["value"] for event in events if event.get("event") == "slot"}
+
+
+def follow_on_webchat(reference: str, sender_id: str) -> None:
+    """Make a web chat conversation follow a case, as accepting the duplicate offer does."""
+    from bot.cases import find_case
+    from bot.db import session_scope
+    from bot.followers import follow_case
+
+    with session_scope() as session:
+        follow_case(session, find_case(session, reference), channel="webchat",
+                    sender_id=sender_id, contact=None, language="en")

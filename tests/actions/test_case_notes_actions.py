@@ -13,8 +13,8 @@ from bot.case_notes import NOTE_KIND
 from bot.case_questions import answer_form_events
 from bot.cases import find_case
 from bot.db import session_scope
-from tests.actions.factories import (form_tracker, make_tracker, responses, run_action,
-                                     slot_values)
+from tests.actions.factories import (follow_on_webchat, form_tracker, make_tracker, responses,
+                                     run_action, slot_values)
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 
@@ -212,12 +212,8 @@ def test_an_answer_to_a_caseworker_is_acknowledged_as_one(
 
 def test_a_follower_adds_to_the_case_they_follow(open_test_case: Callable[..., str],
                                                  domain: dict) -> None:
-    from bot.followers import follow_case
-
     reference = open_test_case("web-reporter")
-    with session_scope() as session:
-        follow_case(session, find_case(session, reference), channel="webchat",
-                    sender_id="web-follower", contact=None, language="en")
+    follow_on_webchat(reference, "web-follower")
     found, _ = validate(None, domain, text="I have a photo of the pothole too",
                         intent="add_to_report", sender_id="web-follower")
     assert found["note_case"] == reference  # the only report they made or follow

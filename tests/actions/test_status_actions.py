@@ -10,7 +10,8 @@ import pytest
 from actions.status import ActionCheckStatus
 from bot.cases import change_status_by_staff, find_case
 from bot.db import session_scope
-from tests.actions.factories import make_tracker, responses, run_action, slot_values
+from tests.actions.factories import (follow_on_webchat, make_tracker, responses, run_action,
+                                     slot_values)
 
 
 def render(domain: dict, message: dict, language: str) -> str:
@@ -127,17 +128,11 @@ def test_without_a_reference_the_last_case_is_shown(open_test_case: Callable[...
 
 def test_without_a_reference_the_senders_cases_are_listed(open_test_case: Callable[..., str],
                                                           domain: dict) -> None:
-    from bot.cases import find_case
-    from bot.db import session_scope
-    from bot.followers import follow_case
-
     older = open_test_case("web-lister")
     newer = open_test_case("web-lister", service_code="graffiti")
     open_test_case("web-someone-else")
     followed = open_test_case("web-reporter", service_code="streetlight")
-    with session_scope() as session:  # the open case they chose to follow is theirs too
-        follow_case(session, find_case(session, followed), channel="webchat",
-                    sender_id="web-lister", contact=None, language="en")
+    follow_on_webchat(followed, "web-lister")  # the open case they chose to follow is theirs too
     _, messages = check(domain, text="my reports", sender_id="web-lister")
     [message] = messages
     assert message["response"] == "utter_your_recent_cases"
@@ -148,12 +143,8 @@ def test_without_a_reference_the_senders_cases_are_listed(open_test_case: Callab
 
 def test_the_reporter_and_a_follower_get_the_next_step(open_test_case: Callable[..., str],
                                                        domain: dict) -> None:
-    from bot.followers import follow_case
-
     reference = open_test_case("web-owner")
-    with session_scope() as session:
-        follow_case(session, find_case(session, reference), channel="webchat",
-                    sender_id="web-follower", contact=None, language="en")
+    follow_on_webchat(reference, "web-follower")
     for sender_id in ("web-owner", "web-follower"):
         _, messages = check(domain, text=reference, entity=reference, sender_id=sender_id)
         assert messages[0]["next_step"] == "Your report is in the queue. The team will look at it soon."
