@@ -141,7 +141,7 @@ def request_record(case: Case, zone: ZoneInfo) -> Dict[str, object]:
         "service_code": case.service_code,
         "description": (case.description or None) if public else None,
         "agency_responsible": case.service.department,
-        "service_notice": status_text(case.status, FALLBACK_LANGUAGE).next_step or None,
+        "service_notice": status_text(case.status, FALLBACK_LANGUAGE).public_notice or None,
         "requested_datetime": format_w3c(case.created_at, zone),
         "updated_datetime": format_w3c(case.updated_at, zone),
         "expected_datetime": end_of_day(case.expected_by, zone),

@@ -57,10 +57,12 @@ class FollowupQuestion:
 
 @dataclass(frozen=True)
 class StatusText:
-    """The plain words for a case status and what happens next, in one language."""
+    """The plain words for a case status and what happens next, in one language: `next_step`
+    speaks to the citizen who reported it, `public_notice` to anyone (the Open311 feed)."""
 
     label: str
     next_step: str
+    public_notice: str = ""
 
 
 def localized(texts: Optional[Mapping[str, object]], language: str) -> object:
@@ -172,7 +174,8 @@ def status_text(status: str, language: str, statuses: Optional[Dict[str, dict]] 
     """How to describe `status` to a citizen in `language`."""
     entry = (statuses or load_statuses()).get(status) or {}
     return StatusText(label=str(localized(entry.get("label"), language)) or status.replace("_", " "),
-                      next_step=str(localized(entry.get("next_step"), language)))
+                      next_step=str(localized(entry.get("next_step"), language)),
+                      public_notice=str(localized(entry.get("public_notice"), language)))
 
 
 _file_cache: Dict[str, tuple] = {}

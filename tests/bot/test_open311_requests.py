@@ -199,6 +199,9 @@ def test_chat_reports_show_status_but_not_their_private_details(session_for) -> 
     assert (record["description"], record["address"], record["lat"], record["long"],
             record["media_url"]) == (None,) * 5
     assert "+4477" not in repr(record) and "Bob" not in repr(record)
+    # Said to anyone reading the feed, not to the reporter ("We think it is fixed. If it is
+    # not, reply and tell us" was shown here, to people who cannot reply).
+    assert record["service_notice"] == "Fixed. If it is not, it can be reported again."
 
 
 @pytest.mark.parametrize("status, shown", [

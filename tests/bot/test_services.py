@@ -1,6 +1,7 @@
 """bot.services: the catalogue file, its seeding into the database and per-language texts."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,14 @@ def test_every_status_has_plain_words() -> None:
     assert status_text("new", "nl", {"new": {"label": {"en": "received"},
                                              "next_step": {"en": "Soon."}}}).label == "received"
     assert all(status_text(status, "en").next_step for status in CASE_STATUSES)
+
+
+@pytest.mark.parametrize("language", ["en", "es", "pt", "nl"])
+def test_every_status_has_a_public_notice_that_speaks_to_no_one(language: str) -> None:
+    """The Open311 feed shows it to anyone: "your report" there would be no one's."""
+    statuses = load_statuses()
+    notices = {status: statuses[status]["public_notice"].get(language) for status in CASE_STATUSES}
+    assert all(notices.values()), notices
+    second_person = {"en": r"\byou(r)?\b", "es": r"\btu\b|\bte\b", "pt": r"\bseu\b|\bsua\b",
+                     "nl": r"\bu\b|\buw\b"}[language]
+    assert [n for n in notices.values() if re.search(second_person, n, re.I)] == []
