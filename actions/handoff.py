@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import (FALLBACK_INTENTS, channel_of, language_of, latest_intent,
                             log_event, now_utc, transcript)
-from actions.policy import ANSWER_RESPONSES, serve_clear_answer
+from actions.policy import ANSWER_RESPONSES, second_look_in_faq
 from actions.replies import format_moment, utter_core_error
 from bot.city import describe_hours, load_city
 from bot.db import session_scope
@@ -68,8 +68,9 @@ class ActionEscalate(Action):
 
 class ActionHandleMisunderstanding(Action):
     """First misunderstanding: say so and suggest rephrasing; second in a row: a person.
-    Before either, outside a form, the FAQ gets a second look: a question on a topic the
-    model was not trained on is answered when one entry clearly fits it.
+    Before either, outside a form, the FAQ gets a second look (actions.policy
+    .second_look_in_faq): a question on a topic the model was not trained on is answered
+    when one entry clearly fits it, or offered the close ones when it reads as a question.
 
     Also RulePolicy's core_fallback_action_name, so it must not assume an NLU fallback.
     """
@@ -79,7 +80,7 @@ class ActionHandleMisunderstanding(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        answered = serve_clear_answer(dispatcher, tracker)
+        answered = second_look_in_faq(dispatcher, tracker)
         if answered is not None:
             log_event("misunderstanding_answered_from_faq", tracker, intent=latest_intent(tracker))
             return answered

@@ -28,9 +28,11 @@ from bot.faq import FaqMatch
 from bot.faq_content import answer_with_links
 from bot.faq_log import (PolicyAnswer, answer_if_clear, answer_question, choose_suggestion,
                          rate_answer)
+from bot.interrogatives import reads_as_question
 
 RATING_OPEN, RATED_QUERY = "faq_rating_open", "faq_query_id"
-ANSWER_RESPONSES = ("utter_policy_answer", "utter_policy_answer_ask_rating")
+ANSWER_RESPONSES = ("utter_policy_answer", "utter_policy_answer_ask_rating",
+                    "utter_policy_suggestions")  # the FAQ understood the message
 SUGGESTED_QUERY = "faq_suggestion_query"  # the log row whose suggestions are on screen
 CHOICE_ENTITY, NONE_OF_THESE = "faq_entry", "none"
 NONE_OF_THESE_TITLE: Dict[str, str] = {
@@ -71,24 +73,35 @@ class ActionAnswerPolicy(Action):
         return _unsure(dispatcher)
 
 
-def serve_clear_answer(dispatcher: CollectingDispatcher,
+def second_look_in_faq(dispatcher: CollectingDispatcher,
                        tracker: Tracker) -> Optional[List[EventType]]:
-    """The FAQ's answer to a message the NLU could not place, when one entry clearly fits
-    (bot.faq_log.answer_if_clear), as for a policy question; None when none does, in a form
-    (where such a message is more likely a reply to the form's question), or when the
-    database does not answer (the caller's own reply still helps)."""
+    """The FAQ's look at a message the NLU could not place; None when it has nothing to say
+    (the caller's own reply follows), in a form (where such a message is more likely a reply
+    to the form's question), or when the database does not answer.
+
+    A message that reads as a question (bot.interrogatives) and that the model did not judge
+    off-topic is taken as a policy question on a topic it was not trained on: answered when
+    one entry clearly fits, else the close entries are offered, and logged either way, so the
+    team sees the gap. Any other message gets only a clear answer (bot.faq_log.answer_if_clear)
+    and is not logged otherwise: addresses and typos would bury the team's list."""
     text = latest_text(tracker)
     if not text or text.startswith("/") or tracker.active_loop.get("name"):
         return None
+    language = language_of(tracker)
+    as_question = latest_intent(tracker) != "out_of_scope" and reads_as_question(text, language)
+    ask = answer_question if as_question else answer_if_clear
     try:
         with session_scope() as session:
-            result = answer_if_clear(session, text, language_of(tracker),
-                                     channel=tracker.get_latest_input_channel())
+            result = ask(session, text, language, channel=tracker.get_latest_input_channel())
     except DatabaseUnavailable:
         return None
     if result is None or result.match is None:
         return None
-    return _serve(dispatcher, tracker, result.match, result.query_id)
+    if result.answered:
+        return _serve(dispatcher, tracker, result.match, result.query_id)
+    if result.suggestions:
+        return _offer(dispatcher, tracker, result)
+    return None
 
 
 def _serve(dispatcher: CollectingDispatcher, tracker: Tracker, match: FaqMatch,

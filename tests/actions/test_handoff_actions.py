@@ -184,13 +184,55 @@ def test_a_question_the_nlu_missed_is_answered_when_the_faq_clearly_has_it(
     assert faq_log(text) == [(True, True)]
 
 
-@pytest.mark.parametrize("text", ["blorp", "12 Birch Grove", "how do I report a stray dog"])
+@pytest.mark.parametrize("text", ["blorp", "12 Birch Grove", "stray dog Birch Grove"])
 def test_no_clear_answer_is_a_misunderstanding_and_is_not_logged(text: str, database: str,
                                                                  domain: dict) -> None:
     tracker = make_tracker(text=text, intent="nlu_fallback", sender_id="web-no-faq")
     _, messages = run_action(ActionHandleMisunderstanding(), tracker, domain)
     assert responses(messages) == ["utter_default"]
     assert faq_log(text) == []  # not a gap for the comms team: most such texts are no question
+
+
+def suggestion_log(text: str) -> list:
+    from bot.models import FaqEntry, FaqQuery
+
+    with session_scope() as session:
+        row = session.execute(select(FaqQuery).where(FaqQuery.question == text)).scalar_one()
+        topics = [session.get(FaqEntry, entry_id).topic for entry_id in row.suggested_entries]
+        return [row.answered, topics]
+
+
+@pytest.mark.parametrize("text, language", [
+    ("what's the fine for parking on the footway", "en"),
+    ("whats the fine for parking on the footway", "en"),
+    ("fine for parking on the footway?", "en")])
+def test_a_question_the_nlu_missed_is_offered_the_close_entries(text: str, language: str,
+                                                                database: str,
+                                                                domain: dict) -> None:
+    tracker = make_tracker(text=text, intent="nlu_fallback", slots={"language": language},
+                           sender_id=f"web-faq-offer-{language}")
+    events, messages = run_action(ActionHandleMisunderstanding(), tracker, domain)
+    assert responses(messages) == ["utter_policy_suggestions"]
+    answered, offered = suggestion_log(text)  # a gap for the team, with what was offered
+    assert answered is False and "pavement-parking" in offered
+    assert [button["payload"] for button in messages[0]["buttons"]][-1] == '/ask_policy{"faq_entry":"none"}'
+    assert slot_values(events)["faq_suggestion_query"] is not None  # so a tap is honoured
+
+
+def test_an_off_topic_question_gets_no_suggestions(database: str, domain: dict) -> None:
+    text = "why is the sky blue?"
+    tracker = make_tracker(text=text, intent="out_of_scope", sender_id="web-faq-sky")
+    _, messages = run_action(ActionHandleMisunderstanding(), tracker, domain)
+    assert responses(messages) == ["utter_out_of_scope"] and faq_log(text) == []
+
+
+def test_a_question_nothing_comes_close_to_is_logged_for_the_team(database: str,
+                                                                  domain: dict) -> None:
+    text = "is there a fee for the zorblax"
+    tracker = make_tracker(text=text, intent="nlu_fallback", sender_id="web-faq-gap")
+    _, messages = run_action(ActionHandleMisunderstanding(), tracker, domain)
+    assert responses(messages) == ["utter_default"]
+    assert faq_log(text) == [(False, False)]  # in the team's list of unanswered questions
 
 
 def test_in_a_form_the_faq_is_not_looked_at(database: str, domain: dict) -> None:
@@ -201,12 +243,14 @@ def test_in_a_form_the_faq_is_not_looked_at(database: str, domain: dict) -> None
     assert responses(messages) == ["utter_default"] and faq_log(text) == []
 
 
-def test_a_miss_after_an_faq_answer_is_a_first_miss(database: str, domain: dict,
+@pytest.mark.parametrize("response", ["utter_policy_answer_ask_rating",
+                                      "utter_policy_suggestions"])
+def test_a_miss_after_an_faq_answer_is_a_first_miss(response: str, database: str, domain: dict,
                                                     clock) -> None:
     history = [user_event("parking on the pavement fine", "nlu_fallback"),
                action_event("action_handle_misunderstanding"),
-               bot_event("Parking on the pavement is not allowed...",
-                         "utter_policy_answer_ask_rating"), action_event("action_listen")]
+               bot_event("Parking on the pavement is not allowed...", response),
+               action_event("action_listen")]
     tracker = make_tracker(text="blorp", intent="nlu_fallback", history=history,
                            sender_id="web-faq-then-miss")
     _, messages = run_action(ActionHandleMisunderstanding(), tracker, domain)

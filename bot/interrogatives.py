@@ -1,0 +1,49 @@
+"""Whether a message reads as a question, in each language the assistant speaks.
+
+A message the model could not place may be a policy question on a topic it was never trained
+on ("what's the fine for parking on the footway"), or may be an address, a typo or small talk.
+Only the first deserves the FAQ's "is it one of these?" and a place in the comms team's list of
+unanswered questions; the rest would bury that list. Written punctuation is the strongest sign,
+but citizens on SMS rarely type "?", so a question word or a question-opening verb at the start
+counts too. The openers are matched without accents ("como", "cómo") because phones often drop
+them. A miss costs little: such a message still gets the FAQ's clear answers and the usual
+"I didn't understand" (actions/policy.py, second_look_in_faq).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Dict, Tuple
+
+OPENERS: Dict[str, Tuple[str, ...]] = {
+    "en": ("what", "whats", "when", "where", "who", "whom", "whose", "why", "how", "which",
+           "can", "could", "do", "does", "did", "is", "are", "will", "would", "should", "may",
+           "must", "am i", "have i", "has my", "is there", "are there"),
+    "es": ("que", "cuando", "donde", "adonde", "quien", "quienes", "por que", "como", "cual",
+           "cuales", "cuanto", "cuanta", "cuantos", "cuantas", "puedo", "se puede", "hay que",
+           "tengo que", "es obligatorio", "esta permitido"),
+    "pt": ("o que", "que", "quando", "onde", "quem", "porque", "por que", "como", "qual", "quais",
+           "quanto", "quanta", "quantos", "quantas", "posso", "pode", "podem", "devo",
+           "tenho de", "tenho que", "e permitido", "e proibido", "e obrigatorio"),
+    "nl": ("wat", "wanneer", "waar", "wie", "waarom", "hoe", "welke", "welk", "kan", "kun",
+           "kunt", "mag", "moet", "is het", "is er", "zijn er", "hoeveel", "heb ik", "wordt"),
+}
+
+
+def reads_as_question(text: str, language: str) -> bool:
+    """True for "...?" in any language, and for a message that opens the way a question in
+    `language` opens (English's when the language is not one we know)."""
+    stripped = (text or "").strip()
+    if not stripped:
+        return False
+    if stripped.endswith("?") or stripped.startswith("¿"):
+        return True
+    words = " ".join(re.findall(r"[^\W\d_]+", _plain(stripped)))
+    openers = OPENERS.get(language, OPENERS["en"])
+    return any(words == opener or words.startswith(opener + " ") for opener in openers)
+
+
+def _plain(text: str) -> str:
+    """Casefolded, accents dropped, apostrophes closed up ("what's" -> "whats")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("'", "").replace("’", ""))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))

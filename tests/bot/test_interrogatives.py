@@ -1,0 +1,51 @@
+"""What reads as a question: the FAQ offers its close entries only to those, and logs only those
+as questions the team has not answered (bot.interrogatives)."""
+from __future__ import annotations
+
+import pytest
+
+from bot.interrogatives import reads_as_question
+
+
+@pytest.mark.parametrize("text, language", [
+    ("what's the fine for parking on the footway", "en"),
+    ("Whats the fine for parking on the footway", "en"),
+    ("can I park on the pavement", "en"),
+    ("is there a charge for a second bin", "en"),
+    ("parking on the footway allowed?", "en"),
+    ("¿multa por aparcar en la acera", "es"),
+    ("cuánto cuesta recoger un sofá", "es"),
+    ("cuanto cuesta recoger un sofa", "es"),
+    ("se puede aparcar en la acera", "es"),
+    ("o que acontece se estacionar no passeio", "pt"),
+    ("é proibido estacionar no passeio", "pt"),
+    ("posso levar o cão ao parque", "pt"),
+    ("hoeveel kost een parkeervergunning", "nl"),
+    ("mag ik op de stoep parkeren", "nl"),
+    ("waar kan ik mijn grofvuil kwijt", "nl"),
+    ("what", "en"),
+])
+def test_questions_read_as_questions(text: str, language: str) -> None:
+    assert reads_as_question(text, language)
+
+
+@pytest.mark.parametrize("text, language", [
+    ("12 Birch Grove", "en"),
+    ("blorp", "en"),
+    ("stray dog Birch Grove", "en"),
+    ("whatever", "en"),         # an opener must be a whole word
+    ("island road", "en"),      # "is" inside a word is not "is"
+    ("thanks!", "en"),
+    ("hay un perro suelto en la plaza", "es"),
+    ("o candeeiro da rua 5", "pt"),  # "o" alone is an article, not "o que"
+    ("de lantaarnpaal in de Dorpsstraat", "nl"),
+    ("", "en"),
+    ("   ", "nl"),
+])
+def test_other_messages_do_not(text: str, language: str) -> None:
+    assert not reads_as_question(text, language)
+
+
+def test_an_unknown_language_is_read_with_englishs_openers() -> None:
+    assert reads_as_question("how much is a parking permit", "fr")
+    assert not reads_as_question("12 Birch Grove", "fr")
