@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a file: components/ and channels/ must import
@@ -61,12 +61,23 @@ def server_port(argv: List[str]) -> int:
     """The --port / -p of a `rasa run` command line (Rasa's default otherwise)."""
     from rasa.core.constants import DEFAULT_SERVER_PORT
 
+    return int(_option(argv, ("--port", "-p")) or DEFAULT_SERVER_PORT)
+
+
+def server_interface(argv: List[str]) -> str:
+    """The --interface / -i of a `rasa run` command line (Rasa's default otherwise)."""
+    from rasa.core.constants import DEFAULT_SERVER_INTERFACE
+
+    return _option(argv, ("--interface", "-i")) or DEFAULT_SERVER_INTERFACE
+
+
+def _option(argv: List[str], names: Tuple[str, ...]) -> Optional[str]:
     for index, word in enumerate(argv):
-        if word in ("--port", "-p") and index + 1 < len(argv):
-            return int(argv[index + 1])
-        if word.startswith("--port="):
-            return int(word.split("=", 1)[1])
-    return DEFAULT_SERVER_PORT
+        if word in names and index + 1 < len(argv):
+            return argv[index + 1]
+        if word.startswith(names[0] + "="):
+            return word.split("=", 1)[1]
+    return None
 
 
 def watches_serving(argv: List[str], environment: Dict[str, str]) -> bool:
@@ -84,6 +95,10 @@ def main() -> None:
     from rasa.__main__ import main as rasa_main
 
     served = watch_rasa_server() if watches_serving(sys.argv, dict(os.environ)) else None
+    if served is not None:
+        from bot.serving import exit_if_port_taken
+
+        exit_if_port_taken("The Rasa server", server_port(sys.argv), server_interface(sys.argv))
     rasa_main()  # reads sys.argv[1:] ("run", "--enable-api", ...) like `python -m rasa`
     if served is not None:
         from bot.serving import exit_unless_served

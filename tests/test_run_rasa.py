@@ -42,6 +42,15 @@ def test_the_port_named_when_the_server_cannot_listen_is_the_one_asked_for(
     assert run_rasa.server_port(argv) == port
 
 
+@pytest.mark.parametrize("argv, interface", [
+    (["run_rasa.py", "run", "--interface", "127.0.0.1", "--port", "5010"], "127.0.0.1"),
+    (["run_rasa.py", "run", "-i", "::1"], "::1"),
+    (["run_rasa.py", "run", "--port", "5010"], "0.0.0.0"),
+])
+def test_the_port_is_checked_on_the_interface_asked_for(argv: list, interface: str) -> None:
+    assert run_rasa.server_interface(argv) == interface
+
+
 @pytest.mark.parametrize("argv, environment, watched", [
     (["run_rasa.py", "run", "--enable-api"], {}, True),
     (["run_rasa.py", "run"], {"SANIC_WORKERS": "1"}, True),
