@@ -113,7 +113,7 @@ def missed_by_a_citizen(page: "Page", console_url: str, chat: "ChatPage", chat_u
     assert row.locator(f'a[href="/faq/{entry_id}"]').count() == 1
 
 
-STRAY_DOG = "how do I report a stray dog"  # no entry; dog fouling shares its words
+BARKING_DOG = "what do I do about a dog that barks"  # no entry; dog fouling shares its words
 DOG_FOULING_TITLE = "What is the fine for dog fouling?"  # that entry's first question
 
 
@@ -121,7 +121,7 @@ def test_a_citizen_picks_from_the_answers_offered_when_none_is_clear(
         assistant_servers: "AssistantServers", staff_page: "Page", chat: "ChatPage",
         chat_url: str) -> None:
     chat.open(chat_url)
-    offered = " ".join(chat.send_text(STRAY_DOG))
+    offered = " ".join(chat.send_text(BARKING_DOG))
     assert "Is it one of these?" in offered
     choices = chat.choices()
     assert DOG_FOULING_TITLE in choices and choices[-1] == "None of these", choices
@@ -129,13 +129,13 @@ def test_a_citizen_picks_from_the_answers_offered_when_none_is_clear(
     assert "passed your question to the team" in declined
     assert chat.choices() == ["Yes, talk to a person", "No, thanks"]
 
-    chat.send_text(STRAY_DOG)
+    chat.send_text(BARKING_DOG)
     picked = " ".join(chat.click_choice(DOG_FOULING_TITLE))
     assert "Not picking up after your dog" in picked and "Did that answer your question?" in picked
 
     username, password = create_staff_account(assistant_servers.database_url, "comms")
     sign_in(staff_page, assistant_servers.console_url, username, password)
     staff_page.goto(f"{assistant_servers.console_url}/faq/unanswered")
-    row = staff_page.locator("#unanswered tbody tr", has_text=STRAY_DOG.lower()).first
+    row = staff_page.locator("#unanswered tbody tr", has_text=BARKING_DOG.lower()).first
     assert row.locator("td").first.inner_text() == "1"  # the picked one was answered
     assert row.locator("a", has_text="dog-fouling").count() == 1
