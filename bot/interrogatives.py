@@ -18,7 +18,7 @@ from typing import Dict, Tuple
 OPENERS: Dict[str, Tuple[str, ...]] = {
     "en": ("what", "whats", "when", "where", "who", "whom", "whose", "why", "how", "which",
            "can", "could", "do", "does", "did", "is", "are", "will", "would", "should", "may",
-           "must", "am i", "have i", "has my", "is there", "are there"),
+           "must", "am i", "have i", "has my"),
     "es": ("que", "cuando", "donde", "adonde", "quien", "quienes", "por que", "como", "cual",
            "cuales", "cuanto", "cuanta", "cuantos", "cuantas", "puedo", "se puede", "hay que",
            "tengo que", "es obligatorio", "esta permitido"),
