@@ -26,6 +26,7 @@ from actions.replies import utter_core_error
 from actions.report_duplicates import CHOICE_SLOT, duplicate_check
 from actions.slots import CORRECTABLE_FIELDS, REQUESTED_SLOT
 from bot.errors import DatabaseUnavailable
+from bot.interrogatives import asks_how_to_report
 from bot.places_in_text import PlaceMention
 
 Validated = Dict[Text, Any]
@@ -39,11 +40,15 @@ class ValidateReportForm(FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        """Give the report its idempotency key the first time the form runs, and keep the
-        street a first message named without a number, for the place question."""
+        """Give the report its idempotency key the first time the form runs, keep the
+        street a first message named without a number, for the place question, and answer
+        a first message that asked how to report before the form asks its first question."""
+        starting = not tracker.get_slot("submission_id")
+        if starting and asks_how_to_report(latest_text(tracker), language_of(tracker)):
+            dispatcher.utter_message(response="utter_report_here")
         street = _street_in_first_message(tracker)
         events = await super().run(dispatcher, tracker, domain)
-        if not tracker.get_slot("submission_id"):
+        if starting:
             events.insert(0, SlotSet("submission_id", uuid.uuid4().hex))
         if street:
             events.append(SlotSet("location_street", street))
@@ -107,11 +112,15 @@ class ValidateReportForm(FormValidationAction):
 
     async def extract_description(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: DomainDict) -> Validated:
-        """A descriptive first message is the description: don't make the citizen repeat it."""
+        """A descriptive first message is the description: don't make the citizen repeat it.
+        "How should I report the pothole outside my house?" names the problem but does not
+        describe it for the crew, so the description is still asked."""
         starting = tracker.get_slot(REQUESTED_SLOT) is None
         if not starting or tracker.get_slot("description"):
             return {}
         text = latest_text(tracker)
+        if asks_how_to_report(text, language_of(tracker)):
+            return {}
         if latest_intent(tracker) == "report_problem" and fields.descriptive(
                 text, latest_entity(tracker, "category") is not None):
             return {"description": text}

@@ -8,6 +8,10 @@ but citizens on SMS rarely type "?", so a question word or a question-opening ve
 counts too. The openers are matched without accents ("como", "cómo") because phones often drop
 them. A miss costs little: such a message still gets the FAQ's clear answers and the usual
 "I didn't understand" (actions/policy.py, second_look_in_faq).
+
+A question about how to report something ("how do I report a pothole?") is read as the report
+itself, and the form starts; asks_how_to_report lets the form say first that the citizen can
+report it right here, so the question they asked is answered before the form's first question.
 """
 from __future__ import annotations
 
@@ -28,6 +32,14 @@ OPENERS: Dict[str, Tuple[str, ...]] = {
     "nl": ("wat", "wanneer", "waar", "wie", "waarom", "hoe", "welke", "welk", "kan", "kun",
            "kunt", "mag", "moet", "is het", "is er", "zijn er", "hoeveel", "heb ik", "wordt"),
 }
+# The verbs citizens use for reporting something to the city, as word starts without accents
+# ("denunci" is "denunciar" and "denuncio"); "inform" also matches "informar".
+REPORTING_WORDS: Dict[str, Tuple[str, ...]] = {
+    "en": ("report", "log", "notify", "flag", "tell"),
+    "es": ("denunci", "report", "avis", "inform", "notific", "comunic"),
+    "pt": ("comunic", "report", "denunci", "particip", "avis", "inform", "notific"),
+    "nl": ("meld", "doorgeven", "doorgegeven", "rapporteer", "aangeven"),
+}
 
 
 def reads_as_question(text: str, language: str) -> bool:
@@ -41,6 +53,16 @@ def reads_as_question(text: str, language: str) -> bool:
     words = " ".join(re.findall(r"[^\W\d_]+", _plain(stripped)))
     openers = OPENERS.get(language, OPENERS["en"])
     return any(words == opener or words.startswith(opener + " ") for opener in openers)
+
+
+def asks_how_to_report(text: str, language: str) -> bool:
+    """True for a question that names reporting ("how do I report a pothole", "¿dónde se
+    avisa de una farola rota?"); "can you fix the light on Elm Road?" is a question but not
+    about reporting, so the form does not tell that citizen they can report it here."""
+    if not reads_as_question(text, language):
+        return False
+    stems = REPORTING_WORDS.get(language, REPORTING_WORDS["en"])
+    return any(word.startswith(stems) for word in re.findall(r"[^\W\d_]+", _plain(text)))
 
 
 def _plain(text: str) -> str:

@@ -182,6 +182,28 @@ def test_a_street_without_a_number_is_kept_for_the_place_question(domain: dict) 
     assert messages == []
 
 
+
+@pytest.mark.parametrize("text, language", [
+    ("how do I report a pothole", "en"), ("¿cómo puedo avisar de un bache?", "es"),
+])
+def test_a_question_about_reporting_is_answered_before_the_first_question(
+        text: str, language: str, domain: dict) -> None:
+    slots, messages = validate(None, {"category": "pothole"}, domain, text=text,
+                               intent="report_problem", slots={"language": language},
+                               entities=[classifier_entity("pothole", 0.9)])
+    assert responses(messages) == ["utter_report_here"]
+    assert slots["requested_slot"] == "location"
+    assert slots.get("description") is None  # the question is not the problem's description
+
+
+def test_the_form_says_it_only_once(domain: dict) -> None:
+    """A second "how do I report ..." mid-form is the place question's answer or an
+    interruption, not the form starting again."""
+    _, messages = validate("location", {}, domain, text="how do I report it?",
+                           intent="report_problem",
+                           slots={"category": "pothole", "submission_id": "s"})
+    assert "utter_report_here" not in responses(messages)
+
 @pytest.mark.parametrize("text", [
     "there is a pothole by 14 Oak Avenue",  # a place, but the form asked for the description
 ])

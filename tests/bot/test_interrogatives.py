@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.interrogatives import reads_as_question
+from bot.interrogatives import asks_how_to_report, reads_as_question
 
 
 @pytest.mark.parametrize("text, language", [
@@ -49,3 +49,29 @@ def test_other_messages_do_not(text: str, language: str) -> None:
 def test_an_unknown_language_is_read_with_englishs_openers() -> None:
     assert reads_as_question("how much is a parking permit", "fr")
     assert not reads_as_question("12 Birch Grove", "fr")
+
+
+@pytest.mark.parametrize("text, language", [
+    ("how do I report a pothole", "en"),
+    ("who do I tell about a broken streetlight?", "en"),
+    ("is there a way to log a missed bin collection", "en"),
+    ("¿Dónde se avisa de una farola rota?", "es"),
+    ("como puedo denunciar un bache", "es"),
+    ("como posso comunicar um buraco na minha rua", "pt"),
+    ("onde se reporta um candeeiro avariado", "pt"),
+    ("waar kan ik een kapotte lantaarn melden", "nl"),
+    ("kan ik hier een melding maken?", "nl"),
+])
+def test_questions_about_reporting(text: str, language: str) -> None:
+    assert asks_how_to_report(text, language)
+
+
+@pytest.mark.parametrize("text, language", [
+    ("I want to report a pothole on Mill Lane", "en"),  # a report, not a question
+    ("can you fix the streetlight on Elm Road?", "en"),  # a question, not about reporting
+    ("quiero denunciar un bache en la calle Mayor", "es"),
+    ("quando vão arranjar o buraco?", "pt"),
+    ("ik wil een kapotte lantaarn melden", "nl"),
+])
+def test_other_messages_are_not_about_reporting(text: str, language: str) -> None:
+    assert not asks_how_to_report(text, language)
