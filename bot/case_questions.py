@@ -20,18 +20,27 @@ from sqlalchemy.orm import Session, aliased
 from bot.case_notes import NOTE_KIND, QUESTION_KIND, REPORTER
 from bot.clock import utc_naive
 from bot.errors import InvalidInput
-from bot.models import Case, CaseEvent
+from bot.models import Case, CaseEvent, OutboxMessage
 from bot.notifications import notification_template
 from bot.optouts import is_opted_out
-from bot.outbox import enqueue
+from bot.outbox import PENDING, enqueue, mark_suppressed
 from bot.services import service_name
 
 __all__ = ["QUESTION_KIND", "MAX_QUESTION_CHARS", "ANSWER_WINDOW", "AskedQuestion",
-           "can_ask_reporter", "ask_reporter", "waiting_question",
+           "HOLD_WHILE_BUSY", "can_ask_reporter", "ask_reporter", "withdraw_held_questions",
+           "waiting_question",
            "latest_question", "answer_form_events"]
 
 MAX_QUESTION_CHARS = 600  # a question and its wrapping stay within a few SMS segments
 ANSWER_WINDOW = dt.timedelta(days=7)  # a reply later than this is a new conversation
+# How long the message with the question is held back while the reporter is in the middle of
+# a report: "reply here to answer" would put their answer into that report. The assistant
+# keeps an unfinished report for an hour (domain/core.yml, session_expiration_time); once
+# the report is done it asks the question itself and the held message is withdrawn, and if
+# they leave it, the message goes out and their next session starts on the answer.
+HOLD_WHILE_BUSY = dt.timedelta(hours=1)
+MESSAGE_KIND = "case_question"  # the outbox row, and its wording in content/channels.yml
+WITHDRAWN = "asked in the conversation when the citizen finished their report"
 
 
 @dataclass(frozen=True)
@@ -56,9 +65,10 @@ def can_ask_reporter(session: Session, case: Case) -> Optional[str]:
 
 
 def ask_reporter(session: Session, case: Case, question: str, by: str,
-                 now: Optional[dt.datetime] = None) -> AskedQuestion:
+                 now: Optional[dt.datetime] = None, hold: bool = False) -> AskedQuestion:
     """Queue the question to the reporter and keep it in the case's history, in one unit of
-    work. Raises InvalidInput for an empty or overlong question or a reporter who cannot be
+    work; `hold` (the reporter is busy with a report) delays the message by HOLD_WHILE_BUSY.
+    Raises InvalidInput for an empty or overlong question or a reporter who cannot be
     asked."""
     text = " ".join((question or "").split())
     if not text:
@@ -74,14 +84,28 @@ def ask_reporter(session: Session, case: Case, question: str, by: str,
     case.events.append(event)
     case.updated_at = moment
     session.flush()
-    body = notification_template("case_question", case.language).format(
+    body = notification_template(MESSAGE_KIND, case.language).format(
         reference=case.reference, service=service_name(case.service, case.language),
         question=text)
     enqueue(session, channel=case.channel, recipient=case.contact or case.sender_id,
-            language=case.language, kind="case_question", body=body,
+            language=case.language, kind=MESSAGE_KIND, body=body,
             payload={"reference": case.reference, "audience": "reporter"},
-            dedupe_key=f"case-event:{event.id}", case_id=case.id, now=moment)
+            dedupe_key=f"case-event:{event.id}", case_id=case.id, now=moment,
+            not_before=moment + HOLD_WHILE_BUSY if hold else None)
     return AskedQuestion(case.reference, case.sender_id)
+
+
+def withdraw_held_questions(session: Session, reference: str) -> int:
+    """Withdraw the question messages on this report not yet sent to its reporter (held back,
+    or waiting for a retry), who is being asked in the conversation instead; how many were
+    withdrawn. Kept in the outbox as suppressed, with the reason."""
+    held = (select(OutboxMessage.id).join(Case, OutboxMessage.case_id == Case.id)
+            .where(Case.reference == reference, OutboxMessage.kind == MESSAGE_KIND,
+                   OutboxMessage.status == PENDING))
+    ids = list(session.execute(held).scalars())
+    for message_id in ids:
+        mark_suppressed(session, message_id, WITHDRAWN)
+    return len(ids)
 
 
 def waiting_question(session: Session, channel: str, sender_id: str,

@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Iterator, Optional, Tuple
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from bot.clock import utc_naive
@@ -78,7 +78,11 @@ def outbox_metrics(session: Session, now: dt.datetime) -> Iterator[Metric]:
                                          .group_by(OutboxMessage.status)):
         backlog.add_metric([status], count)
     yield backlog
-    oldest = session.execute(select(func.min(OutboxMessage.created_at))
+    # A message held back on purpose (a question waiting while the citizen finishes a report,
+    # bot.case_questions) lags only from when it was due, not from when it was written.
+    waiting_since = case((and_(OutboxMessage.status == "pending", OutboxMessage.attempts == 0),
+                          OutboxMessage.next_attempt_at), else_=OutboxMessage.created_at)
+    oldest = session.execute(select(func.min(waiting_since))
                              .where(OutboxMessage.status.in_(UNSENT))).scalar()
     yield GaugeMetricFamily("civic_outbox_lag_seconds",
                             "Age of the oldest outbox message not yet sent (0 when none).",

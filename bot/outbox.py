@@ -32,13 +32,16 @@ PENDING, SENDING, SENT, FAILED, SUPPRESSED = "pending", "sending", "sent", "fail
 
 def enqueue(session: Session, *, channel: str, recipient: str, language: str, kind: str,
             body: str, payload: Optional[Mapping[str, Any]] = None, dedupe_key: str,
-            case_id: Optional[int] = None, now: Optional[dt.datetime] = None) -> OutboxMessage:
-    """Queue a message once per dedupe_key; a repeat returns the message already queued."""
+            case_id: Optional[int] = None, now: Optional[dt.datetime] = None,
+            not_before: Optional[dt.datetime] = None) -> OutboxMessage:
+    """Queue a message once per dedupe_key; a repeat returns the message already queued.
+    `not_before` holds it back until then (a question for a citizen busy with a report)."""
     moment = utc_naive(now)
     row = OutboxMessage(dedupe_key=dedupe_key, case_id=case_id, channel=channel,
                         recipient=recipient, language=language, kind=kind, body=body,
                         payload=dict(payload or {}), status=PENDING, attempts=0,
-                        next_attempt_at=moment, created_at=moment)
+                        next_attempt_at=utc_naive(not_before) if not_before else moment,
+                        created_at=moment)
     message, _created = insert_once(session, row, lambda: session.execute(
         select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)).scalars().first())
     return message

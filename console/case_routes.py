@@ -45,9 +45,13 @@ NOTICES = {
     "merged": "Merged. Its citizens now follow this case and were told once.",
     "question": "Question queued for the reporter. Their reply will be added to this case and "
                 "flag it for attention.",
-    "question_later": "Question queued for the reporter. They are in the middle of a report "
-                      "with the assistant, which puts your question to them again once that "
-                      "is done and adds their reply to this case. If a caseworker is talking "
+    "question_held": "Question queued for the reporter. They are in the middle of a report "
+                     "with the assistant, which asks them your question once that is done and "
+                     "adds their reply to this case. If they leave that report unfinished, "
+                     "the question is sent to them in an hour.",
+    "question_later": "Question queued for the reporter. They are busy with the assistant or "
+                      "a caseworker: the assistant puts your question to them again once they "
+                      "are free and adds their reply to this case. If a caseworker is talking "
                       "with them, their reply goes to that caseworker instead.",
     "question_rasa": "Question queued for the reporter, but the assistant could not be told to "
                      "expect the answer; a reply in the next hour may arrive as a new message.",
@@ -131,10 +135,27 @@ async def _expect_fix_answer(changed: views.StatusChanged) -> bool:
 @_answers_errors
 async def ask(request: Request, reference: str) -> HTTPResponse:
     form = request.form or {}
+    sender_id = await asyncio.to_thread(views.reporter_conversation, request.ctx.staff,
+                                        reference)
+    busy = await _in_a_form(sender_id, reference)
     asked = await asyncio.to_thread(views.ask, request.ctx.staff, reference,
-                                    str(form.get("question") or ""), client_ip(request))
-    notice = await _expect_answer(asked)
+                                    str(form.get("question") or ""), client_ip(request),
+                                    busy)
+    notice = "question_held" if busy else await _expect_answer(asked)
     return redirect(f"/cases/{quote(asked.reference)}?notice={notice}#ask", status=303)
+
+
+async def _in_a_form(sender_id: str, reference: str) -> bool:
+    """Whether the reporter is in the middle of a report with the assistant, so the message
+    with the question must wait (bot.case_questions.HOLD_WHILE_BUSY); when Rasa cannot say,
+    the question goes out now, as it would to an idle citizen."""
+    settings = get_settings()
+    try:
+        return await RasaClient(settings.rasa_url, settings.rasa_token).in_a_form(sender_id)
+    except RasaUnavailable as error:
+        log_event(log, "console.case.reporter_state_unknown", logging.WARNING,
+                  case=reference, error=error.detail)
+        return False
 
 
 async def _expect_answer(asked: AskedQuestion) -> str:

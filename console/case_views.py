@@ -172,15 +172,24 @@ def merge(staff: StaffIdentity, reference: str, target_reference: str, reason: s
         return target.reference
 
 
-def ask(staff: StaffIdentity, reference: str, question: str, ip: str) -> AskedQuestion:
-    """A caseworker's question to the reporter, queued to them and kept in the case's history;
-    audited in the same unit of work."""
+def reporter_conversation(staff: StaffIdentity, reference: str) -> str:
+    """The conversation (Rasa sender id) of a case the caller may see, to ask the assistant
+    whether the reporter is free before a question is sent to them."""
+    with session_scope() as session:
+        return visible_case(session, staff, reference).sender_id
+
+
+def ask(staff: StaffIdentity, reference: str, question: str, ip: str,
+        hold: bool = False) -> AskedQuestion:
+    """A caseworker's question to the reporter, queued to them (held back while they are busy
+    with a report, `hold`) and kept in the case's history; audited in the same unit of work."""
     with session_scope() as session:
         case = visible_case(session, staff, reference)
-        asked = ask_reporter(session, case, question, by=staff.username)
+        asked = ask_reporter(session, case, question, by=staff.username, hold=hold)
         record(session, actor=staff.username, action="case.question_asked", target_type="case",
                target_id=case.reference, before=None,
-               after={"question": " ".join(question.split()), "language": case.language},
+               after={"question": " ".join(question.split()), "language": case.language,
+                      "held": hold},
                ip=ip)
         return asked
 

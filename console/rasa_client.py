@@ -1,5 +1,6 @@
-"""Rasa's HTTP API as the console uses it: pause and resume a conversation, set a slot, and
-make the citizen's next message the answer to a caseworker's question.
+"""Rasa's HTTP API as the console uses it: pause and resume a conversation, set a slot, say
+whether the citizen is in the middle of a form, and make their next message the answer to a
+caseworker's question.
 
 Rasa runs with `--enable-api` (scripts/run_assistant.py); every call appends one event to the
 conversation's tracker (POST /conversations/{sender_id}/tracker/events), which is what Rasa's
@@ -63,10 +64,16 @@ class RasaClient:
         the middle of another form (their report must not be cut short) or a caseworker holds
         the conversation; whether they were appended."""
         state = await self._state(sender_id)
-        if state.get("paused") or (state.get("active_loop") or {}).get("name"):
+        if state.get("paused") or _form_of(state):
             return False
         await self._append(sender_id, events, "expect the citizen's answer")
         return True
+
+    async def in_a_form(self, sender_id: str) -> bool:
+        """Whether the assistant is in the middle of a form with the citizen (a report, say)
+        and no caseworker holds the conversation: their next messages belong to that form."""
+        state = await self._state(sender_id)
+        return not state.get("paused") and bool(_form_of(state))
 
     async def _state(self, sender_id: str) -> Dict[str, Any]:
         """The conversation's current state (slots, active form, paused), without its events."""
@@ -97,6 +104,10 @@ class RasaClient:
                       status=answer.status_code)
             raise RasaUnavailable(action, f"Rasa answered HTTP {answer.status_code}")
         log_event(log, "rasa.event.appended", rasa_event=_kind(event))
+
+
+def _form_of(state: Dict[str, Any]) -> Optional[str]:
+    return (state.get("active_loop") or {}).get("name")
 
 
 def _kind(event: Any) -> str:

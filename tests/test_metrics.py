@@ -68,6 +68,24 @@ def test_database_gauges_read_the_truth_at_scrape_time(busy_db: str) -> None:
     assert samples[("civic_outbox_lag_seconds", ())] == 90  # the sent one does not count
 
 
+def test_a_message_held_back_on_purpose_lags_only_from_when_it_is_due(
+        migrated_sqlite_url: str) -> None:
+    """A question held while the citizen finishes a report (bot.case_questions) is not a
+    dispatcher falling behind: written 50 min ago, due in 10, it is no lag; overdue, it is."""
+    with session_scope(migrated_sqlite_url) as session:
+        outbox.enqueue(session, channel="sms", recipient="+440001", language="en",
+                       kind="case_question", body="q", dedupe_key="held-1",
+                       now=NOW - dt.timedelta(minutes=50),
+                       not_before=NOW + dt.timedelta(minutes=10))
+
+    def lag(at: dt.datetime) -> float:
+        gauges = metrics.DatabaseGauges(clock=lambda: at, database_url=migrated_sqlite_url)
+        return scrape(gauges)[("civic_outbox_lag_seconds", ())]
+
+    assert lag(NOW) == 0
+    assert lag(NOW + dt.timedelta(minutes=12)) == 120
+
+
 def test_two_collectors_on_one_database_report_the_same(busy_db: str) -> None:
     """What replicas rely on: no per-process state in the gauges."""
     first = scrape(metrics.DatabaseGauges(clock=lambda: NOW, database_url=busy_db))

@@ -8,6 +8,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 import pytest
 from rasa_sdk.events import FollowupAction
+from sqlalchemy import select
 
 from actions.case_notes import ActionAskNoteText
 from actions.feedback import ActionSubmitFeedback
@@ -18,6 +19,7 @@ from bot.case_questions import answer_form_events, ask_reporter
 from bot.cases import find_case
 from bot.clock import utc_naive
 from bot.db import session_scope
+from bot.models import OutboxMessage
 from tests.actions.factories import make_tracker, responses, run_action, user_event
 
 Event = Dict[str, Any]
@@ -95,6 +97,24 @@ def test_a_question_asked_during_a_form_is_put_when_it_ends(
     events, _ = run_action(action, tracker, domain)
     assert events[-len(answer_form_events(reference)):] == answer_form_events(reference)
     assert armed(events) == reference
+
+
+def test_the_message_held_back_is_withdrawn_when_the_form_puts_the_question(
+        open_test_case: Callable[..., str], domain: dict) -> None:
+    """The console held the message while the citizen was busy (bot.case_questions); the
+    form's end asks the question here, so it is not sent as well."""
+    reference = open_test_case("web-wait-held")
+    with session_scope() as session:
+        ask_reporter(session, find_case(session, reference), "Which side of the road?",
+                     by="ana", now=MINUTES[25], hold=True)
+    tracker = make_tracker(sender_id="web-wait-held", text="cancel", intent="deny",
+                           history=in_a_report(MINUTES[1])[:-1])
+    assert armed(run_action(ActionCancelReport(), tracker, domain)[0]) == reference
+    with session_scope() as session:
+        case_id = find_case(session, reference).id
+        statuses = session.execute(select(OutboxMessage.status).where(
+            OutboxMessage.case_id == case_id, OutboxMessage.kind == "case_question")).all()
+    assert [status for status, in statuses] == ["suppressed"]
 
 
 def test_a_question_the_citizen_was_free_to_answer_is_not_put_again(

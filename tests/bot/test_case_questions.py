@@ -9,13 +9,14 @@ import pytest
 from sqlalchemy import select
 
 from bot.case_notes import add_citizen_note, has_unanswered_note, unanswered_question
-from bot.case_questions import (ANSWER_WINDOW, QUESTION_KIND, ask_reporter, latest_question,
-                                waiting_question)
+from bot.case_questions import (ANSWER_WINDOW, HOLD_WHILE_BUSY, QUESTION_KIND, ask_reporter,
+                                latest_question, waiting_question, withdraw_held_questions)
 from bot.cases import find_case, open_case
 from bot.db import session_scope
 from bot.errors import InvalidInput
 from bot.models import OutboxMessage
 from bot.optouts import opt_out
+from bot.outbox import due_messages, mark_sent
 from tests.identities import unused_uk_mobile
 
 MONDAY = dt.datetime(2026, 11, 23, 12, 0)
@@ -77,6 +78,49 @@ def test_a_question_that_cannot_be_sent_changes_nothing(
         assert [e.kind for e in case.events] == ["created"]
         assert session.execute(select(OutboxMessage).where(
             OutboxMessage.case_id == case.id)).first() is None
+
+
+def messages_of(db: str, reference: str) -> list:
+    with session_scope(db) as session:
+        case = find_case(session, reference)
+        return [(m.status, m.next_attempt_at, m.last_error) for m in session.execute(
+            select(OutboxMessage).where(OutboxMessage.case_id == case.id)
+            .order_by(OutboxMessage.id)).scalars()]
+
+
+def test_a_question_for_a_reporter_busy_with_a_report_is_held_back(
+        db: str, report: Callable[..., dict]) -> None:
+    """"Reply here to answer" would put the answer into the report they are making."""
+    reference = opened(db, report)
+    with session_scope(db) as session:
+        ask_reporter(session, find_case(session, reference), "Which side?", by="ana",
+                     now=MONDAY, hold=True)
+    [(status, due, _)] = messages_of(db, reference)
+    assert (status, due) == ("pending", MONDAY + HOLD_WHILE_BUSY)
+    with session_scope(db) as session:
+        case_id = find_case(session, reference).id
+        early = [m.case_id for m in due_messages(session, MONDAY + HOLD_WHILE_BUSY / 2, 1000)]
+        on_time = [m.case_id for m in due_messages(session, MONDAY + HOLD_WHILE_BUSY, 1000)]
+    assert case_id not in early and case_id in on_time
+
+
+def test_a_question_asked_in_the_conversation_withdraws_the_unsent_message(
+        db: str, report: Callable[..., dict]) -> None:
+    reference = opened(db, report)
+    ask(db, reference, "Which side?")                       # already sent: stays sent
+    with session_scope(db) as session:
+        [first] = [m for m in session.execute(select(OutboxMessage).where(
+            OutboxMessage.case_id == find_case(session, reference).id)).scalars()]
+        mark_sent(session, first.id, MONDAY)
+        ask_reporter(session, find_case(session, reference), "Is it deep?", by="ana",
+                     now=MONDAY, hold=True)
+    with session_scope(db) as session:
+        assert withdraw_held_questions(session, reference) == 1
+    with session_scope(db) as session:
+        assert withdraw_held_questions(session, reference) == 0  # once
+    [(sent, _, _), (withdrawn, _, why)] = messages_of(db, reference)
+    assert (sent, withdrawn) == ("sent", "suppressed")
+    assert "asked in the conversation" in why
 
 
 def awaited(db: str, sender: str, free_since: Optional[dt.datetime],

@@ -3,6 +3,7 @@ a note flags the case until a caseworker acts; a question reaches the reporter i
 language, is audited, arms the dialogue for the answer, and is refused when it cannot be sent."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from typing import Dict
@@ -11,7 +12,7 @@ import httpx
 import pytest
 
 from bot.case_notes import add_citizen_note
-from bot.case_questions import answer_form_events
+from bot.case_questions import HOLD_WHILE_BUSY, answer_form_events
 from bot.db import session_scope
 from bot.models import Case
 from tests.console.case_console import (FakeRasa, audits, console, fake_rasa,  # noqa: F401
@@ -38,7 +39,7 @@ def test_a_citizens_note_is_on_the_case_page_and_flagged_until_a_change(
 
 
 @pytest.mark.parametrize("who, notice, armed", [
-    ("web-idle", "question", True), ("web-busy", "question_later", False),
+    ("web-idle", "question", True), ("web-busy", "question_held", False),
     ("web-held", "question_later", False), ("web-rasa-down", "question_rasa", False)])
 def test_a_question_reaches_the_reporter_in_their_language_and_arms_the_answer(
         console: ConsoleServer, people: Dict[str, httpx.Client], who: str, notice: str,
@@ -53,11 +54,15 @@ def test_a_question_reaches_the_reporter_in_their_language_and_arms_the_answer(
     assert answer.headers["location"].endswith(f"notice={notice}#ask")
     [message] = outbox(console, case.id)
     assert (message.kind, message.language, message.recipient) == ("case_question", "es", sender)
+    # held back while they are busy with a report: "reply here" would answer into it
+    held = message.next_attempt_at - message.created_at
+    assert held == (HOLD_WHILE_BUSY if who == "web-busy" else dt.timedelta(0))
     assert message.body.startswith(f"Sobre su aviso {case.reference} (")
     assert "nuestro equipo pregunta: ¿En qué lado de la calle está? Responda aquí" in message.body
     [entry] = audits(console, case.reference)
     assert entry.action == "case.question_asked"
     assert entry.after["question"] == "¿En qué lado de la calle está?"
+    assert entry.after["held"] is (who == "web-busy")
     history = people["highways"].get(f"/cases/{case.reference}").text
     assert "question asked: ¿En qué lado de la calle está?" in history
     [waiting] = re.findall(r'<p id="open-question"[^>]*>(.*?)</p>', history, re.S)

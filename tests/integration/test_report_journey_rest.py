@@ -171,8 +171,9 @@ def test_a_citizen_adds_words_to_their_report_and_a_stranger_cannot(
 
 def caseworker_asks(servers: AssistantServers, sender: str, reference: str,
                     question: str) -> bool:
-    """What the console's "Ask the reporter" does: queue the question, then arm the answer
-    form through Rasa's API; whether it was armed (not while the citizen is busy)."""
+    """What the console's "Ask the reporter" does (console.case_routes.ask): ask Rasa whether
+    the citizen is in the middle of a form, queue the question (held back if they are), then
+    arm the answer form through Rasa's API; whether it was armed (not while they are busy)."""
     import asyncio
 
     from bot.case_questions import answer_form_events, ask_reporter
@@ -180,10 +181,11 @@ def caseworker_asks(servers: AssistantServers, sender: str, reference: str,
     from bot.db import session_scope
     from console.rasa_client import RasaClient
 
+    client = RasaClient(servers.rasa_url)
+    busy = asyncio.run(client.in_a_form(sender))
     with session_scope(servers.database_url) as session:
-        ask_reporter(session, find_case(session, reference), question, by="ana")
-    return asyncio.run(RasaClient(servers.rasa_url).expect_answer(
-        sender, answer_form_events(reference)))
+        ask_reporter(session, find_case(session, reference), question, by="ana", hold=busy)
+    return not busy and asyncio.run(client.expect_answer(sender, answer_form_events(reference)))
 
 
 def test_a_caseworkers_question_is_answered_by_the_next_message(
@@ -231,16 +233,29 @@ def test_a_question_asked_during_a_report_is_put_once_the_report_is_done(
     assert "passed your answer" in reply and earlier in reply, reply
     assert note_reasons(assistant_servers.database_url, earlier) == ["Yes, right next to it"]
     assert note_reasons(assistant_servers.database_url, second) == []
+    # the message with the question was held while they reported, and is withdrawn: the
+    # conversation asked it, so it is not sent as well
+    assert question_messages(assistant_servers.database_url, earlier) == ["suppressed"]
+
+
+def question_messages(database_url: str, reference: str) -> List[str]:
+    return _of_case(database_url, reference,
+                    "SELECT o.status FROM outbox o JOIN cases c ON c.id = o.case_id "
+                    "WHERE c.reference = :r AND o.kind = 'case_question' ORDER BY o.id")
 
 
 def note_reasons(database_url: str, reference: str) -> List[str]:
+    return _of_case(database_url, reference,
+                    "SELECT e.reason FROM case_events e JOIN cases c ON c.id = e.case_id "
+                    "WHERE c.reference = :r AND e.kind = 'citizen_note' ORDER BY e.id")
+
+
+def _of_case(database_url: str, reference: str, query: str) -> List[str]:
+    """One column of rows about the case with this reference (:r in the query)."""
     engine = create_engine(database_url, future=True)
     try:
         with engine.connect() as connection:
-            return list(connection.execute(text(
-                "SELECT e.reason FROM case_events e JOIN cases c ON c.id = e.case_id "
-                "WHERE c.reference = :r AND e.kind = 'citizen_note' ORDER BY e.id"),
-                {"r": reference}).scalars())
+            return list(connection.execute(text(query), {"r": reference}).scalars())
     finally:
         engine.dispose()
 
