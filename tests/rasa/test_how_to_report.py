@@ -55,6 +55,29 @@ ABOUT_REPORTING = [
 ]
 
 
+# Can I report without my name, and will the person I report find out? Citizens ask this
+# before reporting a neighbour's noise or dog. The FAQ answers it (anonymous-reporting-privacy);
+# the model must not take it for a report, feedback or a status check they did not ask for.
+ABOUT_ANONYMITY = [
+    "can I report something without giving my name",
+    "must I tell you my name",
+    "do I have to give my name",
+    "will the person I report find out it was me",
+    "does my report stay anonymous",
+    "will they know it was me who reported the noise",
+    "puedo avisar de algo sin dar mi nombre",
+    "¿sabrán quién ha puesto la denuncia?",
+    "posso comunicar sem dizer quem sou",
+    "o meu nome aparece na denúncia?",
+    "krijgt degene over wie ik klaag mijn naam te horen",
+    "moet ik mijn naam opgeven",
+]
+# A form the citizen did not ask for: the worst reading of a question about anonymity.
+FORM_STARTERS = ("report_problem", "give_feedback", "add_to_report")
+# The model's own "I can't place it" goes to the FAQ's second look, which answers these.
+REACHES_THE_FAQ = ("ask_policy", "nlu_fallback")
+
+
 def comparable(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
 
@@ -81,7 +104,7 @@ def category_of(parsed: Dict[str, Any]) -> Any:
 def test_the_messages_are_not_training_examples() -> None:
     trained = {comparable(example.text) for path in (ROOT / "data/nlu").glob("*/*.yml")
                if path.name != "regex.yml" for example in load_examples(path)}
-    asked = [text for text, _ in HOW_TO_REPORT] + ABOUT_REPORTING
+    asked = [text for text, _ in HOW_TO_REPORT] + ABOUT_REPORTING + ABOUT_ANONYMITY
     assert [text for text in asked if comparable(text) in trained] == []
 
 
@@ -98,11 +121,21 @@ def test_asking_how_to_report_a_problem_is_a_report_of_it(parse) -> None:  # typ
 def test_questions_about_reporting_itself_do_not_start_a_report(parse) -> None:  # type: ignore[no-untyped-def]
     """Most are policy questions; one the model cannot place still reaches the FAQ through
     the misunderstanding's second look (actions.policy.second_look_in_faq). What must not
-    happen is a report form opened for a question about reporting. One is allowed: "puedo
-    avisar de algo sin dar mi nombre" was read as a report before the "how do I report"
-    examples too. Policy examples about anonymity were tried for it and reverted: they sent
-    a Portuguese address, "what data do you have about me" and Dutch greetings with a name
-    to ask_policy (tests/lang, tests/console/test_privacy_journey.py, test_unknown_words)."""
+    happen is a report form opened for a question about reporting. One is allowed, as a
+    retrain may move a borderline message."""
     found = {text: item["intent"]["name"] for text, item in zip(ABOUT_REPORTING, parse(ABOUT_REPORTING))}
     assert list(found.values()).count("report_problem") <= 1, found
     assert list(found.values()).count("ask_policy") > len(ABOUT_REPORTING) / 2, found  # most
+
+
+def test_questions_about_anonymity_reach_the_faq_and_open_no_form(parse) -> None:  # type: ignore[no-untyped-def]
+    """Before the anonymity examples in data/nlu/*/policy.yml (model of c86348c), none of
+    the first eleven was read as a policy question and four opened a form (feedback for "do
+    I have to give my name", a report for "puedo avisar de algo sin dar mi nombre"); four
+    reached the FAQ. Those examples avoid the words of a greeting with a name, which an
+    earlier set moved to ask_policy."""
+    found = {text: item["intent"]["name"]
+             for text, item in zip(ABOUT_ANONYMITY, parse(ABOUT_ANONYMITY))}
+    assert [text for text, intent in found.items() if intent in FORM_STARTERS] == [], found
+    reached = [text for text, intent in found.items() if intent in REACHES_THE_FAQ]
+    assert len(reached) >= 0.6 * len(ABOUT_ANONYMITY), found
