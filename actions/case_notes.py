@@ -17,6 +17,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions import report_fields as fields
+from actions.catalogue import OTHER
 from actions.common import (channel_of, language_of, latest_entity, latest_intent,
                             latest_metadata, latest_text, log_event)
 from actions.replies import utter_core_error
@@ -25,7 +26,7 @@ from actions.waiting_question import after_form
 from bot.attachments import PHOTO_PLACEHOLDER_TEXT
 from bot.case_notes import add_citizen_note, case_for_note
 from bot.case_questions import latest_question
-from bot.cases import case_status_view
+from bot.cases import case_status_view, find_case
 from bot.db import read_scope, session_scope
 from bot.errors import (CaseNotFound, DatabaseUnavailable, InvalidInput, MalformedReference,
                         NotYourCase)
@@ -39,7 +40,8 @@ MIN_NOTE_CHARS = 3
 # Messages that are something else, for which the form steps aside and the rules answer (see
 # data/rules.yml; deny and goodbye cancel): always these; a question only when it is asked as
 # one ("the bin is the green recycling one" reads as a policy topic, but it is a note); a
-# greeting or thanks only on its own. An answer to a caseworker's question also takes "no".
+# greeting or thanks only on its own. An answer to a caseworker's question also takes "no",
+# and is not a report of a different problem (_another_problem).
 ALWAYS_ASIDE = frozenset({"deny", "goodbye", "request_human", "help", "bot_challenge",
                           "change_language"})
 QUESTIONS = frozenset({"check_status", "ask_policy"})
@@ -261,9 +263,29 @@ def _steps_aside(tracker: Tracker) -> bool:
         return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split()) in DECLINE_WORDS
     if intent in ALWAYS_ASIDE:
         return True
+    if intent == "report_problem" and tracker.get_slot(ANSWER_SLOT):
+        return _another_problem(tracker)
     if intent in QUESTIONS:
         return "?" in text
     return intent in SMALL_TALK and len(text.split()) <= SMALL_TALK_WORDS
+
+
+def _another_problem(tracker: Tracker) -> bool:
+    """Whether a message that reads as a report names a different problem from the report
+    whose question it would answer: "there's a broken streetlight on Park Lane", days after
+    a question about a pothole, is a new report, not the answer (data/rules.yml starts it, and
+    the question is put again once that report is done). Without the database, or a type, it
+    is the answer, as before."""
+    entity = latest_entity(tracker, "category")
+    named = str((entity or {}).get("value") or "")
+    if not named or named == OTHER:
+        return False
+    reference = str(tracker.get_slot("note_case") or "")
+    try:
+        with read_scope() as session:
+            return find_case(session, reference).service_code != named
+    except (CaseNotFound, MalformedReference, DatabaseUnavailable):
+        return False
 
 
 def _usable_words(text: str, short_ok: bool = False) -> str:

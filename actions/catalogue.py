@@ -14,6 +14,8 @@ from bot.errors import UnknownService
 from bot.services import FollowupQuestion, followup_questions, get_service, list_services
 from bot.services import service_name
 
+OTHER = "other"  # the catalogue's catch-all service: it says nothing about which problem
+
 
 @dataclass(frozen=True)
 class ServiceInfo:

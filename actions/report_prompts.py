@@ -13,12 +13,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import report_fields as fields
-from actions.catalogue import ServiceInfo, service_info, services_for
+from actions.catalogue import OTHER, ServiceInfo, service_info, services_for
 from actions.common import language_of, log_event
 from actions.replies import utter_core_error
 from bot.errors import DatabaseUnavailable
 
-OTHER = "other"
 CONSENT_MARKS = {True: "✓", False: "✗"}  # language-neutral in the summary
 
 

@@ -132,6 +132,32 @@ def test_a_short_yes_or_no_answers_a_caseworkers_question(domain: dict, text: st
     assert slots["note_text"] == text
 
 
+def category(code: str) -> list:
+    return [{"entity": "category", "value": code, "start": 0, "end": 5,
+             "extractor": "CategoryClassifier", "confidence_entity": 0.9}]
+
+
+@pytest.mark.parametrize("text, named, answering, answer", [
+    # days after a question about a pothole: a new problem, not the answer
+    ("there's a broken streetlight on Park Lane", "streetlight", True, False),
+    # the same problem, or no type named: the answer
+    ("the pothole is by the bus stop", "pothole", True, True),
+    ("it is on the left side", None, True, True),
+    ("something else is wrong there", "other", True, True),
+    # adding to a report by choice takes what the citizen says
+    ("there's a broken streetlight on Park Lane", "streetlight", False, True),
+])
+def test_a_new_problem_is_not_taken_as_the_answer(open_test_case: Callable[..., str],
+                                                  domain: dict, text: str,
+                                                  named: Optional[str], answering: bool,
+                                                  answer: bool) -> None:
+    reference = open_test_case("web-note-new-problem")  # a pothole
+    slots, _ = validate("note_text", domain, text=text, intent="report_problem",
+                        entities=category(named) if named else [],
+                        slots={"note_case": reference, "note_answers_question": answering or None})
+    assert (slots.get("note_text") == text) is answer
+
+
 @pytest.mark.parametrize("text", ["CANCEL IT", "cancel it.", "Cancelar", "annuleren"])
 def test_the_offered_words_decline_to_answer(domain: dict, text: str) -> None:
     slots, _ = validate("note_text", domain, text=text, intent="deny",

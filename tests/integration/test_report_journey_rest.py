@@ -49,6 +49,12 @@ def report_pothole(servers: AssistantServers, sender: str,
     case reference and every slot asked for."""
     transcript = texts(servers.say(sender, FIRST_MESSAGE))
     meanwhile()
+    return finish_report(servers, sender, transcript)
+
+
+def finish_report(servers: AssistantServers, sender: str,
+                  transcript: str) -> Tuple[str, List[str]]:
+    """Answer the report form's questions until it is sent; the reference and the slots."""
     asked: List[str] = []
     for _ in range(MAX_TURNS):
         tracker = servers.tracker(sender)
@@ -236,6 +242,30 @@ def test_a_question_asked_during_a_report_is_put_once_the_report_is_done(
     # the message with the question was held while they reported, and is withdrawn: the
     # conversation asked it, so it is not sent as well
     assert question_messages(assistant_servers.database_url, earlier) == ["suppressed"]
+
+
+def test_a_new_problem_instead_of_the_answer_is_reported_and_the_question_waits(
+        assistant_servers: AssistantServers) -> None:
+    """Days after a question about a pothole, "the streetlight ... is out" is a new report,
+    not the answer; the question is put again once that report is sent."""
+    sender = str(uuid.uuid4())
+    pothole, _ = report_pothole(assistant_servers, sender)
+    assert caseworker_asks(assistant_servers, sender, pothole, "Which side of the road?")
+
+    opening = texts(assistant_servers.say(
+        sender, "the streetlight outside 7 Park Lane has been dark for a week"))
+    assert "new problem" in opening and pothole in opening, opening
+    streetlight, _ = finish_report(assistant_servers, sender, opening)
+    [row] = cases_where(assistant_servers.database_url, "reference = :r", r=streetlight)
+    assert row["service_code"] == "streetlight"
+    said = [event.get("text") or "" for event in assistant_servers.tracker(sender)["events"]
+            if event.get("event") == "bot"]
+    assert "Which side of the road?" in said[-1] and pothole in said[-1], said[-3:]
+
+    reply = texts(assistant_servers.say(sender, "The left side"))
+    assert "passed your answer" in reply and pothole in reply, reply
+    assert note_reasons(assistant_servers.database_url, pothole) == ["The left side"]
+    assert note_reasons(assistant_servers.database_url, streetlight) == []
 
 
 def question_messages(database_url: str, reference: str) -> List[str]:
