@@ -66,6 +66,17 @@ def _has_words(text: str) -> bool:
     return bool(_LETTER.search(text)) and len(characters) >= 3
 
 
+def with_detail(description: Optional[str], detail: str) -> str:
+    """The description with a reply that said more about the problem added on its own line;
+    the description itself when it already holds those words."""
+    detail = detail.strip()
+    if not description:
+        return detail[:MAX_DESCRIPTION_CHARS]
+    if detail.casefold() in description.casefold():
+        return description
+    return f"{description}\n{detail}"[:MAX_DESCRIPTION_CHARS]
+
+
 def descriptive(text: str, names_a_category: bool) -> bool:
     """Whether the message that opened the report already describes the problem.
 

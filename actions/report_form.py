@@ -5,6 +5,9 @@ Rasa fills the slots from the domain mappings; this action accepts or rejects ea
 cannot see (map pins, photo ids, a descriptive first message, "yes" to a suggested type),
 walks the service's follow-up questions one answer at a time, and once type and place are
 known offers to follow an open case of the same problem (actions/report_duplicates.py).
+A reply that says more about the problem instead of answering the place or a closed
+follow-up question goes into the description, and the question is asked once more
+(bot.answer_fit).
 """
 from __future__ import annotations
 
@@ -24,7 +27,8 @@ from actions.common import (language_of, latest_entity, latest_intent, latest_me
                             latest_text)
 from actions.replies import utter_core_error
 from actions.report_duplicates import CHOICE_SLOT, duplicate_check
-from actions.slots import CORRECTABLE_FIELDS, REQUESTED_SLOT
+from actions.slots import ASKED_AGAIN_SLOT, CORRECTABLE_FIELDS, REQUESTED_SLOT
+from bot.answer_fit import off_question_answer, off_question_place
 from bot.errors import DatabaseUnavailable
 from bot.interrogatives import asks_how_to_report
 from bot.places_in_text import PlaceMention
@@ -165,9 +169,12 @@ class ValidateReportForm(FormValidationAction):
         if pin is not None:
             dispatcher.utter_message(response="utter_location_pin_received")
             return {"location": fields.pin_label(*pin), "latitude": pin[0], "longitude": pin[1]}
-        text = fields.place_answer(str(value or ""), tracker.get_slot("location_street"))
+        answer = str(value or "")
+        text = fields.place_answer(answer, tracker.get_slot("location_street"))
         if text is None:
             return {"location": None}
+        if _asked_now(tracker, "location") and off_question_place(answer):
+            return _kept_as_detail(dispatcher, tracker, answer, "location", {"location": None})
         if tracker.get_slot(REQUESTED_SLOT) is None:  # taken from the first message
             dispatcher.utter_message(response="utter_location_from_message", location=text)
         return {"location": text, "latitude": None, "longitude": None}
@@ -195,6 +202,11 @@ class ValidateReportForm(FormValidationAction):
             accepted, answer = fields.followup_answer(str(value or ""))
             if not accepted:
                 return {"followup": None}
+            if answer and _asked_now(tracker, "followup", question.code) \
+                    and latest_intent(tracker) not in ("affirm", "deny") \
+                    and off_question_answer(answer, question.prompt, question.expects):
+                return _kept_as_detail(dispatcher, tracker, answer, question.code,
+                                       {"followup": None})
             answers[question.code] = answer
         done = fields.next_question(questions, answers) is None
         return {"followup": fields.FOLLOWUP_DONE if done else None,
@@ -239,6 +251,22 @@ class ValidateReportForm(FormValidationAction):
         changes: Validated = {slot: None for slot in cleared}
         changes["confirmed"] = None
         return changes
+
+
+def _asked_now(tracker: Tracker, slot: str, field: Optional[str] = None) -> bool:
+    """Whether the reply answers `slot`'s question, asked for the first time: the second
+    reply to a question asked again is kept whatever it says."""
+    asked_again = tracker.get_slot(ASKED_AGAIN_SLOT)
+    return tracker.get_slot(REQUESTED_SLOT) == slot and asked_again != (field or slot)
+
+
+def _kept_as_detail(dispatcher: CollectingDispatcher, tracker: Tracker, reply: str,
+                    field: str, unanswered: Validated) -> Validated:
+    """A reply that said more about the problem instead of answering: its words go into the
+    description (nothing the citizen wrote is lost), and the question is asked once more."""
+    dispatcher.utter_message(response="utter_detail_added")
+    return {**unanswered, ASKED_AGAIN_SLOT: field,
+            "description": fields.with_detail(tracker.get_slot("description"), reply)}
 
 
 def _place_in_first_message(tracker: Tracker) -> Optional[PlaceMention]:

@@ -10,12 +10,13 @@ from typing import Iterable, List
 from rasa_sdk.events import EventType, SlotSet
 
 REQUESTED_SLOT = "requested_slot"
+ASKED_AGAIN_SLOT = "asked_again"  # a question asked once more after its reply became detail
 
 REPORT_SLOTS = (
     "category", "category_suggestion", "location", "location_street", "latitude", "longitude",
     "description", "followup", "followup_answers", "photos", "attachment_ids", "consent",
     "confirmed",
-    "submission_id", "duplicate_case", "follow_duplicate",
+    "submission_id", "duplicate_case", "follow_duplicate", ASKED_AGAIN_SLOT,
 )
 FEEDBACK_SLOTS = ("feedback_text", "feedback_rating")
 NOTE_SLOTS = ("note_case", "note_text", "note_photo_ids", "note_answers_question")

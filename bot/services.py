@@ -14,6 +14,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.answer_fit import EXPECTATIONS, TEXT
 from bot.errors import UnknownService
 from bot.models import CASE_STATUSES, Service
 from bot.settings import get_settings
@@ -48,11 +49,14 @@ class ServiceView:
 
 @dataclass(frozen=True)
 class FollowupQuestion:
-    """A follow-up question in one language; optional ones accept "skip"."""
+    """A follow-up question in one language; optional ones accept "skip". `expects` says what
+    kind of reply answers it (bot.answer_fit): a yes or no, a number, one of the options it
+    lists, or any text."""
 
     code: str
     prompt: str
     required: bool = True
+    expects: str = TEXT
 
 
 @dataclass(frozen=True)
@@ -102,8 +106,12 @@ def _question(service: str, item: Mapping) -> dict:
     prompt = dict(item.get("prompt") or {})
     if not item.get("code") or FALLBACK_LANGUAGE not in prompt:
         raise ValueError(f"a question of service {service!r} lacks a code or English prompt")
+    expects = str(item.get("expects") or TEXT)
+    if expects not in EXPECTATIONS:
+        raise ValueError(f"question {item['code']!r} of service {service!r} expects "
+                         f"{expects!r}; use one of {', '.join(EXPECTATIONS)}")
     question = {"code": str(item["code"]), "prompt": prompt,
-                "required": bool(item.get("required", True))}
+                "required": bool(item.get("required", True)), "expects": expects}
     # Optional typing (Open311 service definitions offer lists): datatype, values [{key, name}].
     if item.get("datatype"):
         question["datatype"] = str(item["datatype"])
@@ -157,7 +165,8 @@ def service_name(service: Service, language: str) -> str:
 def followup_questions(service: Service, language: str) -> List[FollowupQuestion]:
     """The service's follow-up questions in order, in `language` (English fallback)."""
     return [FollowupQuestion(code=item["code"], prompt=str(localized(item["prompt"], language)),
-                             required=bool(item.get("required", True)))
+                             required=bool(item.get("required", True)),
+                             expects=str(item.get("expects") or TEXT))
             for item in service.questions or []]
 
 

@@ -59,6 +59,32 @@ def test_a_duplicate_code_in_the_file_is_refused(tmp_path: Path) -> None:
         load_catalogue(file)
 
 
+def test_a_question_expecting_an_unknown_kind_of_answer_is_refused(tmp_path: Path) -> None:
+    file = tmp_path / "services.yml"
+    item = {"code": "x", "department": "D", "sla_working_days": 1, "name": {"en": "X"},
+            "questions": [{"code": "q", "prompt": {"en": "Is it?"}, "expects": "yes/no"}]}
+    file.write_text(yaml.safe_dump({"services": [item]}))
+    with pytest.raises(ValueError, match="yes_no"):
+        load_catalogue(file)
+
+
+def test_closed_questions_say_what_answers_them(db: str) -> None:
+    """Every "(yes/no)" question expects yes or no, so a reply that says something else is
+    kept as detail and the question asked again (bot.answer_fit); stored rows without the
+    key read as free text."""
+    for spec in load_catalogue():
+        for question in spec.questions:
+            if "(yes/no)" in question["prompt"]["en"]:
+                assert question["expects"] == "yes_no", (spec.code, question["code"])
+    with session_scope(db) as session:
+        service = get_service(session, "streetlight")
+        assert [q.expects for q in followup_questions(service, "en")] == ["digits", "choice"]
+        service.questions = [{key: value for key, value in question.items() if key != "expects"}
+                             for question in service.questions]
+        assert {q.expects for q in followup_questions(service, "en")} == {"text"}
+        session.rollback()
+
+
 def test_seeding_again_updates_services_and_deactivates_removed_ones(db: str, tmp_path: Path) -> None:
     specs = load_catalogue()
     changed = [spec for spec in specs if spec.code != "graffiti"]

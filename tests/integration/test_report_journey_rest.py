@@ -175,6 +175,28 @@ def test_a_citizen_adds_words_to_their_report_and_a_stranger_cannot(
     assert note_reasons(assistant_servers.database_url, reference) == notes
 
 
+def test_more_about_the_problem_at_the_place_question_lands_in_the_description(
+        assistant_servers: AssistantServers) -> None:
+    """"Where on Station Road?" answered with the pothole's size: the size goes into the
+    description, the question comes again, and the case holds a place a crew can find."""
+    sender = str(uuid.uuid4())
+    first = texts(assistant_servers.say(sender, "there's a huge pothole on Station Road near the school"))
+    assert "Station Road" in first
+    detail = "it's about 30cm wide and deep, cars swerve around it"
+    replies = texts(assistant_servers.say(sender, detail))
+    assert "added that to the report's description" in replies, replies
+    assert assistant_servers.tracker(sender)["slots"]["requested_slot"] == "location"
+    transcript = first + replies + texts(assistant_servers.say(sender, "12"))
+    reference, asked = finish_report(assistant_servers, sender, transcript)
+    assert "location" not in asked and "description" not in asked, asked
+    place = _of_case(assistant_servers.database_url, reference,
+                     "SELECT address FROM cases WHERE reference = :r")
+    description = _of_case(assistant_servers.database_url, reference,
+                           "SELECT description FROM cases WHERE reference = :r")
+    assert place == ["12 Station Road"]
+    assert description[0].endswith(f"\n{detail}") and "near the school" in description[0]
+
+
 def caseworker_asks(servers: AssistantServers, sender: str, reference: str,
                     question: str) -> bool:
     """What the console's "Ask the reporter" does (console.case_routes.ask): ask Rasa whether

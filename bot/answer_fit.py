@@ -1,0 +1,153 @@
+"""Whether a reply in the report form answers the question it follows, or says more about the
+problem instead.
+
+Citizens often answer "Where is it?" with "it's about 30cm wide, cars swerve around it", or
+"Is it a danger to traffic? (yes/no)" with "it's been there for weeks". Kept as the answer,
+those words land in the wrong field: the crew reads a size as the address. Taken as more of
+the description instead, and the question asked once more, nothing is lost and the field gets
+its answer.
+
+Rules, not a model, and deliberately lenient: a reply counts as off the question only when it
+is at least four words long and shows none of the signs of an answer. A place has a house
+number, a street, a capitalised name or a word of place ("outside", "near", "esquina",
+"tegenover", "school"...). An answer to a closed question has a yes or a no, a word of the
+question itself ("very dangerous" to "Is it a danger...?"), or, for a number or a plate, a
+digit. Short replies always count as answers. A wrong call costs the citizen one repeated
+question, and the form takes whatever comes the second time (actions/report_form.py).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import FrozenSet, List
+
+from bot.places_in_text import UNITS, place_mentioned
+
+YES_NO = "yes_no"  # the question is answered with yes or no
+DIGITS = "digits"  # a number or a registration plate: the answer has a digit in it
+CHOICE = "choice"  # one of the options the question lists
+TEXT = "text"  # anything goes: never off the question
+EXPECTATIONS = (YES_NO, DIGITS, CHOICE, TEXT)
+
+MIN_WORDS = 4  # shorter replies are answers ("a bit", "the blue one", "12")
+STEM = 5  # "dangerous" answers "danger": words that share their first five letters
+
+# Yes, no and their usual variants, without accents; any of them as a word makes an answer.
+YES_NO_WORDS = frozenset("""
+yes yeah yep yup yea aye sure definitely absolutely certainly indeed correct probably maybe
+no nope nah not never none nothing neither
+si claro vale seguro tal vez quizas nunca ninguno ninguna nada
+sim claro talvez nao nunca nenhum nenhuma nada nem
+ja jawel zeker misschien nee neen niet nooit geen niks
+""".split())
+NEGATED = re.compile(r"n[o']?t\b")  # isn't, don't, can't, cannot, won't
+
+# Words of place in the four languages, without accents: prepositions of where, and the
+# landmarks citizens give instead of an address. Generous on purpose: a description that
+# happens to contain one is kept as the place, as before. "at", "in", "on" (and "en", "em",
+# "op"...) are left out: a description has them as often as a place ("since Monday at the
+# kerb"), and a place that has them nearly always names a landmark too ("at the bus stop").
+PLACE_WORDS = frozenset("""
+near nearby outside opposite by beside next front behind corner junction crossing
+between across along past end top bottom side inside entrance exit where towards under
+underneath below above alley road street lane avenue path footpath pavement sidewalk
+school church station library park playground shop shops store supermarket pub bar cafe
+hospital surgery bridge roundabout square market post office garage car bus stop tram
+house home flat flats block estate building number no
+cerca junto frente enfrente delante detras esquina cruce entre lado calle avenida
+plaza paseo carretera camino numero portal parada colegio escuela iglesia parque estacion
+mercado puente rotonda tienda ayuntamiento salida entrada casa edificio
+perto pe atras rua praca largo travessa estrada cruzamento paragem
+escola igreja estacao ponte rotunda loja camara predio
+bij naast voor tegenover achter hoek kruising tussen langs straat weg laan plein
+gracht kade singel nummer halte kerk markt brug rotonde ziekenhuis winkel ingang uitgang
+huis flat
+""".split())
+# Words too common to show that a reply repeats the question ("there", "which").
+QUESTION_STOPWORDS = frozenset("""
+there their these those which what where when would could should about right your with
+from have been this that them they while other please
+""".split())
+
+# Sizes and counts after a number: "30 cm", "2 metres" (times and days are in UNITS).
+MEASURES = frozenset("""
+cm mm m metre metres meter meters km inch inches ft feet foot x kg kilos litres liters
+centimetros centimetro metro metros quilos
+""".split())
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_NAME = re.compile(r"[^\W\d_][\w'’-]*")
+_DIGIT = re.compile(r"\d")
+_HOUSE_NUMBER = re.compile(r"(\d{1,5})([a-z]?)")
+_UNIT_LETTERS = frozenset({"m", "x", "h"})  # 5m, 2x, 3h are a size, a count, a time
+# Capitalised in English without being a place: "I" and the days and months.
+_NOT_NAMES = frozenset("""
+I I'm I've I'd I'll I’m I’ve Monday Tuesday Wednesday Thursday Friday Saturday Sunday January
+February March April May June July August September October November December
+""".split())
+
+
+def off_question_place(text: str) -> bool:
+    """True when a reply to "Where is it?" reads as more about the problem, not a place."""
+    words = _words(text)
+    if len(words) < MIN_WORDS or place_mentioned(text) is not None:
+        return False
+    if any(word in PLACE_WORDS for word in words) or _house_number_in(words):
+        return False
+    return not _named(text)
+
+
+def off_question_answer(text: str, prompt: str, expects: str) -> bool:
+    """True when a reply to a closed follow-up question (yes/no, a number, one of a list)
+    says something else; free-text questions (`TEXT`) take any reply."""
+    if expects not in (YES_NO, DIGITS, CHOICE):
+        return False
+    words = _words(text)
+    if len(words) < MIN_WORDS or any(word in YES_NO_WORDS or NEGATED.search(word)
+                                     for word in words):
+        return False
+    if expects == DIGITS and _DIGIT.search(text):
+        return False
+    return not _shares_a_word(words, _words(prompt))
+
+
+def _words(text: str) -> List[str]:
+    """Casefolded words without accents ("¿Está?" -> ["esta"])."""
+    decomposed = unicodedata.normalize("NFKD", (text or "").casefold())
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return _WORD.findall(plain)
+
+
+def _house_number_in(words: List[str]) -> bool:
+    """A number that is not a size, a time or a count ("12", "12a"; not "30cm", "3 weeks")."""
+    for index, word in enumerate(words):
+        match = _HOUSE_NUMBER.fullmatch(word)
+        if match is None or match.group(2) in _UNIT_LETTERS:
+            continue
+        following = words[index + 1] if index + 1 < len(words) else ""
+        if following not in UNITS and following not in MEASURES:
+            return True
+    return False
+
+
+def _named(text: str) -> bool:
+    """A capitalised word that does not start the reply or a sentence: a name like "Tesco"
+    or "Elm". Shouted replies count too, which keeps them as places, as before."""
+    previous_end = None
+    for match in _NAME.finditer(text or ""):
+        before = None if previous_end is None else text[previous_end:match.start()]
+        previous_end = match.end()
+        if before is None or any(mark in before for mark in ".!?¡¿"):
+            continue
+        if match.group()[:1].isupper() and match.group() not in _NOT_NAMES:
+            return True
+    return False
+
+
+def _shares_a_word(words: List[str], question: List[str]) -> bool:
+    """Whether the reply picks up a word of the question ("very dangerous" to "Is it a
+    danger...?", "the recycling one" to "...general waste, recycling..."); words under four
+    letters and the commonest ones do not count."""
+    stems: FrozenSet[str] = frozenset(word[:STEM] for word in question
+                                      if len(word) >= 4 and word not in QUESTION_STOPWORDS)
+    return any(len(word) >= 4 and word[:STEM] in stems for word in words)

@@ -1,0 +1,74 @@
+"""bot.answer_fit: which replies in the report form answer their question, and which say more
+about the problem instead. Lenient on purpose: a place or an answer must never be taken for
+detail, so most rows here are replies that count as answers."""
+from __future__ import annotations
+
+import pytest
+
+from bot.answer_fit import CHOICE, DIGITS, TEXT, YES_NO, off_question_answer, off_question_place
+
+DANGER = "Is it a danger to cars, cyclists or people right now? (yes/no)"
+POLE = "Is there a number on the lamp post? If you can see it, please type it."
+LITTER = "Is it loose litter, a full public bin, or broken glass or needles?"
+DANGER_ES = "¿Es un peligro para coches, ciclistas o personas ahora mismo? (sí/no)"
+
+
+@pytest.mark.parametrize("reply", [
+    "it's about 30cm wide and deep, cars swerve around it",
+    "the bin men didn't take my recycling this week",
+    "it's been there for weeks",
+    "the lights have been flickering every evening",
+    "it's 2 metres wide and very deep",
+    "hay un agujero enorme muy peligroso",
+    "é muito fundo e perigoso para carros",
+    "het lawaai gaat elke nacht door tot drie uur",
+    "it's been out since Monday morning at the kerb",
+    "the light on the pole flickers in the evening",
+])
+def test_more_about_the_problem_is_not_a_place(reply: str) -> None:
+    assert off_question_place(reply)
+
+
+@pytest.mark.parametrize("reply", [
+    "12", "near the school", "outside number 12", "the one opposite 14",
+    "the big oak tree by the pond", "where the old cinema used to be",
+    "halfway up the hill past Tesco", "Station Road by the co-op", "past the Red Lion pub",
+    "at the bus stop on the main road", "frente al colegio de la calle",
+    "in the alley behind the shops", "on the bridge over the river", "in the park near the pond",
+    "ao pé da escola primária", "tegenover de bakker bij het plein",
+    "corner of Oak and 5th", "14 Birch Grove", "Kerkstraat 12 in het centrum",
+    "IT IS REALLY DEEP AND DANGEROUS",  # shouted: kept as given, as before
+    "5 Elm Street and it is deep",  # a place and a detail: the place wins
+])
+def test_places_are_places(reply: str) -> None:
+    assert not off_question_place(reply)
+
+
+@pytest.mark.parametrize("reply, prompt, expects", [
+    ("it's been there for weeks", DANGER, YES_NO),
+    ("only at night when it's dark", DANGER, YES_NO),
+    ("hace semanas que está así", DANGER_ES, YES_NO),
+    ("lleva una semana sin luz", POLE, DIGITS),
+    ("it has been dark for a week now", POLE, DIGITS),
+    ("it was left by the school gates", LITTER, CHOICE),
+    ("outside 22 Rose Avenue", "Which bin was missed: general waste, recycling, garden or food?",
+     CHOICE),
+])
+def test_replies_that_say_something_else(reply: str, prompt: str, expects: str) -> None:
+    assert off_question_answer(reply, prompt, expects)
+
+
+@pytest.mark.parametrize("reply, prompt, expects", [
+    ("yes", DANGER, YES_NO), ("no", DANGER, YES_NO), ("a bit", DANGER, YES_NO),
+    ("very dangerous", DANGER, YES_NO),  # picks up the question's word
+    ("yes it is, a cyclist fell off", DANGER, YES_NO),
+    ("it isn't that bad really", DANGER, YES_NO),  # a no in other words
+    ("sí, es muy peligroso para las motos", DANGER_ES, YES_NO),
+    ("cars swerve around it all the time", DANGER, YES_NO),
+    ("it says RV 1234 on it", POLE, DIGITS), ("I can't see one from here", POLE, DIGITS),
+    ("the number is worn off", POLE, DIGITS),
+    ("mostly broken glass near the benches", LITTER, CHOICE),
+    ("it's been there for weeks", "How big is it?", TEXT),  # free text takes anything
+])
+def test_answers_are_answers(reply: str, prompt: str, expects: str) -> None:
+    assert not off_question_answer(reply, prompt, expects)
