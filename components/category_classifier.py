@@ -2,7 +2,10 @@
 
 DIET decides *that* the citizen is reporting something (intent report_problem or inform);
 this component decides *what* it is about (pothole, streetlight, ...), so the report form
-can skip or pre-fill its category question. It is a separate, cheap scikit-learn model
+can skip or pre-fill its category question. It is also the second opinion on a message the
+intent model is unsure of: when DIET cannot place it ("the bin men didn't take my recycling
+this week") and this model is sure it describes one service, the message is a report of it,
+instead of "Sorry, I didn't understand" or a near FAQ answer. It is a separate, cheap scikit-learn model
 because the label lives in example metadata rather than in entity annotations, and because
 a probability with a "none" class lets it stay silent on addresses and chit-chat instead of
 guessing. Text normalisation is language-neutral (no English-only tooling): one model will
@@ -30,7 +33,8 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.shared.nlu.constants import ENTITIES, INTENT, METADATA, METADATA_INTENT, TEXT
+from rasa.shared.nlu.constants import (ENTITIES, INTENT, INTENT_RANKING_KEY, METADATA,
+                                      METADATA_INTENT, PREDICTED_CONFIDENCE_KEY, TEXT)
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -232,6 +236,14 @@ class CategoryClassifier(GraphComponent, EntityExtractorMixin):
             "intents": ["report_problem", "inform"],
             "max_alternatives": 3,
             "C": 30.0,
+            # The second opinion (see the module docstring): DIET is unsure below this
+            # confidence or with its top two this close (FallbackClassifier's thresholds), and
+            # this model is sure of one service at or above `sure_above`; never of a vague one.
+            "unsure_below": 0.6,
+            "unsure_gap": 0.1,
+            "sure_above": 0.9,
+            "report_intent": "report_problem",
+            "vague_categories": ["other"],
         }
 
     def __init__(
@@ -303,7 +315,7 @@ class CategoryClassifier(GraphComponent, EntityExtractorMixin):
         if self._pipeline is None:
             return messages
         for message in messages:
-            entity = self._predict_entity(message)
+            entity = self._second_opinion(message) or self._predict_entity(message)
             if entity is not None:
                 message.set(ENTITIES, message.get(ENTITIES, []) + [entity], add_to_output=True)
         return messages
@@ -318,6 +330,41 @@ class CategoryClassifier(GraphComponent, EntityExtractorMixin):
         classes = self._pipeline.classes_
         order = np.argsort(-probabilities)
         return [(str(classes[i]), float(probabilities[i])) for i in order]
+
+    def _second_opinion(self, message: Message) -> Optional[Dict[Text, Any]]:
+        """For a message DIET is unsure of that this model is sure describes one service: the
+        message becomes a report (intent and ranking) and the entity names the service."""
+        text = message.get(TEXT)
+        if not text or text.startswith("/") or not self._unsure(message):
+            return None
+        if any(e.get("entity") == ENTITY_NAME for e in message.get(ENTITIES, [])):
+            return None
+        ranking = self.rank(text)
+        if not ranking or ranking[0][0] in (NONE_LABEL, *self._config["vague_categories"]):
+            return None
+        confidence = ranking[0][1]
+        if confidence < float(self._config["sure_above"]):
+            return None
+        report = {"name": self._config["report_intent"], PREDICTED_CONFIDENCE_KEY: confidence}
+        others = [item for item in message.get(INTENT_RANKING_KEY) or []
+                  if item.get("name") != report["name"]]
+        message.set(INTENT, report, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [report] + others, add_to_output=True)
+        logger.debug("category_classifier.second_opinion category=%s confidence=%.3f",
+                     ranking[0][0], confidence)
+        return category_entity(text, ranking, int(self._config["max_alternatives"]))
+
+    def _unsure(self, message: Message) -> bool:
+        """Whether DIET's intent would fall back: too low, or too close to the runner-up."""
+        confidence = float((message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+        if confidence < float(self._config["unsure_below"]):
+            return True
+        ranking = message.get(INTENT_RANKING_KEY) or []
+        if len(ranking) < 2:
+            return False
+        gap = float(ranking[0].get(PREDICTED_CONFIDENCE_KEY) or 0.0) - \
+            float(ranking[1].get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+        return gap < float(self._config["unsure_gap"])
 
     def _predict_entity(self, message: Message) -> Optional[Dict[Text, Any]]:
         """The entity for one message, or None when any rule says stay silent."""

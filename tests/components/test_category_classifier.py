@@ -170,6 +170,56 @@ def test_button_payload_category_is_left_untouched(storage_and_resource: tuple) 
     assert entities == [payload_entity]
 
 
+UNSURE_TEXT = "deep pothole in the road outside my house"
+
+
+def _unsure_message(text: str, ranking: List[tuple]) -> Message:
+    """A message as DIET leaves it: its top intent and the whole ranking."""
+    intents = [{"name": name, "confidence": confidence} for name, confidence in ranking]
+    return Message(data={"text": text, "intent": dict(intents[0]), "intent_ranking": intents})
+
+
+def _sure_of(storage_and_resource: tuple, text: str, **config: Any) -> CategoryClassifier:
+    """The component, with `sure_above` just under its confidence in `text`'s top label (the
+    in-test model is small, so its probabilities are modest)."""
+    component = _loaded(storage_and_resource)
+    confidence = component.rank(text)[0][1]
+    return _loaded(storage_and_resource, **{"sure_above": confidence - 0.01, **config})
+
+
+@pytest.mark.parametrize("ranking", [
+    [("check_status", 0.45), ("greet", 0.30), ("report_problem", 0.25)],  # too low
+    [("check_status", 0.62), ("report_problem", 0.58)],  # the top two too close
+])
+def test_an_unsure_message_the_model_is_sure_of_becomes_a_report(
+        storage_and_resource: tuple, ranking: List[tuple]) -> None:
+    component = _sure_of(storage_and_resource, UNSURE_TEXT)
+    message = _unsure_message(UNSURE_TEXT, ranking)
+    component.process([message])
+    confidence = component.rank(UNSURE_TEXT)[0][1]
+    assert message.get("intent") == {"name": "report_problem", "confidence": confidence}
+    names = [item["name"] for item in message.get("intent_ranking")]
+    assert names[0] == "report_problem" and names.count("report_problem") == 1
+    assert [e["value"] for e in message.get("entities")] == ["pothole"]
+
+
+@pytest.mark.parametrize("text, ranking, config", [
+    (UNSURE_TEXT, [("check_status", 0.9), ("greet", 0.1)], {}),  # DIET is sure
+    (UNSURE_TEXT, [("check_status", 0.45), ("greet", 0.3)], {"sure_above": 1.0}),
+    (UNSURE_TEXT, [("check_status", 0.45), ("greet", 0.3)], {"vague_categories": ["pothole"]}),
+    ("outside the library", [("greet", 0.45), ("inform", 0.3)], {}),  # no service at all
+    ('/report_problem{"category":"pothole"}', [("greet", 0.45), ("inform", 0.3)], {}),
+])
+def test_a_second_opinion_needs_an_unsure_intent_and_a_sure_service(
+        storage_and_resource: tuple, text: str, ranking: List[tuple],
+        config: Dict[str, Any]) -> None:
+    component = _sure_of(storage_and_resource, UNSURE_TEXT, **config)
+    message = _unsure_message(text, ranking)
+    component.process([message])
+    assert message.get("intent")["name"] == ranking[0][0]
+    assert message.get("entities", []) == []
+
+
 def test_untrained_component_adds_nothing(tmp_path: Path) -> None:
     storage = LocalModelStorage(tmp_path)
     component = CategoryClassifier.load(
