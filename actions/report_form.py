@@ -28,12 +28,19 @@ from actions.common import (language_of, latest_entity, latest_intent, latest_me
 from actions.replies import utter_core_error
 from actions.report_duplicates import CHOICE_SLOT, duplicate_check
 from actions.slots import ASKED_AGAIN_SLOT, CORRECTABLE_FIELDS, REQUESTED_SLOT
-from bot.answer_fit import off_question_answer, off_question_place
+from bot.answer_fit import names_an_option, off_question_answer, off_question_place
 from bot.errors import DatabaseUnavailable
 from bot.interrogatives import asks_how_to_report
 from bot.places_in_text import PlaceMention
+from bot.services import FollowupQuestion
 
 Validated = Dict[Text, Any]
+# Intents the follow-up's mapping refuses (the form steps aside for them) that the model may
+# give a bare option: alone, "recycling" reads as a policy question, "general waste" as
+# feedback and "stuck on red" as a call for help. A request for a person or a status check
+# is never taken for an answer.
+OPTION_MISREADS = frozenset({"ask_policy", "give_feedback", "help", "add_to_report",
+                             "bot_challenge", "greet", "goodbye", "thank"})
 
 
 class ValidateReportForm(FormValidationAction):
@@ -130,6 +137,19 @@ class ValidateReportForm(FormValidationAction):
             return {"description": text}
         return {}
 
+    async def extract_followup(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: DomainDict) -> Validated:
+        """A short reply naming one of the pending question's options is its answer, whatever
+        the model made of it (OPTION_MISREADS): the form takes it instead of stepping aside."""
+        if tracker.get_slot(REQUESTED_SLOT) != "followup" \
+                or latest_intent(tracker) not in OPTION_MISREADS:
+            return {}
+        question = _pending_question(tracker)
+        text = latest_text(tracker)
+        if question is None or not names_an_option(text, question.prompt, language_of(tracker)):
+            return {}
+        return {"followup": text}
+
     async def extract_photos(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> Validated:
         """Photos may arrive at any step; they are collected whenever they come."""
@@ -191,11 +211,10 @@ class ValidateReportForm(FormValidationAction):
                           tracker: Tracker, domain: DomainDict) -> Validated:
         """One answer to the pending question; "done" once every question has one."""
         try:
-            service = service_info(tracker.get_slot("category"), language_of(tracker))
+            questions = _questions(tracker)
         except DatabaseUnavailable as error:
             utter_core_error(dispatcher, error)
             return {"followup": None}
-        questions = service.questions if service else []
         answers: Dict[str, Optional[str]] = dict(tracker.get_slot("followup_answers") or {})
         question = fields.next_question(questions, answers)
         if question is not None:
@@ -251,6 +270,22 @@ class ValidateReportForm(FormValidationAction):
         changes: Validated = {slot: None for slot in cleared}
         changes["confirmed"] = None
         return changes
+
+
+def _questions(tracker: Tracker) -> List[FollowupQuestion]:
+    """The follow-up questions of the report's service, in the citizen's language."""
+    service = service_info(tracker.get_slot("category"), language_of(tracker))
+    return service.questions if service else []
+
+
+def _pending_question(tracker: Tracker) -> Optional[FollowupQuestion]:
+    """The follow-up question waiting for an answer; None when none is, or the catalogue
+    cannot be read (the form then steps aside as before)."""
+    try:
+        questions = _questions(tracker)
+    except DatabaseUnavailable:
+        return None
+    return fields.next_question(questions, tracker.get_slot("followup_answers") or {})
 
 
 def _asked_now(tracker: Tracker, slot: str, field: Optional[str] = None) -> bool:

@@ -21,6 +21,7 @@ import re
 import unicodedata
 from typing import FrozenSet, List
 
+from bot.interrogatives import reads_as_question
 from bot.places_in_text import UNITS, place_mentioned
 
 YES_NO = "yes_no"  # the question is answered with yes or no
@@ -30,6 +31,7 @@ TEXT = "text"  # anything goes: never off the question
 EXPECTATIONS = (YES_NO, DIGITS, CHOICE, TEXT)
 
 MIN_WORDS = 4  # shorter replies are answers ("a bit", "the blue one", "12")
+MAX_OPTION_WORDS = 3  # "recycling", "stuck on red": an option named, not a new topic
 STEM = 5  # "dangerous" answers "danger": words that share their first five letters
 
 # Yes, no and their usual variants, without accents; any of them as a word makes an answer.
@@ -109,6 +111,17 @@ def off_question_answer(text: str, prompt: str, expects: str) -> bool:
     if expects == DIGITS and _DIGIT.search(text):
         return False
     return not _shares_a_word(words, _words(prompt))
+
+
+def names_an_option(text: str, prompt: str, language: str) -> bool:
+    """Whether a short reply picks up a word of the question it answers ("recycling" to
+    "Which bin was missed: general waste, recycling, garden or food?"): the question lists
+    its options, so such a reply is the answer even when, alone, it reads as a topic of its
+    own. A question back ("what do you mean by offensive?") is not an answer."""
+    words = _words(text)
+    if not words or len(words) > MAX_OPTION_WORDS or reads_as_question(text, language):
+        return False
+    return _shares_a_word(words, _words(prompt))
 
 
 def _words(text: str) -> List[str]:

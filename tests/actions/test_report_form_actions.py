@@ -364,6 +364,34 @@ def test_free_text_questions_take_any_reply(domain: dict) -> None:
     assert messages == []
 
 
+BIN_ASKED = {"category": "missed_collection", "location": "22 Rose Avenue",
+             "description": "the bin men didn't take my recycling", "submission_id": "s"}
+
+
+@pytest.mark.parametrize("reply, intent", [
+    ("recycling", "ask_policy"), ("general waste", "give_feedback"),
+    ("garden waste", "ask_policy"),
+])
+def test_a_bare_option_is_the_answer_whatever_the_model_made_of_it(reply: str, intent: str,
+                                                                   domain: dict) -> None:
+    slots, messages = validate("followup", {}, domain, text=reply, intent=intent,
+                               slots=BIN_ASKED)
+    assert slots["followup_answers"] == {"bin_type": reply}
+    assert slots["requested_slot"] == "followup"  # on to the collection day
+    assert messages == []
+
+
+@pytest.mark.parametrize("reply, intent", [
+    ("what do you mean by recycling?", "ask_policy"),  # a question back, not an answer
+    ("when is my bin day", "ask_policy"),  # no option named
+    ("recycling", "request_human"),  # a person asked for is never an answer
+])
+def test_the_form_still_steps_aside_for_questions_and_requests(reply: str, intent: str,
+                                                               domain: dict) -> None:
+    slots, _ = validate("followup", {}, domain, text=reply, intent=intent, slots=BIN_ASKED)
+    assert "followup" not in slots and "followup_answers" not in slots
+
+
 def test_photos_accumulate_and_are_counted(domain: dict) -> None:
     base = {**FILLED, "photos": None, "consent": None, "attachment_ids": ["a1"]}
     slots, messages = validate("photos", {"photos": ""}, domain, slots=base,

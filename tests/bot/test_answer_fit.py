@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answer_fit import CHOICE, DIGITS, TEXT, YES_NO, off_question_answer, off_question_place
+from bot.answer_fit import (CHOICE, DIGITS, TEXT, YES_NO, names_an_option, off_question_answer,
+                             off_question_place)
 
 DANGER = "Is it a danger to cars, cyclists or people right now? (yes/no)"
 POLE = "Is there a number on the lamp post? If you can see it, please type it."
@@ -72,3 +73,19 @@ def test_replies_that_say_something_else(reply: str, prompt: str, expects: str) 
 ])
 def test_answers_are_answers(reply: str, prompt: str, expects: str) -> None:
     assert not off_question_answer(reply, prompt, expects)
+
+
+BIN = "Which bin was missed: general waste, recycling, garden or food?"
+SIGNAL = "What is wrong: all lights off, stuck on one colour, or the crossing button not working?"
+
+
+@pytest.mark.parametrize("reply, prompt, names", [
+    ("recycling", BIN, True), ("general waste", BIN, True), ("the food one", BIN, True),
+    ("stuck on red", SIGNAL, True), ("button", SIGNAL, True),
+    ("what do you mean by recycling?", BIN, False),  # a question back
+    ("when is my bin day", BIN, False),  # a question with no "?"
+    ("talk to a person", BIN, False), ("thanks", BIN, False),
+    ("the recycling and the food caddy too", BIN, False),  # long: the usual rules apply
+])
+def test_a_bare_option_names_an_option(reply: str, prompt: str, names: bool) -> None:
+    assert names_an_option(reply, prompt, "en") is names

@@ -70,7 +70,7 @@ def spanish_sms_case(console: ConsoleServer, number: str) -> Case:
     """A Spanish-speaking SMS reporter's pothole case, who asked for updates."""
     with session_scope(console.database_url) as session:
         return open_case(session, submission_id=uuid.uuid4().hex, service_code="pothole",
-                         description="Un bache enorme delante del colegio",
+                         description="Un bache enorme delante del colegio\nlleva semanas así",
                          address="Calle Mayor 12", latitude=40.4168, longitude=-3.7038,
                          channel="sms", sender_id=number, contact=number, language="es",
                          consent=True, now=dt.datetime(2026, 11, 23, 12, 0)).case
@@ -147,6 +147,9 @@ def test_a_question_from_the_case_page_reaches_the_citizen_by_sms_in_spanish(
     try:
         sign_in(page, console.url, username, password)
         page.goto(f"{console.url}/cases/{case.reference}")
+        # a reply the form added to the description keeps its own line (validate_report_form)
+        assert page.inner_text("#case-description") == \
+            "Un bache enorme delante del colegio\nlleva semanas así"
         assert "(Spanish)" in page.text_content("#question-hint")
         page.fill("#question", "¿Está delante del número 14 o del 16?")
         page.click("#question-form button[type=submit]")

@@ -42,7 +42,8 @@ STEPS: Dict[str, Step] = {
     # The session's assistant is shared: another test's open case may be at the same place.
     "utter_ask_follow_duplicate": ("choose", "No, mine is different", "no"),
     "utter_ask_description": ("type", None, "A deep pothole in the left lane, about 30 cm wide."),
-    "utter_ask_followup": ("type", None, "About 10 cm deep"),
+    # One reply for both of the pothole's questions (how big, and a danger? yes/no).
+    "utter_ask_followup": ("type", None, "Yes, about 10 cm deep"),
     "utter_ask_photos": ("photo", None, "skip"),
     "utter_ask_consent": ("choose", "Yes", "yes"),
     "utter_ask_confirmed_summary": ("choose", "Submit", "yes"),
