@@ -265,6 +265,8 @@ def _steps_aside(tracker: Tracker) -> bool:
         return True
     if intent == "report_problem" and tracker.get_slot(ANSWER_SLOT):
         return _another_problem(tracker)
+    if intent == "report_problem" and tracker.get_slot(REQUESTED_SLOT) == "note_case":
+        return _no_report_to_add_to(tracker)
     if intent in QUESTIONS:
         return "?" in text
     return intent in SMALL_TALK and len(text.split()) <= SMALL_TALK_WORDS
@@ -286,6 +288,34 @@ def _another_problem(tracker: Tracker) -> bool:
             return find_case(session, reference).service_code != named
     except (CaseNotFound, MalformedReference, DatabaseUnavailable):
         return False
+
+
+def _no_report_to_add_to(tracker: Tracker) -> bool:
+    """Whether this conversation has no report to add to: then a problem described at "Which
+    report?" is a new report ("they forgot my green bin" read as adding to one), not a wrong
+    reference asked for again and again. Without the database the question stays."""
+    try:
+        with read_scope() as session:
+            return not cases_of_conversation(session, channel_of(tracker), tracker.sender_id, 1)
+    except DatabaseUnavailable:
+        return False
+
+
+class ActionNewProblemInstead(Action):
+    """Say a new problem will be a new report: where the answer to a caseworker's question
+    was expected, that the question comes back after it; where a report to add to was asked
+    for, that none was found (data/rules.yml then starts the report form)."""
+
+    def name(self) -> Text:
+        return "action_new_problem_instead"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        if tracker.get_slot(ANSWER_SLOT):
+            dispatcher.utter_message(response="utter_new_problem_not_answer")
+        else:
+            dispatcher.utter_message(response="utter_new_problem_no_report")
+        return []
 
 
 def _usable_words(text: str, short_ok: bool = False) -> str:

@@ -6,8 +6,8 @@ from typing import Any, Callable, Optional
 
 import pytest
 
-from actions.case_notes import (PHOTO_ONLY, ActionAskNoteCase, ActionSubmitCaseNote,
-                                ValidateCaseNoteForm)
+from actions.case_notes import (PHOTO_ONLY, ActionAskNoteCase, ActionNewProblemInstead,
+                                ActionSubmitCaseNote, ValidateCaseNoteForm)
 from bot.attachments import store_attachment
 from bot.case_notes import NOTE_KIND
 from bot.case_questions import answer_form_events
@@ -156,6 +156,34 @@ def test_a_new_problem_is_not_taken_as_the_answer(open_test_case: Callable[..., 
                         entities=category(named) if named else [],
                         slots={"note_case": reference, "note_answers_question": answering or None})
     assert (slots.get("note_text") == text) is answer
+
+
+@pytest.mark.parametrize("has_a_report, steps_aside", [(False, True), (True, False)])
+def test_a_problem_described_at_which_report_is_new_when_there_is_none(
+        open_test_case: Callable[..., str], domain: dict, has_a_report: bool,
+        steps_aside: bool) -> None:
+    """"They forgot my green bin" read as adding to a report: with nothing to add to, the
+    problem described next is a new report (the rule starts it), not a wrong reference."""
+    sender = f"web-note-none-{has_a_report}"
+    if has_a_report:
+        open_test_case(sender)
+    text = "my green bin wasn't emptied on Tuesday"
+    slots, said = validate("note_case", domain, text=text, intent="report_problem",
+                           sender_id=sender, entities=category("missed_collection"))
+    if steps_aside:
+        assert "note_case" not in slots and said == []
+    else:  # told it is not a reference, and asked again
+        assert slots["note_case"] is None and len(said) == 1
+
+
+@pytest.mark.parametrize("answering, response", [
+    (True, "utter_new_problem_not_answer"), (None, "utter_new_problem_no_report")])
+def test_a_new_problem_is_announced_for_what_was_asked(domain: dict, answering: Optional[bool],
+                                                       response: str) -> None:
+    tracker = make_tracker(slots={"note_case": "C-2026-000001" if answering else None,
+                                  "note_answers_question": answering})
+    _, messages = run_action(ActionNewProblemInstead(), tracker, domain)
+    assert responses(messages) == [response]
 
 
 @pytest.mark.parametrize("text", ["CANCEL IT", "cancel it.", "Cancelar", "annuleren"])

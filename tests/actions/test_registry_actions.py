@@ -28,6 +28,8 @@ CONTRACT_ACTIONS = {
     # adding words or a photo to a report already made
     "validate_case_note_form", "action_ask_note_case", "action_ask_note_text",
     "action_submit_case_note",
+    # a new problem where the note form waited for an answer or a report to add to
+    "action_new_problem_instead",
 }
 RASA_DEFAULT_ACTIONS = {"action_listen", "action_restart", "action_deactivate_loop",
                         "action_default_fallback", "action_two_stage_fallback",
