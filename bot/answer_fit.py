@@ -42,7 +42,10 @@ si claro vale seguro tal vez quizas nunca ninguno ninguna nada
 sim claro talvez nao nunca nenhum nenhuma nada nem
 ja jawel zeker misschien nee neen niet nooit geen niks
 """.split())
-NEGATED = re.compile(r"n[o']?t\b")  # isn't, don't, can't, cannot, won't
+# isn't, can't, cannot, and the same typed without the apostrophe ("dont", "isnt"); a plain
+# word ending in "nt" ("went", "front") is not one.
+NEGATED = re.compile(r"(?:n['’]t|cannot|(?:do|does|did|is|are|was|were|ca|could|wo|would|"
+                     r"should|has|have|had|ai)nt)$")
 
 # Words of place in the four languages, without accents: prepositions of where, and the
 # landmarks citizens give instead of an address. Generous on purpose: a description that

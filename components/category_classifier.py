@@ -5,8 +5,8 @@ this component decides *what* it is about (pothole, streetlight, ...), so the re
 can skip or pre-fill its category question. It is also the second opinion on a message the
 intent model is unsure of: when DIET cannot place it ("the bin men didn't take my recycling
 this week") and this model is sure it describes one service, the message is a report of it,
-instead of "Sorry, I didn't understand" or a near FAQ answer. It is a separate, cheap scikit-learn model
-because the label lives in example metadata rather than in entity annotations, and because
+instead of "Sorry, I didn't understand" or a near FAQ answer. It is a separate, cheap
+scikit-learn model because the label lives in example metadata rather than in entity annotations, and because
 a probability with a "none" class lets it stay silent on addresses and chit-chat instead of
 guessing. Text normalisation is language-neutral (no English-only tooling): one model will
 later serve en/es/pt/nl.
@@ -311,11 +311,12 @@ class CategoryClassifier(GraphComponent, EntityExtractorMixin):
             joblib.dump(self._pipeline, Path(directory) / MODEL_FILE_NAME)
 
     def process(self, messages: List[Message]) -> List[Message]:
-        """Appends a category entity where the intent fits and a service is likely enough."""
+        """Appends a category entity where the intent fits and a service is likely enough;
+        a message DIET is unsure of becomes a report where this model is sure of one."""
         if self._pipeline is None:
             return messages
         for message in messages:
-            entity = self._second_opinion(message) or self._predict_entity(message)
+            entity = self._predict_entity(message)
             if entity is not None:
                 message.set(ENTITIES, message.get(ENTITIES, []) + [entity], add_to_output=True)
         return messages
@@ -331,28 +332,20 @@ class CategoryClassifier(GraphComponent, EntityExtractorMixin):
         order = np.argsort(-probabilities)
         return [(str(classes[i]), float(probabilities[i])) for i in order]
 
-    def _second_opinion(self, message: Message) -> Optional[Dict[Text, Any]]:
-        """For a message DIET is unsure of that this model is sure describes one service: the
-        message becomes a report (intent and ranking) and the entity names the service."""
-        text = message.get(TEXT)
-        if not text or text.startswith("/") or not self._unsure(message):
-            return None
-        if any(e.get("entity") == ENTITY_NAME for e in message.get(ENTITIES, [])):
-            return None
-        ranking = self.rank(text)
-        if not ranking or ranking[0][0] in (NONE_LABEL, *self._config["vague_categories"]):
-            return None
-        confidence = ranking[0][1]
-        if confidence < float(self._config["sure_above"]):
-            return None
+    def _sure_of(self, ranking: List[tuple[Text, float]]) -> bool:
+        """Whether the best label is one specific service, at or above `sure_above`."""
+        label, confidence = ranking[0]
+        return label not in (NONE_LABEL, *self._config["vague_categories"]) \
+            and confidence >= float(self._config["sure_above"])
+
+    def _read_as_report(self, message: Message, confidence: float) -> None:
+        """The second opinion: the message is a report (intent, and first in the ranking)."""
         report = {"name": self._config["report_intent"], PREDICTED_CONFIDENCE_KEY: confidence}
         others = [item for item in message.get(INTENT_RANKING_KEY) or []
                   if item.get("name") != report["name"]]
         message.set(INTENT, report, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [report] + others, add_to_output=True)
-        logger.debug("category_classifier.second_opinion category=%s confidence=%.3f",
-                     ranking[0][0], confidence)
-        return category_entity(text, ranking, int(self._config["max_alternatives"]))
+        logger.debug("category_classifier.second_opinion confidence=%.3f", confidence)
 
     def _unsure(self, message: Message) -> bool:
         """Whether DIET's intent would fall back: too low, or too close to the runner-up."""
@@ -367,16 +360,23 @@ class CategoryClassifier(GraphComponent, EntityExtractorMixin):
         return gap < float(self._config["unsure_gap"])
 
     def _predict_entity(self, message: Message) -> Optional[Dict[Text, Any]]:
-        """The entity for one message, or None when any rule says stay silent."""
+        """The entity for one message, or None when any rule says stay silent. Ranked once:
+        for a report or a bare service name, and for any message DIET is unsure of (the
+        second opinion, which may make it a report)."""
         text = message.get(TEXT)
         intent = (message.get(INTENT) or {}).get("name")
-        if not text or intent not in self._config["intents"]:
+        unsure = bool(text) and not text.startswith("/") and self._unsure(message)
+        if not text or (intent not in self._config["intents"] and not unsure):
             return None
         if any(e.get("entity") == ENTITY_NAME for e in message.get(ENTITIES, [])):
             return None  # a button payload already chose the category
         ranking = self.rank(text)
-        if not ranking or ranking[0][0] == NONE_LABEL:
+        if not ranking:
             return None
-        if ranking[0][1] < float(self._config["threshold"]):
+        if unsure and self._sure_of(ranking):
+            self._read_as_report(message, ranking[0][1])
+        elif intent not in self._config["intents"]:
+            return None
+        if ranking[0][0] == NONE_LABEL or ranking[0][1] < float(self._config["threshold"]):
             return None
         return category_entity(text, ranking, int(self._config["max_alternatives"]))

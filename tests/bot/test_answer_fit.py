@@ -51,6 +51,7 @@ def test_places_are_places(reply: str) -> None:
     ("hace semanas que está así", DANGER_ES, YES_NO),
     ("lleva una semana sin luz", POLE, DIGITS),
     ("it has been dark for a week now", POLE, DIGITS),
+    ("it went dark at the front last week", DANGER, YES_NO),  # "went", "front": no "n't"
     ("it was left by the school gates", LITTER, CHOICE),
     ("outside 22 Rose Avenue", "Which bin was missed: general waste, recycling, garden or food?",
      CHOICE),
@@ -64,6 +65,7 @@ def test_replies_that_say_something_else(reply: str, prompt: str, expects: str) 
     ("very dangerous", DANGER, YES_NO),  # picks up the question's word
     ("yes it is, a cyclist fell off", DANGER, YES_NO),
     ("it isn't that bad really", DANGER, YES_NO),  # a no in other words
+    ("it isnt that bad really", DANGER, YES_NO), ("cannot see it from here", POLE, DIGITS),
     ("sí, es muy peligroso para las motos", DANGER_ES, YES_NO),
     ("cars swerve around it all the time", DANGER, YES_NO),
     ("it says RV 1234 on it", POLE, DIGITS), ("I can't see one from here", POLE, DIGITS),
