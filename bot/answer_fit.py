@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import FrozenSet, List
+from typing import FrozenSet, List, Sequence
 
 from bot.interrogatives import reads_as_question
+from bot.options_in_text import QuestionOption, option_replied, options_named
 from bot.places_in_text import UNITS, place_mentioned
 
 YES_NO = "yes_no"  # the question is answered with yes or no
@@ -102,9 +103,11 @@ def off_question_place(text: str) -> bool:
     return not _named(text)
 
 
-def off_question_answer(text: str, prompt: str, expects: str) -> bool:
+def off_question_answer(text: str, prompt: str, expects: str,
+                        options: Sequence[QuestionOption] = ()) -> bool:
     """True when a reply to a closed follow-up question (yes/no, a number, one of a list)
-    says something else; free-text questions (`TEXT`) take any reply."""
+    says something else; free-text questions (`TEXT`) take any reply. A reply naming one of
+    the question's options answers it ("it's the food caddy they left")."""
     if expects not in (YES_NO, DIGITS, CHOICE):
         return False
     words = _words(text)
@@ -113,14 +116,18 @@ def off_question_answer(text: str, prompt: str, expects: str) -> bool:
         return False
     if expects == DIGITS and _DIGIT.search(text):
         return False
-    return not _shares_a_word(words, _words(prompt))
+    return not _shares_a_word(words, _words(prompt)) and not options_named(text, options)
 
 
-def names_an_option(text: str, prompt: str, language: str) -> bool:
+def names_an_option(text: str, prompt: str, language: str,
+                    options: Sequence[QuestionOption] = ()) -> bool:
     """Whether a short reply picks up a word of the question it answers ("recycling" to
-    "Which bin was missed: general waste, recycling, garden or food?"): the question lists
-    its options, so such a reply is the answer even when, alone, it reads as a topic of its
-    own. A question back ("what do you mean by offensive?") is not an answer."""
+    "Which bin was missed: general waste, recycling, garden or food?"), or is one of its
+    options ("paper", a button pressed): the question lists its options, so such a reply is
+    the answer even when, alone, it reads as a topic of its own. A question back ("what do
+    you mean by offensive?") is not an answer."""
+    if option_replied(text, options) is not None:
+        return True
     words = _words(text)
     if not words or len(words) > MAX_OPTION_WORDS or reads_as_question(text, language):
         return False

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Union
+from typing import Dict, List, Mapping, Optional, Tuple, Union
 
 import yaml
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from bot.answer_fit import EXPECTATIONS, TEXT
 from bot.errors import UnknownService
 from bot.models import CASE_STATUSES, Service
+from bot.options_in_text import QuestionOption
 from bot.settings import get_settings
 
 FALLBACK_LANGUAGE = "en"
@@ -51,12 +52,13 @@ class ServiceView:
 class FollowupQuestion:
     """A follow-up question in one language; optional ones accept "skip". `expects` says what
     kind of reply answers it (bot.answer_fit): a yes or no, a number, one of the options it
-    lists, or any text."""
+    lists, or any text. `options` are its fixed answers, when it has them (Open311 values)."""
 
     code: str
     prompt: str
     required: bool = True
     expects: str = TEXT
+    options: Tuple[QuestionOption, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,13 +114,24 @@ def _question(service: str, item: Mapping) -> dict:
                          f"{expects!r}; use one of {', '.join(EXPECTATIONS)}")
     question = {"code": str(item["code"]), "prompt": prompt,
                 "required": bool(item.get("required", True)), "expects": expects}
-    # Optional typing (Open311 service definitions offer lists): datatype, values [{key, name}].
+    # Optional typing (Open311 service definitions offer lists): datatype, values [{key, name}];
+    # each value also lists the words that name it in a message.
     if item.get("datatype"):
         question["datatype"] = str(item["datatype"])
     if item.get("values"):
-        question["values"] = [{"key": str(value["key"]), "name": dict(value.get("name") or {})}
+        question["values"] = [_value(service, question["code"], value)
                               for value in item["values"]]
     return question
+
+
+def _value(service: str, question: str, item: Mapping) -> dict:
+    """One of a question's fixed answers: a key, its name per language (the key when it has
+    none), and the words that name it per language."""
+    if not item.get("key"):
+        raise ValueError(f"a value of question {question!r} of service {service!r} has no key")
+    words = {str(lang): [str(word) for word in phrases]
+             for lang, phrases in (item.get("words") or {}).items()}
+    return {"key": str(item["key"]), "name": dict(item.get("name") or {}), "words": words}
 
 
 def seed_services(session: Session, specs: List[ServiceSpec]) -> int:
@@ -166,8 +179,22 @@ def followup_questions(service: Service, language: str) -> List[FollowupQuestion
     """The service's follow-up questions in order, in `language` (English fallback)."""
     return [FollowupQuestion(code=item["code"], prompt=str(localized(item["prompt"], language)),
                              required=bool(item.get("required", True)),
-                             expects=str(item.get("expects") or TEXT))
+                             expects=str(item.get("expects") or TEXT),
+                             options=_options(item, language))
             for item in service.questions or []]
+
+
+def _options(question: Mapping, language: str) -> Tuple[QuestionOption, ...]:
+    """A question's fixed answers in `language`: names fall back to English like every text;
+    words do not, since English words would not name an option in a Dutch message."""
+    options = []
+    for value in question.get("values") or []:
+        name = value.get("name")
+        shown = localized(name, language) if isinstance(name, Mapping) else name
+        words = (value.get("words") or {}).get(language) or ()
+        options.append(QuestionOption(key=str(value["key"]), name=str(shown or value["key"]),
+                                      words=tuple(str(word) for word in words)))
+    return tuple(options)
 
 
 def load_statuses(path: Optional[Union[str, Path]] = None) -> Dict[str, dict]:

@@ -7,6 +7,7 @@ import pytest
 
 from bot.answer_fit import (CHOICE, DIGITS, TEXT, YES_NO, names_an_option, off_question_answer,
                              off_question_place)
+from bot.options_in_text import QuestionOption
 
 DANGER = "Is it a danger to cars, cyclists or people right now? (yes/no)"
 POLE = "Is there a number on the lamp post? If you can see it, please type it."
@@ -91,3 +92,19 @@ SIGNAL = "What is wrong: all lights off, stuck on one colour, or the crossing bu
 ])
 def test_a_bare_option_names_an_option(reply: str, prompt: str, names: bool) -> None:
     assert names_an_option(reply, prompt, "en") is names
+
+
+LIGHTS = (QuestionOption("one", "one light", ("one light", "the street light")),
+          QuestionOption("several", "several in a row", ("several", "street lights")))
+HOW_MANY = "Is it one light or several lights in a row?"
+
+
+def test_a_long_reply_naming_an_option_is_an_answer() -> None:
+    reply = "I think it's the whole row of street lights"
+    assert not off_question_answer(reply, HOW_MANY, CHOICE, LIGHTS)
+    assert off_question_answer("it has been like that since Monday", HOW_MANY, CHOICE, LIGHTS)
+
+
+def test_an_option_pressed_is_an_option_however_long_its_name() -> None:
+    assert names_an_option("several in a row", HOW_MANY, "en", LIGHTS)
+    assert not names_an_option("several in a row", HOW_MANY, "en")  # no options given

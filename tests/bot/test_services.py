@@ -85,6 +85,52 @@ def test_closed_questions_say_what_answers_them(db: str) -> None:
         session.rollback()
 
 
+LANGUAGES = ("en", "es", "pt", "nl")
+
+
+def test_every_choice_question_lists_its_options_in_every_language() -> None:
+    """A question that lists its options has them as values: Open311 clients get a list, the
+    chat offers buttons, and a description naming one answers it (bot.options_in_text)."""
+    for spec in load_catalogue():
+        for question in spec.questions:
+            if question["expects"] != "choice":
+                assert "values" not in question, (spec.code, question["code"])
+                continue
+            assert question["datatype"] == "singlevaluelist", (spec.code, question["code"])
+            keys = [value["key"] for value in question["values"]]
+            assert len(keys) == len(set(keys)) >= 2
+            for value in question["values"]:
+                for language in LANGUAGES:
+                    assert value["name"][language] and value["words"][language], (
+                        spec.code, value["key"], language)
+
+
+def test_options_come_in_the_citizens_language_without_english_words(db: str) -> None:
+    with session_scope(db) as session:
+        service = get_service(session, "missed_collection")
+        bin_type, _ = followup_questions(service, "pt")
+        assert [option.key for option in bin_type.options] == [
+            "general_waste", "recycling", "garden", "food"]
+        assert bin_type.options[1].name == "reciclagem" and "ecoponto" in bin_type.options[1].words
+        service.questions = [{**question, "values": [
+            {**value, "words": {"en": value["words"]["en"]}, "name": {"en": value["name"]["en"]}}
+            for value in question.get("values") or []]} for question in service.questions]
+        bin_type, _ = followup_questions(service, "nl")
+        assert bin_type.options[1].name == "recycling"  # the name falls back to English...
+        assert bin_type.options[1].words == ()  # ...its words do not: they name nothing in Dutch
+        session.rollback()
+
+
+def test_a_value_without_a_key_is_refused(tmp_path: Path) -> None:
+    file = tmp_path / "services.yml"
+    item = {"code": "x", "department": "D", "sla_working_days": 1, "name": {"en": "X"},
+            "questions": [{"code": "q", "prompt": {"en": "Which?"}, "expects": "choice",
+                           "datatype": "singlevaluelist", "values": [{"name": {"en": "A"}}]}]}
+    file.write_text(yaml.safe_dump({"services": [item]}))
+    with pytest.raises(ValueError, match="has no key"):
+        load_catalogue(file)
+
+
 def test_seeding_again_updates_services_and_deactivates_removed_ones(db: str, tmp_path: Path) -> None:
     specs = load_catalogue()
     changed = [spec for spec in specs if spec.code != "graffiti"]

@@ -1,0 +1,97 @@
+"""Which of a follow-up question's options a message names.
+
+"Which bin was missed: general waste, recycling, garden or food?" is a question the citizen
+has often answered already: "my recycling bin wasn't collected". The catalogue lists each
+option's words per language (content/services.yml, `values`), and the report form takes the
+option a description names instead of asking (actions/report_form.py). A wrong answer sent
+to a crew costs more than a question asked, so this is strict: the option must be the only
+one named, a longer phrase wins over a shorter one inside it ("litter bin" is a full bin,
+not loose litter), and "not the recycling" names nothing.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import List, Optional, Sequence, Set, Tuple
+
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+# A word that negates what follows: "not the recycling", "no es la papelera", "geen glas".
+NEGATORS = frozenset("not no never nor ni nunca nao nem niet geen nooit".split())
+# Words that may stand between a negation and the option: "not the recycling".
+ARTICLES = frozenset("the a an my our el la los las un una o os as um uma de het een mijn".split())
+
+
+@dataclass(frozen=True)
+class QuestionOption:
+    """One answer of a question with a fixed set, in one language: `key` is permanent (the
+    Open311 value), `name` is what citizens see, `words` are phrases naming it in a message."""
+
+    key: str
+    name: str
+    words: Tuple[str, ...] = ()
+
+
+def options_named(text: str, options: Sequence[QuestionOption]) -> List[QuestionOption]:
+    """The options whose words appear in `text`, in the order of `options`."""
+    words = folded_words(text)
+    found = []
+    for option in options:
+        for phrase in option.words:
+            phrase_words = folded_words(phrase)
+            found.extend((len(phrase_words), start, option)
+                         for start in _starts(words, phrase_words))
+    taken: Set[int] = set()
+    named: Set[str] = set()
+    for length, start, option in sorted(found, key=lambda match: (-match[0], match[1])):
+        span = set(range(start, start + length))
+        if span & taken:
+            continue  # inside a longer phrase already matched
+        taken |= span
+        if not _negated(words, start):
+            named.add(option.key)
+    return [option for option in options if option.key in named]
+
+
+def option_in_text(text: str, options: Sequence[QuestionOption]) -> Optional[QuestionOption]:
+    """The one option `text` names; None when it names none, or more than one."""
+    named = options_named(text, options)
+    return named[0] if len(named) == 1 else None
+
+
+def option_replied(text: str, options: Sequence[QuestionOption]) -> Optional[QuestionOption]:
+    """The option a reply is, word for word: a button pressed, or its name or one of its
+    words typed alone ("garden" to "Which bin was missed?")."""
+    reply = folded_words(text)
+    if not reply:
+        return None
+    return next((option for option in options
+                 if any(folded_words(phrase) == reply for phrase in (option.name, *option.words))),
+                None)
+
+
+def folded_words(text: str) -> List[str]:
+    """Casefolded words without accents, apostrophes kept ("Doesn’t" -> "doesn't")."""
+    decomposed = unicodedata.normalize("NFKD", (text or "").casefold().replace("’", "'"))
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return _WORD.findall(plain)
+
+
+def _starts(words: List[str], phrase: List[str]) -> List[int]:
+    """Where `phrase` appears in `words`, as whole words."""
+    if not phrase:
+        return []
+    return [index for index in range(len(words) - len(phrase) + 1)
+            if words[index:index + len(phrase)] == phrase]
+
+
+def _negated(words: List[str], start: int) -> bool:
+    """Whether the words before `start` negate it: "not recycling", "not the recycling"."""
+    before = words[max(0, start - 2):start]
+    if before and _negation(before[-1]):
+        return True
+    return len(before) == 2 and _negation(before[0]) and before[1] in ARTICLES
+
+
+def _negation(word: str) -> bool:
+    return word in NEGATORS or word.endswith("n't")
