@@ -178,9 +178,12 @@ def format_answers(questions: Sequence[FollowupQuestion], answers: Mapping[str, 
 
 
 def short_prompt(prompt: str) -> str:
-    """The question itself, without its examples or explanation, for the summary."""
+    """The question itself, without its examples, explanation or the options it lists after
+    a colon ("Which bin was missed: general waste, ...?" -> "Which bin was missed?"), for the
+    summary: the answer beside it says which option it was."""
     head, mark, _ = _PARENTHESES.sub("", prompt).partition("?")
-    return f"{head.strip()}{mark}"
+    question, colon, _ = head.partition(":")
+    return f"{question.strip()}{mark}" if colon and mark else f"{head.strip()}{mark}"
 
 
 def known_answers(answers: Optional[Dict[str, Any]]) -> Dict[str, str]:

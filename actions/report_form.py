@@ -24,13 +24,14 @@ from actions import report_fields as fields
 from actions.catalogue import ServiceInfo, find_service, service_info
 from actions.category_choice import classifier_doubt, slot_before_latest_message
 from actions.common import (language_of, latest_entity, latest_intent, latest_metadata,
-                            latest_text)
+                            latest_text, log_event)
 from actions.replies import utter_core_error
 from actions.report_duplicates import CHOICE_SLOT, duplicate_check
 from actions.slots import ASKED_AGAIN_SLOT, CORRECTABLE_FIELDS, REQUESTED_SLOT
 from bot.answer_fit import names_an_option, off_question_answer, off_question_place
 from bot.errors import DatabaseUnavailable
 from bot.interrogatives import asks_how_to_report
+from bot.options_in_text import option_in_text, option_replied
 from bot.places_in_text import PlaceMention
 from bot.services import FollowupQuestion
 
@@ -41,6 +42,8 @@ Validated = Dict[Text, Any]
 # is never taken for an answer.
 OPTION_MISREADS = frozenset({"ask_policy", "give_feedback", "help", "add_to_report",
                              "bot_challenge", "greet", "goodbye", "thank"})
+# Every intent the follow-up's from_text mapping refuses (domain/report.yml).
+FOLLOWUP_REFUSED = OPTION_MISREADS | {"check_status", "request_human"}
 
 
 class ValidateReportForm(FormValidationAction):
@@ -84,16 +87,24 @@ class ValidateReportForm(FormValidationAction):
         tracker.add_slots(events)
         changes = duplicate_check(tracker)
         tracker.slots.update(changes)
+        if await self._missing_slot(dispatcher, tracker, domain) == "followup":
+            answered = _answered_in_description(dispatcher, tracker)
+            tracker.slots.update(answered)
+            changes.update(answered)
         return events + [SlotSet(slot, value) for slot, value in changes.items()]
 
     async def next_requested_slot(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: DomainDict) -> Optional[EventType]:
         """Always name the next slot (the SDK leaves it to Rasa when the list is unchanged),
         so what is asked next is decided here, next to the corrections that clear slots."""
+        return SlotSet(REQUESTED_SLOT, await self._missing_slot(dispatcher, tracker, domain))
+
+    async def _missing_slot(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                            domain: DomainDict) -> Optional[str]:
+        """The first required slot without a value: the one the form asks next."""
         required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker,
                                              domain)
-        missing = next((slot for slot in required if tracker.slots.get(slot) is None), None)
-        return SlotSet(REQUESTED_SLOT, missing)
+        return next((slot for slot in required if tracker.slots.get(slot) is None), None)
 
     # --- extraction: what the domain mappings cannot see --------------------------------
 
@@ -140,15 +151,20 @@ class ValidateReportForm(FormValidationAction):
     async def extract_followup(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: DomainDict) -> Validated:
         """A short reply naming one of the pending question's options is its answer, whatever
-        the model made of it (OPTION_MISREADS): the form takes it instead of stepping aside."""
-        if tracker.get_slot(REQUESTED_SLOT) != "followup" \
-                or latest_intent(tracker) not in OPTION_MISREADS:
-            return {}
+        the model made of it (OPTION_MISREADS): the form takes it instead of stepping aside.
+        An option word for word (a button pressed) is the answer whatever the intent."""
+        intent = latest_intent(tracker)
+        if tracker.get_slot(REQUESTED_SLOT) != "followup" or intent not in FOLLOWUP_REFUSED:
+            return {}  # the domain's from_text mapping takes every other reply
         question = _pending_question(tracker)
         text = latest_text(tracker)
-        if question is None or not names_an_option(text, question.prompt, language_of(tracker)):
+        if question is None:
             return {}
-        return {"followup": text}
+        if option_replied(text, question.options) is not None or (
+                intent in OPTION_MISREADS and names_an_option(
+                    text, question.prompt, language_of(tracker), question.options)):
+            return {"followup": text}
+        return {}
 
     async def extract_photos(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> Validated:
@@ -223,7 +239,8 @@ class ValidateReportForm(FormValidationAction):
                 return {"followup": None}
             if answer and _asked_now(tracker, "followup", question.code) \
                     and latest_intent(tracker) not in ("affirm", "deny") \
-                    and off_question_answer(answer, question.prompt, question.expects):
+                    and off_question_answer(answer, question.prompt, question.expects,
+                                            question.options):
                 return _kept_as_detail(dispatcher, tracker, answer, question.code,
                                        {"followup": None})
             answers[question.code] = answer
@@ -276,6 +293,33 @@ def _questions(tracker: Tracker) -> List[FollowupQuestion]:
     """The follow-up questions of the report's service, in the citizen's language."""
     service = service_info(tracker.get_slot("category"), language_of(tracker))
     return service.questions if service else []
+
+
+def _answered_in_description(dispatcher: CollectingDispatcher, tracker: Tracker) -> Validated:
+    """The follow-up questions the description already answers, by naming exactly one of
+    their options ("my recycling bin wasn't collected"): answered with that option's name,
+    and the citizen told, instead of asked again. Runs when the questions are next; without
+    the catalogue they are simply asked."""
+    description = str(tracker.get_slot("description") or "")
+    try:
+        questions = _questions(tracker) if description else []
+    except DatabaseUnavailable:
+        return {}
+    answers: Dict[str, Optional[str]] = dict(tracker.get_slot("followup_answers") or {})
+    found: Dict[str, Optional[str]] = {}
+    for question in questions:
+        option = None if question.code in answers else option_in_text(description,
+                                                                         question.options)
+        if option is not None:
+            found[question.code] = option.name
+    if not found:
+        return {}
+    answers.update(found)
+    dispatcher.utter_message(response="utter_answers_from_message",
+                             answers=fields.format_answers(questions, found))
+    log_event("followup_from_description", tracker, questions=sorted(found))
+    done = fields.next_question(questions, answers) is None
+    return {"followup": fields.FOLLOWUP_DONE if done else None, "followup_answers": answers}
 
 
 def _pending_question(tracker: Tracker) -> Optional[FollowupQuestion]:

@@ -17,6 +17,7 @@ from actions.catalogue import OTHER, ServiceInfo, service_info, services_for
 from actions.common import language_of, log_event
 from actions.replies import utter_core_error
 from bot.errors import DatabaseUnavailable
+from bot.services import FollowupQuestion
 
 CONSENT_MARKS = {True: "✓", False: "✗"}  # language-neutral in the summary
 
@@ -97,8 +98,16 @@ class ActionAskFollowup(Action):
             # Nothing left to ask (the catalogue changed under the form): move on.
             log_event("followup_nothing_to_ask", tracker, category=tracker.get_slot("category"))
             return [SlotSet("followup", fields.FOLLOWUP_DONE)]
-        dispatcher.utter_message(response="utter_ask_followup", question=question.prompt)
+        dispatcher.utter_message(response="utter_ask_followup", question=question.prompt,
+                                 buttons=option_buttons(question))
         return []
+
+
+def option_buttons(question: FollowupQuestion) -> List[Dict[str, str]]:
+    """A question's fixed answers as buttons (numbered on SMS). The payload is the option's
+    name as plain text, so a press reads in the conversation, and in the case's answers, as
+    if the citizen had typed it; a question without them gets none."""
+    return [{"title": option.name, "payload": option.name} for option in question.options]
 
 
 class ActionAskConfirmed(Action):

@@ -60,6 +60,9 @@ def test_summary_answers_leave_out_examples_and_skips() -> None:
     ("Is the graffiti offensive or racist? (yes/no) We remove those faster.",
      "Is the graffiti offensive or racist?"),
     ("Please give the pole number (if any)", "Please give the pole number"),
+    ("Which bin was missed: general waste, recycling, garden or food?", "Which bin was missed?"),
+    ("¿Qué contenedor no se recogió: resto, reciclaje, poda u orgánico?",
+     "¿Qué contenedor no se recogió?"),
 ])
 def test_summary_questions_are_shortened(prompt: str, short: str) -> None:
     assert fields.short_prompt(prompt) == short

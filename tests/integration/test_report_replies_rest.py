@@ -45,7 +45,7 @@ def test_a_bare_option_answers_the_question_instead_of_opening_the_faq(
     assistant_servers.say(sender, "outside 22 Rose Avenue")
     tracker = assistant_servers.tracker(sender)
     if tracker["slots"]["requested_slot"] == "description":
-        assistant_servers.say(sender, "the recycling has been out since Tuesday")
+        assistant_servers.say(sender, "it has been out since Tuesday morning")
     assert assistant_servers.tracker(sender)["slots"]["requested_slot"] == "followup"
     replies = texts(assistant_servers.say(sender, "recycling"))
     assert "Which day should it have been collected?" in replies, replies
@@ -67,3 +67,37 @@ def test_a_problem_described_where_a_report_to_add_to_was_asked_is_reported(
     tracker = assistant_servers.tracker(sender)
     assert (tracker.get("active_loop") or {}).get("name") == "report_form"
     assert tracker["slots"]["category"] == "missed_collection"
+
+
+def test_a_bin_named_in_the_first_message_is_not_asked_for_again(
+        assistant_servers: AssistantServers) -> None:
+    """"My recycling bin wasn't collected" already says which bin: the assistant says it
+    noted that, asks the next question, and the case carries the answer."""
+    sender = str(uuid.uuid4())
+    assistant_servers.say(sender, "my recycling bin wasn't collected on Tuesday")
+    replies = texts(assistant_servers.say(sender, "12 Rose Avenue"))
+    assert "From your message, I've noted:\nWhich bin was missed? recycling" in replies, replies
+    assert "Which day should it have been collected?" in replies
+    transcript = replies + texts(assistant_servers.say(sender, "Tuesday"))
+    reference, asked = finish_report(assistant_servers, sender, transcript)
+    assert "followup" not in asked, asked
+    answers = _of_case(assistant_servers.database_url, reference,
+                       "SELECT answers FROM cases WHERE reference = :r")
+    assert "recycling" in str(answers[0]) and "Tuesday" in str(answers[0])
+
+
+def test_a_question_with_options_offers_them_as_buttons(
+        assistant_servers: AssistantServers) -> None:
+    """The options come as buttons; pressing one sends its name, which answers the question
+    even though, alone, the model reads "garden" as something else."""
+    sender = str(uuid.uuid4())
+    assistant_servers.say(sender, "my bin wasn't collected")
+    messages = assistant_servers.say(sender, "outside 22 Rose Avenue")
+    if assistant_servers.tracker(sender)["slots"]["requested_slot"] == "description":
+        messages = assistant_servers.say(sender, "it has been out since Tuesday morning")
+    question = next(message for message in messages if message.get("buttons"))
+    assert [button["title"] for button in question["buttons"]] == [
+        "general waste", "recycling", "garden", "food"]
+    assistant_servers.say(sender, question["buttons"][2]["payload"])
+    answers = assistant_servers.tracker(sender)["slots"]["followup_answers"]
+    assert answers == {"bin_type": "garden"}

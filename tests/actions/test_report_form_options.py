@@ -1,0 +1,112 @@
+"""Follow-up questions with a fixed set of answers (content/services.yml, `values`): offered
+as buttons, answered from the description when it names one, and a button pressed is the
+answer whatever the model made of it."""
+from __future__ import annotations
+
+import pytest
+
+from actions.report_prompts import ActionAskFollowup
+from tests.actions.factories import make_tracker, responses, run_action
+from tests.actions.test_report_form_actions import validate
+
+pytestmark = pytest.mark.usefixtures("database")
+
+
+def bin_report(description: str, **slots: object) -> dict:
+    """A missed-bin report whose description has just been given."""
+    return {"category": "missed_collection", "location": "22 Rose Avenue",
+            "submission_id": "s", "description": description, **slots}
+
+
+def test_a_description_naming_the_bin_answers_the_bin_question(domain: dict) -> None:
+    text = "my recycling bin wasn't collected on Tuesday"
+    slots, messages = validate("location", {"location": "22 Rose Avenue"}, domain,
+                               text="22 Rose Avenue", slots=bin_report(text, location=None))
+    assert slots["followup_answers"] == {"bin_type": "recycling"}
+    assert slots["followup"] is None and slots["requested_slot"] == "followup"
+    assert responses(messages) == ["utter_answers_from_message"]
+    assert messages[0]["answers"] == "Which bin was missed? recycling"
+
+
+def test_the_option_is_named_in_the_citizens_language(domain: dict) -> None:
+    text = "no recogieron el contenedor de reciclaje"
+    slots, _ = validate("description", {"description": text}, domain, text=text,
+                        slots={**bin_report(None), "language": "es"})
+    assert slots["followup_answers"] == {"bin_type": "reciclaje"}
+
+
+def test_every_question_answered_ends_the_follow_up(domain: dict) -> None:
+    text = "several street lights are out on Elm Road, pole 4471 is one of them"
+    slots, messages = validate(
+        "location", {"location": "4 Elm Road"}, domain, text="4 Elm Road",
+        slots={"category": "streetlight", "submission_id": "s", "description": text,
+               "followup_answers": {"pole_number": "4471"}})
+    assert slots["followup_answers"] == {"pole_number": "4471", "how_many_lights":
+                                         "several in a row"}
+    assert slots["followup"] == "done" and slots["requested_slot"] == "photos"
+    assert responses(messages) == ["utter_answers_from_message"]
+
+
+@pytest.mark.parametrize("description", [
+    "it wasn't the recycling, it was the general waste and the food caddy",  # two named
+    "they did not take the bin in my front garden",  # "garden" alone is not the garden bin
+    "the bin men didn't come this week",  # none named
+])
+def test_a_description_that_does_not_name_one_option_leaves_the_question(
+        description: str, domain: dict) -> None:
+    slots, messages = validate("location", {"location": "22 Rose Avenue"}, domain,
+                               text="22 Rose Avenue",
+                               slots=bin_report(description, location=None))
+    assert "followup_answers" not in slots
+    assert slots["requested_slot"] == "followup" and messages == []
+
+
+def test_an_answer_already_given_is_not_replaced(domain: dict) -> None:
+    slots, messages = validate(
+        "followup", {"followup": "Tuesday"}, domain, text="Tuesday",
+        slots=bin_report("my recycling bin wasn't collected",
+                         followup_answers={"bin_type": "general waste"}))
+    assert slots["followup_answers"] == {"bin_type": "general waste", "collection_day": "Tuesday"}
+    assert messages == []
+
+
+def test_no_answer_is_taken_before_the_questions_are_next(domain: dict) -> None:
+    """The place is asked first: "From your message..." comes right before the questions."""
+    text = "my recycling bin wasn't collected"
+    slots, messages = validate(None, {"description": text}, domain, text=text,
+                               intent="report_problem",
+                               slots={"category": "missed_collection", "submission_id": "s"})
+    assert slots["requested_slot"] == "location"
+    assert "followup_answers" not in slots and messages == []
+
+
+@pytest.mark.parametrize("intent", ["check_status", "request_human", "help"])
+def test_a_button_pressed_is_the_answer_whatever_the_intent(intent: str, domain: dict) -> None:
+    reply = "crossing button not working"
+    slots, _ = validate("followup", {}, domain, text=reply, intent=intent,
+                        slots={"category": "traffic_signal", "location": "High St crossing",
+                               "submission_id": "s", "description": "the lights are wrong"})
+    assert slots["followup_answers"] == {"signal_state": reply}
+
+
+def test_a_long_reply_naming_an_option_is_an_answer(domain: dict) -> None:
+    """Not more about the problem: "...the food caddy" names one of the bins."""
+    reply = "it was the food caddy they left behind"
+    slots, messages = validate("followup", {"followup": reply}, domain, text=reply,
+                               slots=bin_report("the bin men didn't come this week"))
+    assert slots["followup_answers"] == {"bin_type": reply}
+    assert messages == []
+
+
+def test_a_question_with_options_offers_them_as_buttons(domain: dict) -> None:
+    tracker = make_tracker(slots={"category": "missed_collection", "language": "nl"})
+    _, messages = run_action(ActionAskFollowup(), tracker, domain)
+    assert [(button["title"], button["payload"]) for button in messages[0]["buttons"]] == [
+        ("restafval", "restafval"), ("papier/plastic", "papier/plastic"),
+        ("tuinafval", "tuinafval"), ("gft", "gft")]
+
+
+def test_a_question_without_options_has_no_buttons(domain: dict) -> None:
+    tracker = make_tracker(slots={"category": "pothole"})
+    _, messages = run_action(ActionAskFollowup(), tracker, domain)
+    assert messages[0]["buttons"] == []
