@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -67,6 +67,9 @@ class ValidateCaseNoteForm(FormValidationAction):
         entity = latest_entity(tracker, "case_reference")
         if entity and entity.get("value") and requested in (None, "note_case"):
             return {"note_case": str(entity["value"])}
+        described = _case_described(tracker) if requested == "note_case" else None
+        if described:  # "the pothole has got bigger": that report, and those words
+            return {"note_case": described, "note_text": latest_text(tracker)}
         if requested == "note_case" and (not _steps_aside(tracker)
                                          or _names_a_reference(latest_text(tracker))):
             return {"note_case": latest_text(tracker)}
@@ -238,12 +241,19 @@ def _own_last_case(tracker: Tracker) -> Optional[str]:
 
 def _only_case(tracker: Tracker) -> Optional[str]:
     """The one report this conversation made or follows, when there is only one."""
+    cases = _conversation_cases(tracker, 2)
+    return cases[0][0] if cases is not None and len(cases) == 1 else None
+
+
+def _conversation_cases(tracker: Tracker, limit: int) -> Optional[List[Tuple[str, str]]]:
+    """(reference, service code) of the reports this conversation made or follows, latest
+    first; None when the database cannot say."""
     try:
         with read_scope() as session:
-            cases = cases_of_conversation(session, channel_of(tracker), tracker.sender_id, 2)
+            return [(case.reference, case.service_code) for case in
+                    cases_of_conversation(session, channel_of(tracker), tracker.sender_id, limit)]
     except DatabaseUnavailable:
         return None
-    return cases[0].reference if len(cases) == 1 else None
 
 
 def _question_on(reference: str) -> Optional[str]:
@@ -266,7 +276,7 @@ def _steps_aside(tracker: Tracker) -> bool:
     if intent == "report_problem" and tracker.get_slot(ANSWER_SLOT):
         return _another_problem(tracker)
     if intent == "report_problem" and tracker.get_slot(REQUESTED_SLOT) == "note_case":
-        return _no_report_to_add_to(tracker)
+        return _not_about_a_report(tracker)
     if intent in QUESTIONS:
         return "?" in text
     return intent in SMALL_TALK and len(text.split()) <= SMALL_TALK_WORDS
@@ -290,21 +300,41 @@ def _another_problem(tracker: Tracker) -> bool:
         return False
 
 
-def _no_report_to_add_to(tracker: Tracker) -> bool:
-    """Whether this conversation has no report to add to: then a problem described at "Which
-    report?" is a new report ("they forgot my green bin" read as adding to one), not a wrong
-    reference asked for again and again. Without the database the question stays."""
-    try:
-        with read_scope() as session:
-            return not cases_of_conversation(session, channel_of(tracker), tracker.sender_id, 1)
-    except DatabaseUnavailable:
+def _described_type(tracker: Tracker) -> Optional[str]:
+    """The service a message describing a problem names (the classifier's), if it names one."""
+    if latest_intent(tracker) != "report_problem":
+        return None
+    named = str((latest_entity(tracker, "category") or {}).get("value") or "")
+    return named if named and named != OTHER else None
+
+
+def _case_described(tracker: Tracker) -> Optional[str]:
+    """At "Which report?", a problem described instead of a reference ("the pothole has got
+    bigger") is about the one report of that type among the conversation's recent ones: the
+    words are the note. Two of that type, or none, and it is not this."""
+    named = _described_type(tracker)
+    cases = _conversation_cases(tracker, RECENT_CASES) if named else None
+    matching = [reference for reference, service in cases or [] if service == named]
+    return matching[0] if len(matching) == 1 else None
+
+
+def _not_about_a_report(tracker: Tracker) -> bool:
+    """Whether a problem described at "Which report?" is about none of the conversation's
+    reports: it has none ("they forgot my green bin" read as adding to one), or none of the
+    type described. Then it is a new report, not a wrong reference asked for again and again.
+    Without the database, or a type, the question stays."""
+    cases = _conversation_cases(tracker, RECENT_CASES)
+    if cases is None:
         return False
+    named = _described_type(tracker)
+    return not cases or (named is not None and all(service != named for _, service in cases))
 
 
 class ActionNewProblemInstead(Action):
     """Say a new problem will be a new report: where the answer to a caseworker's question
     was expected, that the question comes back after it; where a report to add to was asked
-    for, that none was found (data/rules.yml then starts the report form)."""
+    for, that none was found, or none about this (data/rules.yml then starts the report
+    form)."""
 
     def name(self) -> Text:
         return "action_new_problem_instead"
@@ -313,6 +343,8 @@ class ActionNewProblemInstead(Action):
                   domain: DomainDict) -> List[EventType]:
         if tracker.get_slot(ANSWER_SLOT):
             dispatcher.utter_message(response="utter_new_problem_not_answer")
+        elif _conversation_cases(tracker, 1):
+            dispatcher.utter_message(response="utter_new_problem_other_report")
         else:
             dispatcher.utter_message(response="utter_new_problem_no_report")
         return []

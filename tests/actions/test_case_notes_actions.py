@@ -158,29 +158,44 @@ def test_a_new_problem_is_not_taken_as_the_answer(open_test_case: Callable[..., 
     assert (slots.get("note_text") == text) is answer
 
 
-@pytest.mark.parametrize("has_a_report, steps_aside", [(False, True), (True, False)])
-def test_a_problem_described_at_which_report_is_new_when_there_is_none(
-        open_test_case: Callable[..., str], domain: dict, has_a_report: bool,
-        steps_aside: bool) -> None:
-    """"They forgot my green bin" read as adding to a report: with nothing to add to, the
-    problem described next is a new report (the rule starts it), not a wrong reference."""
-    sender = f"web-note-none-{has_a_report}"
-    if has_a_report:
-        open_test_case(sender)
-    text = "my green bin wasn't emptied on Tuesday"
+@pytest.mark.parametrize("reports, named, outcome", [
+    ([], "missed_collection", "new report"),  # nothing to add to
+    (["pothole"], "missed_collection", "new report"),  # none of that type
+    (["pothole", "streetlight"], "pothole", "note"),  # the one pothole report
+    (["pothole", "pothole"], "pothole", "asked again"),  # which pothole?
+    (["pothole"], None, "asked again"),  # no type named
+])
+def test_a_problem_described_at_which_report(open_test_case: Callable[..., str], domain: dict,
+                                             reports: list, named: Optional[str],
+                                             outcome: str) -> None:
+    """"They forgot my green bin" read as adding to a report: a problem described at "Which
+    report?" is a note on the one report of that type, else a new report (the rule starts
+    it), not a wrong reference asked for again and again."""
+    sender = f"web-note-described-{len(reports)}-{'-'.join(reports)}-{named}"
+    made = {service: open_test_case(sender, service_code=service) for service in reports}
+    text = "it has got much worse since I reported it"
     slots, said = validate("note_case", domain, text=text, intent="report_problem",
-                           sender_id=sender, entities=category("missed_collection"))
-    if steps_aside:
+                           sender_id=sender, entities=category(named) if named else [])
+    if outcome == "new report":
         assert "note_case" not in slots and said == []
+    elif outcome == "note":
+        assert slots["note_case"] == made[named] and slots["note_text"] == text
+        assert said == []
     else:  # told it is not a reference, and asked again
         assert slots["note_case"] is None and len(said) == 1
 
 
-@pytest.mark.parametrize("answering, response", [
-    (True, "utter_new_problem_not_answer"), (None, "utter_new_problem_no_report")])
-def test_a_new_problem_is_announced_for_what_was_asked(domain: dict, answering: Optional[bool],
-                                                       response: str) -> None:
-    tracker = make_tracker(slots={"note_case": "C-2026-000001" if answering else None,
+@pytest.mark.parametrize("answering, reports, response", [
+    (True, 1, "utter_new_problem_not_answer"), (None, 0, "utter_new_problem_no_report"),
+    (None, 1, "utter_new_problem_other_report")])
+def test_a_new_problem_is_announced_for_what_was_asked(
+        open_test_case: Callable[..., str], domain: dict, answering: Optional[bool],
+        reports: int, response: str) -> None:
+    sender = f"web-note-announced-{answering}-{reports}"
+    for _ in range(reports):
+        open_test_case(sender)
+    tracker = make_tracker(sender_id=sender,
+                           slots={"note_case": "C-2026-000001" if answering else None,
                                   "note_answers_question": answering})
     _, messages = run_action(ActionNewProblemInstead(), tracker, domain)
     assert responses(messages) == [response]

@@ -9,7 +9,8 @@ import uuid
 import pytest
 
 from tests.integration.servers import AssistantServers
-from tests.integration.test_report_journey_rest import _of_case, finish_report, texts
+from tests.integration.test_report_journey_rest import (_of_case, finish_report, note_reasons,
+                                                        texts)
 
 pytestmark = pytest.mark.slow
 
@@ -101,3 +102,43 @@ def test_a_question_with_options_offers_them_as_buttons(
     assistant_servers.say(sender, question["buttons"][2]["payload"])
     answers = assistant_servers.tracker(sender)["slots"]["followup_answers"]
     assert answers == {"bin_type": "garden"}
+
+
+def _open_cases(servers: AssistantServers, sender: str, *services: str) -> dict:
+    """Reports this REST conversation made earlier, opened straight in the core."""
+    from bot.cases import open_case
+    from bot.db import session_scope
+
+    made = {}
+    with session_scope(servers.database_url) as session:
+        for number, service in enumerate(services, start=1):
+            made[service] = open_case(
+                session, submission_id=uuid.uuid4().hex, service_code=service,
+                description=f"an earlier {service} report", address=f"{number} Ash Road",
+                latitude=None, longitude=None, channel="rest", sender_id=sender,
+                contact=None, language="en", consent=True, answers={},
+                attachment_ids=[]).case.reference
+    return made
+
+
+def test_a_problem_described_at_which_report_goes_to_the_report_about_it(
+        assistant_servers: AssistantServers) -> None:
+    """A citizen with a pothole and a streetlight report who describes the pothole at "Which
+    report?" has added to the pothole report; someone whose reports are not about what they
+    describe makes a new report."""
+    sender = str(uuid.uuid4())
+    made = _open_cases(assistant_servers, sender, "pothole", "streetlight")
+    asked = texts(assistant_servers.say(sender, "I want to add something to my report"))
+    assert made["pothole"] in asked and made["streetlight"] in asked, asked
+    reply = texts(assistant_servers.say(sender, "the pothole has got much bigger since"))
+    assert made["pothole"] in reply and "not" not in reply.lower(), reply
+    assert note_reasons(assistant_servers.database_url, made["pothole"]) == [
+        "the pothole has got much bigger since"]
+
+    other = str(uuid.uuid4())
+    _open_cases(assistant_servers, other, "pothole", "streetlight")
+    assistant_servers.say(other, "I want to add something to my report")
+    reply = texts(assistant_servers.say(other, "my green bin wasn't emptied on Tuesday"))
+    assert "None of your reports is about that" in reply, reply
+    tracker = assistant_servers.tracker(other)
+    assert (tracker.get("active_loop") or {}).get("name") == "report_form"
