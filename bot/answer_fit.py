@@ -18,11 +18,10 @@ question, and the form takes whatever comes the second time (actions/report_form
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import FrozenSet, List, Sequence
 
 from bot.interrogatives import reads_as_question
-from bot.options_in_text import QuestionOption, option_replied, options_named
+from bot.options_in_text import QuestionOption, folded_words, option_replied, options_named
 from bot.places_in_text import UNITS, place_mentioned
 
 YES_NO = "yes_no"  # the question is answered with yes or no
@@ -81,7 +80,6 @@ cm mm m metre metres meter meters km inch inches ft feet foot x kg kilos litres 
 centimetros centimetro metro metros quilos
 """.split())
 
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _NAME = re.compile(r"[^\W\d_][\w'’-]*")
 _DIGIT = re.compile(r"\d")
 _HOUSE_NUMBER = re.compile(r"(\d{1,5})([a-z]?)")
@@ -95,7 +93,7 @@ February March April May June July August September October November December
 
 def off_question_place(text: str) -> bool:
     """True when a reply to "Where is it?" reads as more about the problem, not a place."""
-    words = _words(text)
+    words = folded_words(text)
     if len(words) < MIN_WORDS or place_mentioned(text) is not None:
         return False
     if any(word in PLACE_WORDS for word in words) or _house_number_in(words):
@@ -110,13 +108,13 @@ def off_question_answer(text: str, prompt: str, expects: str,
     the question's options answers it ("it's the food caddy they left")."""
     if expects not in (YES_NO, DIGITS, CHOICE):
         return False
-    words = _words(text)
+    words = folded_words(text)
     if len(words) < MIN_WORDS or any(word in YES_NO_WORDS or NEGATED.search(word)
                                      for word in words):
         return False
     if expects == DIGITS and _DIGIT.search(text):
         return False
-    return not _shares_a_word(words, _words(prompt)) and not options_named(text, options)
+    return not _shares_a_word(words, folded_words(prompt)) and not options_named(text, options)
 
 
 def names_an_option(text: str, prompt: str, language: str,
@@ -128,17 +126,10 @@ def names_an_option(text: str, prompt: str, language: str,
     you mean by offensive?") is not an answer."""
     if option_replied(text, options) is not None:
         return True
-    words = _words(text)
+    words = folded_words(text)
     if not words or len(words) > MAX_OPTION_WORDS or reads_as_question(text, language):
         return False
-    return _shares_a_word(words, _words(prompt))
-
-
-def _words(text: str) -> List[str]:
-    """Casefolded words without accents ("¿Está?" -> ["esta"])."""
-    decomposed = unicodedata.normalize("NFKD", (text or "").casefold())
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return _WORD.findall(plain)
+    return _shares_a_word(words, folded_words(prompt))
 
 
 def _house_number_in(words: List[str]) -> bool:
