@@ -20,12 +20,17 @@ from actions.waiting_question import after_form
 from bot.db import session_scope
 from bot.errors import CaseNotFound, DatabaseUnavailable, InvalidInput, MalformedReference
 from bot.feedback import parse_rating, record_feedback
+from bot.feedback_words import announces_feedback
 from bot.references import parse_reference
 
 SUBSTANTIVE_WORDS = 5  # a first message longer than this is the feedback itself
 MIN_FEEDBACK_CHARS = 3
 MAX_FEEDBACK_CHARS = 2000
 SKIP = "skip"
+# At the rating question, a reply of this many words read as one of these intents is more
+# feedback, not a rating: the form has no other use for it, and no rule answers it there.
+MORE_FEEDBACK_INTENTS = frozenset({"give_feedback", "inform", "out_of_scope", "nlu_fallback"})
+MORE_FEEDBACK_WORDS = 3
 
 
 class ValidateFeedbackForm(FormValidationAction):
@@ -36,12 +41,19 @@ class ValidateFeedbackForm(FormValidationAction):
 
     async def extract_feedback_text(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> Dict[Text, Any]:
-        """"The bin men were great today, thanks" needs no second question."""
+        """"The bin men were great today, thanks" needs no second question; "I'd like to give
+        some feedback", as long, is not the feedback yet (bot.feedback_words). At the rating
+        question, more words about the experience are added to the feedback (the rating is
+        asked again) instead of being misunderstood."""
         text = latest_text(tracker)
-        starting = tracker.get_slot(REQUESTED_SLOT) is None and not tracker.get_slot("feedback_text")
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        starting = requested is None and not tracker.get_slot("feedback_text")
         if (starting and latest_intent(tracker) == "give_feedback" and not text.startswith("/")
-                and len(text.split()) > SUBSTANTIVE_WORDS):
+                and len(text.split()) > SUBSTANTIVE_WORDS and not announces_feedback(text)):
             return {"feedback_text": text}
+        if requested == "feedback_rating" and _more_feedback(tracker):
+            dispatcher.utter_message(response="utter_feedback_added")
+            return {"feedback_text": f"{tracker.get_slot('feedback_text') or ''}\n{text}".strip()}
         return {}
 
     def validate_feedback_text(self, value: Any, dispatcher: CollectingDispatcher,
@@ -62,6 +74,20 @@ class ValidateFeedbackForm(FormValidationAction):
         except InvalidInput:
             return {"feedback_rating": None}
         return {"feedback_rating": SKIP if rating is None else rating}
+
+
+def _more_feedback(tracker: Tracker) -> bool:
+    """Whether a reply to the rating question says more about the experience ("the bot was
+    great but slow", read as feedback or not understood) instead of giving a rating."""
+    text = latest_text(tracker)
+    if latest_intent(tracker) not in MORE_FEEDBACK_INTENTS or text.startswith("/") \
+            or len(text.split()) < MORE_FEEDBACK_WORDS or latest_entity(tracker, "rating"):
+        return False
+    try:
+        parse_rating(text)
+    except InvalidInput:
+        return True
+    return False
 
 
 class ActionSubmitFeedback(Action):

@@ -24,6 +24,8 @@ def validate(requested: Optional[str], candidates: dict, domain: dict, **kwargs:
     ("The crew fixed the pothole on my street really quickly, thank you", True),
     ("I want to give feedback", False),
     ("/give_feedback", False),
+    ("I'd like to give some feedback about the service", False),  # says nothing yet
+    ("quiero dejar un comentario sobre el chat", False),
 ])
 def test_a_substantive_first_message_is_the_feedback(text: str, prefilled: bool,
                                                      domain: dict) -> None:
@@ -39,6 +41,29 @@ def test_rating_is_one_to_five_or_skip(value: Any, expected: Any, domain: dict) 
     slots = validate("feedback_rating", {"feedback_rating": value}, domain,
                      slots={"feedback_text": "fine"})
     assert slots["feedback_rating"] == expected
+
+
+@pytest.mark.parametrize("text, intent, added", [
+    ("the bot was great but slow", "give_feedback", True),
+    ("the crew left a mess behind", "out_of_scope", True),
+    ("4, the bot was fine", "give_feedback", False),  # a rating with words is the rating
+    ("no thanks", "deny", False),  # skips the rating
+    ("great", "give_feedback", False),  # too short to be more feedback
+])
+def test_more_words_at_the_rating_question_are_added_to_the_feedback(
+        text: str, intent: str, added: bool, domain: dict) -> None:
+    """Before, "the bot was great but slow" at "how would you rate...?" had no rule: ten
+    "Sorry, I didn't get that" replies. Now it joins the feedback and the rating comes again."""
+    tracker = form_tracker("feedback_form", "feedback_rating", {}, text=text, intent=intent,
+                           slots={"feedback_text": "the form was easy"})
+    events, messages = run_action(ValidateFeedbackForm(), tracker, domain)
+    slots = slot_values(events)
+    if added:
+        assert slots["feedback_text"] == f"the form was easy\n{text}"
+        assert responses(messages) == ["utter_feedback_added"]
+        assert slots.get("feedback_rating") is None
+    else:
+        assert "feedback_text" not in slots and messages == []
 
 
 @pytest.mark.parametrize("text, accepted", [("Friendly staff", True), ("ok", False),
