@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -80,6 +80,12 @@ class ActionHandleMisunderstanding(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
+        if ran_this_turn(tracker):
+            # The core fallback after a form rejected the message, with no rule to follow it:
+            # Rasa would predict it again and again (ten "Sorry" replies). Once is enough;
+            # the form stays active and waits for the next message.
+            log_event("misunderstanding_repeated", tracker, intent=latest_intent(tracker))
+            return [FollowupAction("action_listen")]
         answered = second_look_in_faq(dispatcher, tracker)
         if answered is not None:
             log_event("misunderstanding_answered_from_faq", tracker, intent=latest_intent(tracker))
@@ -92,6 +98,16 @@ class ActionHandleMisunderstanding(Action):
             dispatcher.utter_message(response="utter_default")
         log_event("misunderstood", tracker, intent=latest_intent(tracker))
         return []
+
+
+def ran_this_turn(tracker: Tracker) -> bool:
+    """Whether this action already answered the latest message."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") == MISUNDERSTANDING_ACTION:
+            return True
+    return False
 
 
 def previous_turn_misunderstood(tracker: Tracker) -> bool:

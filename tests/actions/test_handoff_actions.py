@@ -124,6 +124,20 @@ def misunderstood_turn(text: str, intent: str = "nlu_fallback") -> list:
             bot_event("Sorry, I didn't get that.", "utter_default"), action_event("action_listen")]
 
 
+def test_the_core_fallback_answers_a_message_once(database: str, domain: dict) -> None:
+    """Inside a form that rejected the message, with no rule after it, Rasa predicts the
+    core fallback again: the second time it only listens, instead of ten "Sorry" replies."""
+    after = [action_event("feedback_form"), {"event": "action_execution_rejected",
+                                             "name": "feedback_form"},
+             action_event("action_handle_misunderstanding"),
+             bot_event("Sorry, I didn't get that.", "utter_default")]
+    tracker = make_tracker(text="hmm", intent="affirm", after=after, sender_id="web-loop",
+                           active_loop="feedback_form")
+    events, messages = run_action(ActionHandleMisunderstanding(), tracker, domain)
+    assert messages == [] and events == [{"event": "followup", "timestamp": None,
+                                          "name": "action_listen"}]
+
+
 def test_a_second_misunderstanding_in_a_row_reaches_a_person(database: str, domain: dict,
                                                              clock) -> None:
     tracker = make_tracker(text="qwerty", intent="out_of_scope", sender_id="web-twice",
