@@ -28,11 +28,16 @@ def test_a_description_naming_the_bin_answers_the_bin_question(domain: dict) -> 
     assert messages[0]["answers"] == "Which bin was missed? recycling"
 
 
-def test_the_option_is_named_in_the_citizens_language(domain: dict) -> None:
-    text = "no recogieron el contenedor de reciclaje"
+@pytest.mark.parametrize("language, text, answer", [
+    ("es", "no recogieron el contenedor de reciclaje", "reciclaje"),
+    ("pt", "o caixote do lixo reciclável não foi recolhido na terça", "reciclagem"),
+    ("nl", "de gft container is niet geleegd", "gft"),
+])
+def test_the_option_is_named_in_the_citizens_language(language: str, text: str, answer: str,
+                                                      domain: dict) -> None:
     slots, _ = validate("description", {"description": text}, domain, text=text,
-                        slots={**bin_report(None), "language": "es"})
-    assert slots["followup_answers"] == {"bin_type": "reciclaje"}
+                        slots={**bin_report(None), "language": language})
+    assert slots["followup_answers"] == {"bin_type": answer}
 
 
 def test_every_question_answered_ends_the_follow_up(domain: dict) -> None:
