@@ -21,7 +21,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions import report_fields as fields
-from actions.catalogue import ServiceInfo, find_service, service_info
+from actions.catalogue import OTHER, ServiceInfo, find_service, service_info
 from actions.category_choice import classifier_doubt, slot_before_latest_message
 from actions.common import (language_of, latest_entity, latest_intent, latest_metadata,
                             latest_text, log_event)
@@ -42,6 +42,8 @@ Validated = Dict[Text, Any]
 # is never taken for an answer.
 OPTION_MISREADS = frozenset({"ask_policy", "give_feedback", "help", "add_to_report",
                              "bot_challenge", "greet", "goodbye", "thank"})
+# Questions whose answer is not words: a new problem described there is not heard otherwise.
+WORDLESS_SLOTS = frozenset({"consent", "confirmed", "photos", CHOICE_SLOT})
 # Every intent the follow-up's from_text mapping refuses (domain/report.yml).
 FOLLOWUP_REFUSED = OPTION_MISREADS | {"check_status", "request_human"}
 
@@ -182,6 +184,8 @@ class ValidateReportForm(FormValidationAction):
         entity = latest_entity(tracker, "category")
         asked = tracker.get_slot(REQUESTED_SLOT)
         if previous and asked not in (None, "category") and entity and entity.get("extractor"):
+            if _another_problem_unheard(tracker, asked, previous, entity):
+                dispatcher.utter_message(response="utter_finish_report_before_new")
             return {"category": previous}  # words about the problem, mid-form, keep the type
         doubt = classifier_doubt(entity, value)
         if doubt is not None:
@@ -293,6 +297,16 @@ def _questions(tracker: Tracker) -> List[FollowupQuestion]:
     """The follow-up questions of the report's service, in the citizen's language."""
     service = service_info(tracker.get_slot("category"), language_of(tracker))
     return service.questions if service else []
+
+
+def _another_problem_unheard(tracker: Tracker, asked: str, previous: str,
+                             entity: Dict[str, Any]) -> bool:
+    """A report of a different problem where the form has no use for words (consent, the
+    summary, following a similar report, photos): without a word, "there's also a broken
+    streetlight" would just be asked the same question again. Elsewhere the words are the
+    place, the description or an answer."""
+    return (asked in WORDLESS_SLOTS and latest_intent(tracker) == "report_problem"
+            and entity.get("value") not in (previous, OTHER))
 
 
 def _answered_in_description(dispatcher: CollectingDispatcher, tracker: Tracker) -> Validated:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.actions.factories import responses
+from tests.actions.factories import responses, slot_event
 from tests.actions.test_report_form_actions import classifier_entity, validate
 
 pytestmark = pytest.mark.usefixtures("database")
@@ -142,3 +142,26 @@ def test_the_form_still_steps_aside_for_questions_and_requests(reply: str, inten
                                                                domain: dict) -> None:
     slots, _ = validate("followup", {}, domain, text=reply, intent=intent, slots=BIN_ASKED)
     assert "followup" not in slots and "followup_answers" not in slots
+
+
+SUMMARY_NEXT = {"category": "pothole", "location": "88 Quarry Road", "submission_id": "s",
+                "description": "a deep hole in the middle of the road", "followup": "done",
+                "followup_answers": {"size": None}, "photos": "none"}
+
+
+@pytest.mark.parametrize("asked, named, told", [
+    ("consent", "streetlight", True),  # another problem: heard, and asked to wait
+    ("consent", "pothole", False),  # more about this one
+    ("consent", "other", False),  # no type to tell it apart
+    ("description", "streetlight", False),  # the words are used there
+])
+def test_another_problem_where_words_are_not_used_is_heard(asked: str, named: str,
+                                                           told: bool, domain: dict) -> None:
+    text = "and there's also a broken streetlight on Mill Lane"
+    slots = {**SUMMARY_NEXT, "description": None} if asked == "description" else SUMMARY_NEXT
+    found, messages = validate(asked, {"category": named}, domain, text=text,
+                               intent="report_problem", slots=slots,
+                               history=[slot_event("category", "pothole")],
+                               entities=[classifier_entity(named, 0.95)])
+    assert found["category"] == "pothole"  # this report keeps its type
+    assert ("utter_finish_report_before_new" in responses(messages)) is told
