@@ -26,6 +26,7 @@ from actions.category_choice import classifier_doubt, slot_before_latest_message
 from actions.common import (language_of, latest_entity, latest_intent, latest_metadata,
                             latest_text, log_event)
 from actions.replies import utter_core_error
+from actions.next_problem import NEXT_PROBLEM_SLOT, held_problem
 from actions.report_duplicates import CHOICE_SLOT, duplicate_check
 from actions.slots import ASKED_AGAIN_SLOT, CORRECTABLE_FIELDS, REQUESTED_SLOT
 from bot.answer_fit import names_an_option, off_question_answer, off_question_place
@@ -186,6 +187,7 @@ class ValidateReportForm(FormValidationAction):
         if previous and asked not in (None, "category") and entity and entity.get("extractor"):
             if _another_problem_unheard(tracker, asked, previous, entity):
                 dispatcher.utter_message(response="utter_finish_report_before_new")
+                return {"category": previous, NEXT_PROBLEM_SLOT: held_problem(tracker)}
             return {"category": previous}  # words about the problem, mid-form, keep the type
         doubt = classifier_doubt(entity, value)
         if doubt is not None:
@@ -303,8 +305,9 @@ def _another_problem_unheard(tracker: Tracker, asked: str, previous: str,
                              entity: Dict[str, Any]) -> bool:
     """A report of a different problem where the form has no use for words (consent, the
     summary, following a similar report, photos): without a word, "there's also a broken
-    streetlight" would just be asked the same question again. Elsewhere the words are the
-    place, the description or an answer."""
+    streetlight" would just be asked the same question again. It is kept for after this
+    report (actions.next_problem). Elsewhere the words are the place, the description or
+    an answer."""
     return (asked in WORDLESS_SLOTS and latest_intent(tracker) == "report_problem"
             and entity.get("value") not in (previous, OTHER))
 

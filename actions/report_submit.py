@@ -22,6 +22,7 @@ from actions.replies import format_day, utter_core_error
 from actions.report_duplicates import CHOICE_SLOT, follow_offered_case
 from actions.report_fields import known_answers
 from actions.slots import REPORT_SLOTS, REQUESTED_SLOT, reset, reset_report
+from actions.next_problem import next_problem_events
 from actions.waiting_question import after_form
 from bot.cases import open_case
 from bot.db import session_scope
@@ -51,7 +52,8 @@ class ActionSubmitReport(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        return after_form(tracker, submit_report(dispatcher, tracker))
+        ending = submit_report(dispatcher, tracker)
+        return next_problem_events(dispatcher, tracker, ending) or after_form(tracker, ending)
 
 
 def submit_report(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
@@ -131,5 +133,5 @@ class ActionCancelReport(Action):
                   domain: DomainDict) -> List[EventType]:
         dispatcher.utter_message(response="utter_report_cancelled")
         log_event("report_cancelled", tracker, step=tracker.get_slot(REQUESTED_SLOT))
-        return after_form(tracker, [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None),
-                                    *reset(REPORT_SLOTS)])
+        ending = [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None), *reset(REPORT_SLOTS)]
+        return next_problem_events(dispatcher, tracker, ending) or after_form(tracker, ending)

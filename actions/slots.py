@@ -41,6 +41,7 @@ CORRECTABLE_FIELDS = {
 # must not leak into the next one (its form is not active any more).
 NOT_CARRIED_OVER = frozenset(REPORT_SLOTS + FEEDBACK_SLOTS + NOTE_SLOTS + FIX_RATING_SLOTS + (
     REQUESTED_SLOT, "case_reference", "handoff_offered", "session_started_metadata",
+    "next_problem",
     "faq_rating_open", "faq_query_id", "faq_suggestion_query",
 ))
 

@@ -30,6 +30,8 @@ CONTRACT_ACTIONS = {
     "action_submit_case_note",
     # a new problem where the note form waited for an answer or a report to add to
     "action_new_problem_instead",
+    # another problem described mid-report, reported right after it
+    "action_hold_next_problem",
 }
 RASA_DEFAULT_ACTIONS = {"action_listen", "action_restart", "action_deactivate_loop",
                         "action_default_fallback", "action_two_stage_fallback",

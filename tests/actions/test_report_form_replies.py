@@ -165,3 +165,5 @@ def test_another_problem_where_words_are_not_used_is_heard(asked: str, named: st
                                entities=[classifier_entity(named, 0.95)])
     assert found["category"] == "pothole"  # this report keeps its type
     assert ("utter_finish_report_before_new" in responses(messages)) is told
+    held = {"text": text, "category": named} if told else None
+    assert found.get("next_problem") == held  # reported after this one (actions.next_problem)

@@ -142,3 +142,28 @@ def test_a_problem_described_at_which_report_goes_to_the_report_about_it(
     assert "None of your reports is about that" in reply, reply
     tracker = assistant_servers.tracker(other)
     assert (tracker.get("active_loop") or {}).get("name") == "report_form"
+
+
+def test_another_problem_mentioned_mid_report_is_reported_right_after(
+        assistant_servers: AssistantServers) -> None:
+    """"And there's also a broken streetlight on Mill Lane" at the consent question: the
+    pothole report is finished first, then the streetlight report starts on those words,
+    asking only what they did not say."""
+    sender = str(uuid.uuid4())
+    assistant_servers.say(sender, "there's a pothole")
+    for reply in ("77 Quarry Road", "a deep hole in the middle of the road by the bus stop",
+                  "skip", "skip", "skip"):
+        assistant_servers.say(sender, reply)
+    assert assistant_servers.tracker(sender)["slots"]["requested_slot"] == "consent"
+    told = texts(assistant_servers.say(sender, "and there's also a broken streetlight on Mill Lane"))
+    assert "Let's finish this report first" in told, told
+    assistant_servers.say(sender, "/affirm")
+    after = texts(assistant_servers.say(sender, "/affirm"))
+    assert "Your Pothole report is saved" in after, after
+    assert "Now the other problem you mentioned" in after and "Where on Mill Lane" in after, after
+    slots = assistant_servers.tracker(sender)["slots"]
+    assert slots["category"] == "streetlight" and slots["requested_slot"] == "location"
+    assert slots["description"] == "and there's also a broken streetlight on Mill Lane"
+    reference, asked = finish_report(assistant_servers, sender, after)
+    assert _of_case(assistant_servers.database_url, reference,
+                    "SELECT service_code FROM cases WHERE reference = :r") == ["streetlight"]

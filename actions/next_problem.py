@@ -1,0 +1,74 @@
+"""A second problem mentioned in the middle of a report: kept, and reported right after.
+
+"And there's also a broken streetlight on Mill Lane", said at the consent question or the
+summary, cannot go into the pothole report. The citizen is asked to finish this one first,
+the words are kept (slot NEXT_PROBLEM_SLOT), and once the report is sent or cancelled the
+report form starts again on them: the type, the place and the description the words give
+are taken, as from any first message, so nothing has to be typed twice.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import report_fields as fields
+from actions.catalogue import OTHER
+from actions.common import latest_entity, latest_text, log_event
+
+NEXT_PROBLEM_SLOT = "next_problem"
+REPORT_FORM = "report_form"
+
+
+def held_problem(tracker: Tracker) -> Dict[str, Any]:
+    """The latest message, kept to be reported next: its words and the type it names."""
+    named = str((latest_entity(tracker, "category") or {}).get("value") or "")
+    return {"text": latest_text(tracker)[:fields.MAX_DESCRIPTION_CHARS],
+            "category": named if named and named != OTHER else None}
+
+
+def next_problem_events(dispatcher: CollectingDispatcher, tracker: Tracker,
+                        ending: List[EventType]) -> Optional[List[EventType]]:
+    """`ending` (the events that end a report), then the report form on the problem kept
+    during it: its type, place and description filled as from a first message. None when no
+    problem was kept, or the report is not over (a retry asks the summary again). A
+    caseworker's question waiting for the citizen comes after that report
+    (actions.waiting_question.after_form)."""
+    held = tracker.get_slot(NEXT_PROBLEM_SLOT) or {}
+    text = str(held.get("text") or "")
+    if not text or any(event.get("event") == "followup" for event in ending):
+        return None
+    dispatcher.utter_message(response="utter_next_problem_now", problem=text)
+    log_event("next_problem_started", tracker, category=held.get("category"))
+    return ending + [SlotSet(NEXT_PROBLEM_SLOT, None), *_first_message_slots(text, held),
+                     FollowupAction(REPORT_FORM)]
+
+
+def _first_message_slots(text: str, held: Dict[str, Any]) -> List[EventType]:
+    """What the report form takes from a first message, taken from the kept one."""
+    category: Optional[str] = held.get("category")
+    slots = [SlotSet("category", category)] if category else []
+    place = fields.place_in_first_message(text)
+    if place is not None and place.complete:
+        slots.append(SlotSet("location", place.text))
+    elif place is not None and place.street:
+        slots.append(SlotSet("location_street", place.street))
+    if fields.descriptive(text, category is not None):
+        slots.append(SlotSet("description", text))
+    return slots
+
+
+class ActionHoldNextProblem(Action):
+    """A problem described where the report form has no use for it, naming no type the form
+    could tell apart: keep it for after this report, and say so."""
+
+    def name(self) -> Text:
+        return "action_hold_next_problem"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(response="utter_finish_report_before_new")
+        return [SlotSet(NEXT_PROBLEM_SLOT, held_problem(tracker))]
