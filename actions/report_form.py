@@ -25,8 +25,8 @@ from actions.catalogue import OTHER, ServiceInfo, find_service, service_info
 from actions.category_choice import classifier_doubt, slot_before_latest_message
 from actions.common import (language_of, latest_entity, latest_intent, latest_metadata,
                             latest_text, log_event)
-from actions.replies import utter_core_error
 from actions.next_problem import NEXT_PROBLEM_SLOT, held_problem
+from actions.replies import utter_core_error
 from actions.report_duplicates import CHOICE_SLOT, duplicate_check
 from actions.slots import ASKED_AGAIN_SLOT, CORRECTABLE_FIELDS, REQUESTED_SLOT
 from bot.answer_fit import names_an_option, off_question_answer, off_question_place
@@ -90,7 +90,8 @@ class ValidateReportForm(FormValidationAction):
         tracker.add_slots(events)
         changes = duplicate_check(tracker)
         tracker.slots.update(changes)
-        if await self._missing_slot(dispatcher, tracker, domain) == "followup":
+        if await self._missing_slot(dispatcher, tracker, domain) == "followup" \
+                and _description_new_to_questions(tracker, events):
             answered = _answered_in_description(dispatcher, tracker)
             tracker.slots.update(answered)
             changes.update(answered)
@@ -310,6 +311,14 @@ def _another_problem_unheard(tracker: Tracker, asked: str, previous: str,
     an answer."""
     return (asked in WORDLESS_SLOTS and latest_intent(tracker) == "report_problem"
             and entity.get("value") not in (previous, OTHER))
+
+
+def _description_new_to_questions(tracker: Tracker, events: List[EventType]) -> bool:
+    """Whether the follow-up questions have not yet been checked against the description:
+    they are about to be asked for the first time, or a reply added to the description. On
+    the other turns of the questions, the catalogue is not read a second time."""
+    return tracker.get_slot(REQUESTED_SLOT) != "followup" or any(
+        event.get("event") == "slot" and event.get("name") == "description" for event in events)
 
 
 def _answered_in_description(dispatcher: CollectingDispatcher, tracker: Tracker) -> Validated:

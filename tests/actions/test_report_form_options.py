@@ -115,3 +115,23 @@ def test_a_question_without_options_has_no_buttons(domain: dict) -> None:
     tracker = make_tracker(slots={"category": "pothole"})
     _, messages = run_action(ActionAskFollowup(), tracker, domain)
     assert messages[0]["buttons"] == []
+
+
+def test_a_reply_added_to_the_description_can_answer_a_later_question(domain: dict) -> None:
+    reply = "they have all been out for a week, the whole street"
+    slots, messages = validate("followup", {"followup": reply}, domain, text=reply,
+                               slots={"category": "streetlight", "location": "4 Elm Road",
+                                      "submission_id": "s", "description": "lights out"})
+    assert slots["asked_again"] == "pole_number"  # more about the problem, not a number
+    assert slots["followup_answers"] == {"how_many_lights": "several in a row"}
+    assert responses(messages) == ["utter_detail_added", "utter_answers_from_message"]
+
+
+def test_the_description_is_not_read_again_between_answers(domain: dict) -> None:
+    """Checked when the questions come and when the description grows, not on every answer."""
+    slots, messages = validate("followup", {"followup": "4471"}, domain, text="4471",
+                               slots={"category": "streetlight", "location": "4 Elm Road",
+                                      "submission_id": "s",
+                                      "description": "several lights out on Elm Road"})
+    assert slots["followup_answers"] == {"pole_number": "4471"}
+    assert messages == []
