@@ -41,6 +41,11 @@ def _normal(text: str) -> str:
     return text.strip().lower().rstrip(".!")
 
 
+def is_explicit_skip(text: str) -> bool:
+    """Whether a reply says "I don't know" (SKIP, not sure...): no answer, and no more."""
+    return _normal(text) in EXPLICIT_SKIP
+
+
 def is_skip(text: str) -> bool:
     """Whether an answer means "nothing to add" (SKIP, no, none... in any of our languages)."""
     return _normal(text) in SKIP_WORDS
@@ -165,7 +170,7 @@ def followup_answer(text: str) -> Tuple[bool, Optional[str]]:
     cleaned = text.strip()
     if not cleaned:
         return False, None
-    if _normal(cleaned) in EXPLICIT_SKIP:
+    if is_explicit_skip(cleaned):
         return True, None
     return True, cleaned[:MAX_ANSWER_CHARS]
 

@@ -156,7 +156,8 @@ class ValidateReportForm(FormValidationAction):
                                domain: DomainDict) -> Validated:
         """A short reply naming one of the pending question's options is its answer, whatever
         the model made of it (OPTION_MISREADS): the form takes it instead of stepping aside.
-        An option word for word (a button pressed) is the answer whatever the intent."""
+        An option word for word (a button pressed), or "not sure", is the answer whatever the
+        intent."""
         intent = latest_intent(tracker)
         if tracker.get_slot(REQUESTED_SLOT) != "followup" or intent not in FOLLOWUP_REFUSED:
             return {}  # the domain's from_text mapping takes every other reply
@@ -164,8 +165,8 @@ class ValidateReportForm(FormValidationAction):
         text = latest_text(tracker)
         if question is None:
             return {}
-        if option_replied(text, question.options) is not None or (
-                intent in OPTION_MISREADS and names_an_option(
+        if option_replied(text, question.options) is not None or fields.is_explicit_skip(text) \
+                or (intent in OPTION_MISREADS and names_an_option(
                     text, question.prompt, language_of(tracker), question.options)):
             return {"followup": text}
         return {}

@@ -20,6 +20,9 @@ from bot.errors import DatabaseUnavailable
 from bot.services import FollowupQuestion
 
 CONSENT_MARKS = {True: "✓", False: "✗"}  # language-neutral in the summary
+# The last button of a question with fixed answers: each one is an explicit skip
+# (actions.report_fields.EXPLICIT_SKIP), like the SKIP the question mentions.
+NOT_SURE = {"en": "Not sure", "es": "No sé", "pt": "Não sei", "nl": "Weet ik niet"}
 
 
 def chosen_service(dispatcher: CollectingDispatcher,
@@ -99,15 +102,20 @@ class ActionAskFollowup(Action):
             log_event("followup_nothing_to_ask", tracker, category=tracker.get_slot("category"))
             return [SlotSet("followup", fields.FOLLOWUP_DONE)]
         dispatcher.utter_message(response="utter_ask_followup", question=question.prompt,
-                                 buttons=option_buttons(question))
+                                 buttons=option_buttons(question, language_of(tracker)))
         return []
 
 
-def option_buttons(question: FollowupQuestion) -> List[Dict[str, str]]:
-    """A question's fixed answers as buttons (numbered on SMS). The payload is the option's
-    name as plain text, so a press reads in the conversation, and in the case's answers, as
-    if the citizen had typed it; a question without them gets none."""
-    return [{"title": option.name, "payload": option.name} for option in question.options]
+def option_buttons(question: FollowupQuestion, language: str) -> List[Dict[str, str]]:
+    """A question's fixed answers as buttons (numbered on SMS), and "Not sure" (the question
+    says SKIP works too). The payload is the title as plain text, so a press reads in the
+    conversation, and in the case's answers, as if the citizen had typed it; a question
+    without fixed answers gets no buttons."""
+    if not question.options:
+        return []
+    not_sure = NOT_SURE.get(language, NOT_SURE["en"])
+    return [{"title": title, "payload": title}
+            for title in [option.name for option in question.options] + [not_sure]]
 
 
 class ActionAskConfirmed(Action):

@@ -108,7 +108,17 @@ def test_a_question_with_options_offers_them_as_buttons(domain: dict) -> None:
     _, messages = run_action(ActionAskFollowup(), tracker, domain)
     assert [(button["title"], button["payload"]) for button in messages[0]["buttons"]] == [
         ("restafval", "restafval"), ("papier/plastic", "papier/plastic"),
-        ("tuinafval", "tuinafval"), ("gft", "gft")]
+        ("tuinafval", "tuinafval"), ("gft", "gft"), ("Weet ik niet", "Weet ik niet")]
+
+
+@pytest.mark.parametrize("language, not_sure", [("en", "Not sure"), ("es", "No sé"),
+                                                ("pt", "Não sei")])
+def test_not_sure_leaves_the_question_unanswered_whatever_the_intent(
+        language: str, not_sure: str, domain: dict) -> None:
+    slots, _ = validate("followup", {}, domain, text=not_sure, intent="help",
+                        slots=bin_report("the bin men didn't come this week",
+                                         language=language))
+    assert slots["followup_answers"] == {"bin_type": None}  # skipped, as SKIP does
 
 
 def test_a_question_without_options_has_no_buttons(domain: dict) -> None:

@@ -98,7 +98,7 @@ def test_a_question_with_options_offers_them_as_buttons(
         messages = assistant_servers.say(sender, "it has been out since Tuesday morning")
     question = next(message for message in messages if message.get("buttons"))
     assert [button["title"] for button in question["buttons"]] == [
-        "general waste", "recycling", "garden", "food"]
+        "general waste", "recycling", "garden", "food", "Not sure"]
     assistant_servers.say(sender, question["buttons"][2]["payload"])
     answers = assistant_servers.tracker(sender)["slots"]["followup_answers"]
     assert answers == {"bin_type": "garden"}
