@@ -3,7 +3,8 @@
 Rasa fills the slots from the domain mappings; this action accepts or rejects each value
 (a rejected slot is set back to None and the form asks again), fills what the mappings
 cannot see (map pins, photo ids, a descriptive first message, "yes" to a suggested type),
-walks the service's follow-up questions one answer at a time, and once type and place are
+walks the service's follow-up questions one answer at a time (those the description already
+answers are not asked: actions/report_followup.py), and once type and place are
 known offers to follow an open case of the same problem (actions/report_duplicates.py).
 A reply that says more about the problem instead of answering the place or a closed
 follow-up question goes into the description, and the question is asked once more
@@ -21,32 +22,26 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions import report_fields as fields
-from actions.catalogue import OTHER, ServiceInfo, find_service, service_info
+from actions.catalogue import OTHER, ServiceInfo, find_service
 from actions.category_choice import classifier_doubt, slot_before_latest_message
 from actions.common import (language_of, latest_entity, latest_intent, latest_metadata,
-                            latest_text, log_event)
+                            latest_text)
 from actions.next_problem import NEXT_PROBLEM_SLOT, held_problem
 from actions.replies import utter_core_error
 from actions.report_duplicates import CHOICE_SLOT, duplicate_check
+from actions.report_followup import (FOLLOWUP_REFUSED, OPTION_MISREADS, answered_in_description,
+                                     description_new_to_questions, pending_question,
+                                     questions_of)
 from actions.slots import ASKED_AGAIN_SLOT, CORRECTABLE_FIELDS, REQUESTED_SLOT
 from bot.answer_fit import names_an_option, off_question_answer, off_question_place
 from bot.errors import DatabaseUnavailable
 from bot.interrogatives import asks_how_to_report
-from bot.options_in_text import option_in_text, option_replied
+from bot.options_in_text import option_replied
 from bot.places_in_text import PlaceMention
-from bot.services import FollowupQuestion
 
 Validated = Dict[Text, Any]
-# Intents the follow-up's mapping refuses (the form steps aside for them) that the model may
-# give a bare option: alone, "recycling" reads as a policy question, "general waste" as
-# feedback and "stuck on red" as a call for help. A request for a person or a status check
-# is never taken for an answer.
-OPTION_MISREADS = frozenset({"ask_policy", "give_feedback", "help", "add_to_report",
-                             "bot_challenge", "greet", "goodbye", "thank"})
 # Questions whose answer is not words: a new problem described there is not heard otherwise.
 WORDLESS_SLOTS = frozenset({"consent", "confirmed", "photos", CHOICE_SLOT})
-# Every intent the follow-up's from_text mapping refuses (domain/report.yml).
-FOLLOWUP_REFUSED = OPTION_MISREADS | {"check_status", "request_human"}
 
 
 class ValidateReportForm(FormValidationAction):
@@ -91,8 +86,8 @@ class ValidateReportForm(FormValidationAction):
         changes = duplicate_check(tracker)
         tracker.slots.update(changes)
         if await self._missing_slot(dispatcher, tracker, domain) == "followup" \
-                and _description_new_to_questions(tracker, events):
-            answered = _answered_in_description(dispatcher, tracker)
+                and description_new_to_questions(tracker, events):
+            answered = answered_in_description(dispatcher, tracker)
             tracker.slots.update(answered)
             changes.update(answered)
         return events + [SlotSet(slot, value) for slot, value in changes.items()]
@@ -161,7 +156,7 @@ class ValidateReportForm(FormValidationAction):
         intent = latest_intent(tracker)
         if tracker.get_slot(REQUESTED_SLOT) != "followup" or intent not in FOLLOWUP_REFUSED:
             return {}  # the domain's from_text mapping takes every other reply
-        question = _pending_question(tracker)
+        question = pending_question(tracker)
         text = latest_text(tracker)
         if question is None:
             return {}
@@ -235,7 +230,7 @@ class ValidateReportForm(FormValidationAction):
                           tracker: Tracker, domain: DomainDict) -> Validated:
         """One answer to the pending question; "done" once every question has one."""
         try:
-            questions = _questions(tracker)
+            questions = questions_of(tracker)
         except DatabaseUnavailable as error:
             utter_core_error(dispatcher, error)
             return {"followup": None}
@@ -297,12 +292,6 @@ class ValidateReportForm(FormValidationAction):
         return changes
 
 
-def _questions(tracker: Tracker) -> List[FollowupQuestion]:
-    """The follow-up questions of the report's service, in the citizen's language."""
-    service = service_info(tracker.get_slot("category"), language_of(tracker))
-    return service.questions if service else []
-
-
 def _another_problem_unheard(tracker: Tracker, asked: str, previous: str,
                              entity: Dict[str, Any]) -> bool:
     """A report of a different problem where the form has no use for words (consent, the
@@ -312,51 +301,6 @@ def _another_problem_unheard(tracker: Tracker, asked: str, previous: str,
     an answer."""
     return (asked in WORDLESS_SLOTS and latest_intent(tracker) == "report_problem"
             and entity.get("value") not in (previous, OTHER))
-
-
-def _description_new_to_questions(tracker: Tracker, events: List[EventType]) -> bool:
-    """Whether the follow-up questions have not yet been checked against the description:
-    they are about to be asked for the first time, or a reply added to the description. On
-    the other turns of the questions, the catalogue is not read a second time."""
-    return tracker.get_slot(REQUESTED_SLOT) != "followup" or any(
-        event.get("event") == "slot" and event.get("name") == "description" for event in events)
-
-
-def _answered_in_description(dispatcher: CollectingDispatcher, tracker: Tracker) -> Validated:
-    """The follow-up questions the description already answers, by naming exactly one of
-    their options ("my recycling bin wasn't collected"): answered with that option's name,
-    and the citizen told, instead of asked again. Runs when the questions are next; without
-    the catalogue they are simply asked."""
-    description = str(tracker.get_slot("description") or "")
-    try:
-        questions = _questions(tracker) if description else []
-    except DatabaseUnavailable:
-        return {}
-    answers: Dict[str, Optional[str]] = dict(tracker.get_slot("followup_answers") or {})
-    found: Dict[str, Optional[str]] = {}
-    for question in questions:
-        option = None if question.code in answers else option_in_text(description,
-                                                                         question.options)
-        if option is not None:
-            found[question.code] = option.name
-    if not found:
-        return {}
-    answers.update(found)
-    dispatcher.utter_message(response="utter_answers_from_message",
-                             answers=fields.format_answers(questions, found))
-    log_event("followup_from_description", tracker, questions=sorted(found))
-    done = fields.next_question(questions, answers) is None
-    return {"followup": fields.FOLLOWUP_DONE if done else None, "followup_answers": answers}
-
-
-def _pending_question(tracker: Tracker) -> Optional[FollowupQuestion]:
-    """The follow-up question waiting for an answer; None when none is, or the catalogue
-    cannot be read (the form then steps aside as before)."""
-    try:
-        questions = _questions(tracker)
-    except DatabaseUnavailable:
-        return None
-    return fields.next_question(questions, tracker.get_slot("followup_answers") or {})
 
 
 def _asked_now(tracker: Tracker, slot: str, field: Optional[str] = None) -> bool:

@@ -1,0 +1,80 @@
+"""The report form's follow-up questions: which are the service's, which one waits for an
+answer, and which the description already answers (bot.options_in_text), so the citizen is
+told instead of asked. validate_report_form (actions/report_form.py) calls these.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import report_fields as fields
+from actions.catalogue import service_info
+from actions.common import language_of, log_event
+from actions.slots import REQUESTED_SLOT
+from bot.errors import DatabaseUnavailable
+from bot.options_in_text import option_in_text
+from bot.services import FollowupQuestion
+
+Validated = Dict[Text, Any]
+# Intents the follow-up's mapping refuses (the form steps aside for them) that the model may
+# give a bare option: alone, "recycling" reads as a policy question, "general waste" as
+# feedback and "stuck on red" as a call for help. A request for a person or a status check
+# is never taken for an answer.
+OPTION_MISREADS = frozenset({"ask_policy", "give_feedback", "help", "add_to_report",
+                             "bot_challenge", "greet", "goodbye", "thank"})
+# Every intent the follow-up's from_text mapping refuses (domain/report.yml).
+FOLLOWUP_REFUSED = OPTION_MISREADS | {"check_status", "request_human"}
+
+
+def questions_of(tracker: Tracker) -> List[FollowupQuestion]:
+    """The follow-up questions of the report's service, in the citizen's language."""
+    service = service_info(tracker.get_slot("category"), language_of(tracker))
+    return service.questions if service else []
+
+
+def description_new_to_questions(tracker: Tracker, events: List[EventType]) -> bool:
+    """Whether the follow-up questions have not yet been checked against the description:
+    they are about to be asked for the first time, or a reply added to the description. On
+    the other turns of the questions, the catalogue is not read a second time."""
+    return tracker.get_slot(REQUESTED_SLOT) != "followup" or any(
+        event.get("event") == "slot" and event.get("name") == "description" for event in events)
+
+
+def answered_in_description(dispatcher: CollectingDispatcher, tracker: Tracker) -> Validated:
+    """The follow-up questions the description already answers, by naming exactly one of
+    their options ("my recycling bin wasn't collected"): answered with that option's name,
+    and the citizen told, instead of asked again. Runs when the questions are next; without
+    the catalogue they are simply asked."""
+    description = str(tracker.get_slot("description") or "")
+    try:
+        questions = questions_of(tracker) if description else []
+    except DatabaseUnavailable:
+        return {}
+    answers: Dict[str, Optional[str]] = dict(tracker.get_slot("followup_answers") or {})
+    found: Dict[str, Optional[str]] = {}
+    for question in questions:
+        option = None if question.code in answers else option_in_text(description,
+                                                                       question.options)
+        if option is not None:
+            found[question.code] = option.name
+    if not found:
+        return {}
+    answers.update(found)
+    dispatcher.utter_message(response="utter_answers_from_message",
+                             answers=fields.format_answers(questions, found))
+    log_event("followup_from_description", tracker, questions=sorted(found))
+    done = fields.next_question(questions, answers) is None
+    return {"followup": fields.FOLLOWUP_DONE if done else None, "followup_answers": answers}
+
+
+def pending_question(tracker: Tracker) -> Optional[FollowupQuestion]:
+    """The follow-up question waiting for an answer; None when none is, or the catalogue
+    cannot be read (the form then steps aside as before)."""
+    try:
+        questions = questions_of(tracker)
+    except DatabaseUnavailable:
+        return None
+    return fields.next_question(questions, tracker.get_slot("followup_answers") or {})
