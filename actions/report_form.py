@@ -166,6 +166,16 @@ class ValidateReportForm(FormValidationAction):
             return {"followup": text}
         return {}
 
+    async def extract_follow_duplicate(self, dispatcher: CollectingDispatcher,
+                                       tracker: Tracker, domain: DomainDict) -> Validated:
+        """"Skip" or "not sure" to "Would you like to follow that report?" carries on with the
+        citizen's own report, as "No, mine is different" does, instead of being
+        misunderstood (twice, and a person is called)."""
+        if tracker.get_slot(REQUESTED_SLOT) == CHOICE_SLOT \
+                and fields.is_explicit_skip(latest_text(tracker)):
+            return {CHOICE_SLOT: False}
+        return {}
+
     async def extract_photos(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> Validated:
         """Photos may arrive at any step; they are collected whenever they come."""

@@ -119,6 +119,17 @@ def test_following_ends_the_form_and_declining_carries_on(choice: bool, requeste
     assert slots["requested_slot"] == requested
 
 
+@pytest.mark.parametrize("text, intent", [("skip", "nlu_fallback"), ("not sure", "help"),
+                                          ("No sé", "deny")])
+def test_skip_at_the_offer_carries_on_with_the_report(text: str, intent: str,
+                                                       domain: dict) -> None:
+    slots, messages = validate("follow_duplicate", {}, domain, text=text, intent=intent,
+                               slots={**KNOWN_TYPE, "location": "12 High St",
+                                      "duplicate_case": OFFER})
+    assert slots["follow_duplicate"] is False and slots["requested_slot"] == "description"
+    assert messages == []
+
+
 def test_the_question_names_the_case_its_status_and_age(domain: dict) -> None:
     tracker = make_tracker(slots={"duplicate_case": OFFER}, active_loop=FORM)
     _, messages = run_action(ActionAskFollowDuplicate(), tracker, domain)
