@@ -19,9 +19,17 @@ from bot.cases import StatusView, case_status_view, find_case
 from bot.db import read_scope, session_scope
 from bot.errors import CaseNotFound, DatabaseUnavailable, MalformedReference
 from bot.followers import cases_of_conversation, follows, is_reporter
+from bot.options_in_text import folded_words
 from bot.references import parse_reference
 
 RECENT_CASES = 3
+# Words asking about more than one report, accents dropped: "other", "all", "reports".
+OTHERS_WORDS = frozenset("""
+other others another all reports cases
+otro otra otros otras todos todas avisos
+outro outra outros outras pedidos
+ander andere alle meldingen
+""".split())
 
 
 @dataclass(frozen=True)
@@ -87,7 +95,7 @@ def reply_without_reference(tracker: Tracker) -> Reply:
     """No reference given: the case from earlier in this conversation, else a list of the
     recent cases it reported or follows, else ask for the reference."""
     last = tracker.get_slot("last_case_reference")
-    if last:
+    if last and not asks_about_others(latest_text(tracker)):
         return case_reply(tracker, last)
     language = language_of(tracker)
     with session_scope() as session:
@@ -98,6 +106,12 @@ def reply_without_reference(tracker: Tracker) -> Reply:
     if not views:
         return Reply(response="utter_ask_case_reference")
     return Reply(response="utter_your_recent_cases", values={"cases": recent_lines(views)})
+
+
+def asks_about_others(text: str) -> bool:
+    """Whether the citizen asks about more than the report just discussed ("and my other
+    report?", "all my reports", "¿y mis otros avisos?"): then the list, not that one again."""
+    return any(word in OTHERS_WORDS for word in folded_words(text))
 
 
 def recent_lines(views: List[StatusView]) -> str:

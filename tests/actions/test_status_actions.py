@@ -126,6 +126,20 @@ def test_without_a_reference_the_last_case_is_shown(open_test_case: Callable[...
     assert messages[0]["reference"] == reference
 
 
+@pytest.mark.parametrize("text", ["and my other report?", "what about all my reports",
+                                  "¿y mis otros avisos?", "en mijn andere meldingen?"])
+def test_asking_about_the_others_lists_them_instead_of_the_last_again(
+        text: str, open_test_case: Callable[..., str], domain: dict) -> None:
+    """Before, "and my other report?" showed the report just discussed a second time."""
+    first = open_test_case("web-others")
+    last = open_test_case("web-others", service_code="graffiti")
+    _, messages = check(domain, text=text, sender_id="web-others",
+                        slots={"last_case_reference": last})
+    [message] = messages
+    assert message["response"] == "utter_your_recent_cases"
+    assert first in message["cases"] and last in message["cases"]
+
+
 def test_without_a_reference_the_senders_cases_are_listed(open_test_case: Callable[..., str],
                                                           domain: dict) -> None:
     older = open_test_case("web-lister")
