@@ -17,7 +17,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions import report_fields as fields
-from actions.catalogue import OTHER
+from actions.catalogue import named_service
 from actions.common import (channel_of, language_of, latest_entity, latest_intent,
                             latest_metadata, latest_text, log_event)
 from actions.replies import utter_core_error
@@ -288,9 +288,8 @@ def _another_problem(tracker: Tracker) -> bool:
     a question about a pothole, is a new report, not the answer (data/rules.yml starts it, and
     the question is put again once that report is done). Without the database, or a type, it
     is the answer, as before."""
-    entity = latest_entity(tracker, "category")
-    named = str((entity or {}).get("value") or "")
-    if not named or named == OTHER:
+    named = named_service(tracker)
+    if named is None:
         return False
     reference = str(tracker.get_slot("note_case") or "")
     try:
@@ -301,11 +300,8 @@ def _another_problem(tracker: Tracker) -> bool:
 
 
 def _described_type(tracker: Tracker) -> Optional[str]:
-    """The service a message describing a problem names (the classifier's), if it names one."""
-    if latest_intent(tracker) != "report_problem":
-        return None
-    named = str((latest_entity(tracker, "category") or {}).get("value") or "")
-    return named if named and named != OTHER else None
+    """The service a message describing a problem names, if it names one."""
+    return named_service(tracker) if latest_intent(tracker) == "report_problem" else None
 
 
 def _case_described(tracker: Tracker) -> Optional[str]:

@@ -7,14 +7,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import List, Optional, Sequence
 
+from rasa_sdk import Tracker
 from sqlalchemy.orm import Session
 
+from actions.common import latest_entity
 from bot.db import read_scope
 from bot.errors import UnknownService
 from bot.services import FollowupQuestion, followup_questions, get_service, list_services
 from bot.services import service_name
 
 OTHER = "other"  # the catalogue's catch-all service: it says nothing about which problem
+
+
+def named_service(tracker: Tracker) -> Optional[str]:
+    """The specific service the latest message names (the classifier's guess, or a button's),
+    if it names one: "other" says nothing about which problem it is."""
+    named = str((latest_entity(tracker, "category") or {}).get("value") or "")
+    return named if named and named != OTHER else None
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import report_fields as fields
-from actions.catalogue import OTHER
-from actions.common import latest_entity, latest_text, log_event
+from actions.catalogue import named_service
+from actions.common import latest_text, log_event
 
 NEXT_PROBLEM_SLOT = "next_problem"
 REPORT_FORM = "report_form"
@@ -25,9 +25,8 @@ REPORT_FORM = "report_form"
 
 def held_problem(tracker: Tracker) -> Dict[str, Any]:
     """The latest message, kept to be reported next: its words and the type it names."""
-    named = str((latest_entity(tracker, "category") or {}).get("value") or "")
     return {"text": latest_text(tracker)[:fields.MAX_DESCRIPTION_CHARS],
-            "category": named if named and named != OTHER else None}
+            "category": named_service(tracker)}
 
 
 def next_problem_events(dispatcher: CollectingDispatcher, tracker: Tracker,
