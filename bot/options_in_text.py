@@ -11,9 +11,10 @@ not loose litter), and "not the recycling" names nothing.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Set, Tuple
+
+from bot.faq_text import fold
 
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 # A word that negates what follows: "not the recycling", "no es la papelera", "geen glas".
@@ -71,10 +72,9 @@ def option_replied(text: str, options: Sequence[QuestionOption]) -> Optional[Que
 
 
 def folded_words(text: str) -> List[str]:
-    """Casefolded words without accents, apostrophes kept ("Doesn’t" -> "doesn't")."""
-    decomposed = unicodedata.normalize("NFKD", (text or "").casefold().replace("’", "'"))
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return _WORD.findall(plain)
+    """Lower-case words without accents (bot.faq_text.fold), apostrophes kept ("Doesn’t" ->
+    "doesn't")."""
+    return _WORD.findall(fold((text or "").replace("’", "'")))
 
 
 def _starts(words: List[str], phrase: List[str]) -> List[int]:
