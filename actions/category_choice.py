@@ -52,3 +52,15 @@ def slot_before_latest_message(tracker: Tracker, slot: str) -> Any:
         elif event.get("event") == "slot" and event.get("name") == slot:
             value = event.get("value")
     return value
+
+
+def set_before_latest_message(tracker: Tracker, slot: str) -> bool:
+    """Whether the slot holds a value no event since the latest user message gave it: left
+    from an earlier turn. The category mapping fills the type from any message naming one
+    ("the pothole I reported has got worse", a note), so a new report checks this."""
+    events = tracker.applied_events()
+    last_user = max((index for index, event in enumerate(events) if event.get("event") == "user"),
+                    default=-1)
+    set_since = any(event.get("event") == "slot" and event.get("name") == slot
+                    for event in events[last_user + 1:])
+    return tracker.get_slot(slot) is not None and not set_since

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
@@ -22,6 +23,16 @@ UNKNOWN_CHANNEL = "unknown"
 ADDRESSABLE_CHANNELS = frozenset({"twilio", "sms", "telegram"})
 TRANSCRIPT_EVENTS = 20
 FALLBACK_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
+# What the questions tell the citizen to reply to stop ("Reply CANCEL REPORT to stop", CANCEL
+# IT, CANCELAR, ANNULEREN), and plain cancels. Where "no" answers the question asked (updates,
+# a photo, a yes/no question, a rating, a caseworker's question), these still stop.
+CANCEL_WORDS = frozenset({
+    "cancel", "cancel it", "cancel report", "cancel the report", "cancel my report",
+    "cancel this report", "stop the report", "cancel feedback", "cancel the feedback",
+    "cancelar", "cancela", "cancelalo", "cancelar aviso", "cancelar el aviso", "cancela el aviso",
+    "cancelar pedido", "cancelar o pedido", "annuleren", "annuleer", "melding annuleren",
+    "annuleer de melding", "annuleer het",
+})
 
 
 def language_of(tracker: Tracker) -> str:
@@ -48,6 +59,11 @@ def sender_contact(tracker: Tracker) -> Optional[str]:
 def latest_text(tracker: Tracker) -> str:
     """The text of the latest user message ("" for a pin or photo without words)."""
     return str(tracker.latest_message.get("text") or "").strip()
+
+
+def says_cancel(text: str) -> bool:
+    """Whether the message is one of CANCEL_WORDS, case and punctuation aside."""
+    return " ".join(re.sub(r"[^\w\s]", " ", (text or "").lower()).split()) in CANCEL_WORDS
 
 
 def latest_intent(tracker: Tracker) -> Optional[str]:

@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import report_fields as fields
 from actions.catalogue import service_info
 from actions.common import language_of, log_event
-from actions.slots import REQUESTED_SLOT
+from actions.slots import ANSWERS_CORRECTED_SLOT, REQUESTED_SLOT
 from bot.errors import DatabaseUnavailable
 from bot.options_in_text import option_in_text
 from bot.services import FollowupQuestion
@@ -38,7 +38,10 @@ def questions_of(tracker: Tracker) -> List[FollowupQuestion]:
 def description_new_to_questions(tracker: Tracker, events: List[EventType]) -> bool:
     """Whether the follow-up questions have not yet been checked against the description:
     they are about to be asked for the first time, or a reply added to the description. On
-    the other turns of the questions, the catalogue is not read a second time."""
+    the other turns of the questions, the catalogue is not read a second time. Once the
+    citizen chose to change the answers, the description answers none of them again."""
+    if tracker.get_slot(ANSWERS_CORRECTED_SLOT):
+        return False
     return tracker.get_slot(REQUESTED_SLOT) != "followup" or any(
         event.get("event") == "slot" and event.get("name") == "description" for event in events)
 

@@ -23,16 +23,18 @@ from rasa_sdk.types import DomainDict
 
 from actions import report_fields as fields
 from actions.catalogue import OTHER, ServiceInfo, find_service
-from actions.category_choice import classifier_doubt, slot_before_latest_message
+from actions.category_choice import (classifier_doubt, set_before_latest_message,
+                                     slot_before_latest_message)
 from actions.common import (language_of, latest_entity, latest_intent, latest_metadata,
-                            latest_text)
+                            latest_text, says_cancel)
 from actions.next_problem import NEXT_PROBLEM_SLOT, held_problem
 from actions.replies import utter_core_error
 from actions.report_duplicates import CHOICE_SLOT, duplicate_check
 from actions.report_followup import (FOLLOWUP_REFUSED, OPTION_MISREADS, answered_in_description,
                                      description_new_to_questions, pending_question,
                                      questions_of)
-from actions.slots import ASKED_AGAIN_SLOT, CORRECTABLE_FIELDS, REQUESTED_SLOT
+from actions.slots import (ANSWERS_CORRECTED_SLOT, ANSWERS_FIELD, ASKED_AGAIN_SLOT,
+                           CORRECTABLE_FIELDS, REQUESTED_SLOT)
 from bot.answer_fit import names_an_option, off_question_answer, off_question_place
 from bot.errors import DatabaseUnavailable
 from bot.interrogatives import asks_how_to_report
@@ -42,6 +44,8 @@ from bot.places_in_text import PlaceMention
 Validated = Dict[Text, Any]
 # Questions whose answer is not words: a new problem described there is not heard otherwise.
 WORDLESS_SLOTS = frozenset({"consent", "confirmed", "photos", CHOICE_SLOT})
+# Questions "no" answers; there, "cancel report" (actions.common.CANCEL_WORDS) still stops.
+NO_ANSWERS = frozenset({"consent", "photos", "followup", CHOICE_SLOT})
 
 
 class ValidateReportForm(FormValidationAction):
@@ -54,12 +58,17 @@ class ValidateReportForm(FormValidationAction):
                   domain: DomainDict) -> List[EventType]:
         """Give the report its idempotency key the first time the form runs, keep the
         street a first message named without a number, for the place question, and answer
-        a first message that asked how to report before the form asks its first question."""
+        a first message that asked how to report before the form asks its first question.
+        A type left from an earlier message is not this report's (its question is asked)."""
         starting = not tracker.get_slot("submission_id")
         if starting and asks_how_to_report(latest_text(tracker), language_of(tracker)):
             dispatcher.utter_message(response="utter_report_here")
+        stale: List[EventType] = []
+        if starting and set_before_latest_message(tracker, "category"):
+            tracker.slots["category"] = None
+            stale.append(SlotSet("category", None))
         street = _street_in_first_message(tracker)
-        events = await super().run(dispatcher, tracker, domain)
+        events = stale + await super().run(dispatcher, tracker, domain)
         if starting:
             events.insert(0, SlotSet("submission_id", uuid.uuid4().hex))
         if street:
@@ -100,7 +109,10 @@ class ValidateReportForm(FormValidationAction):
 
     async def _missing_slot(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                             domain: DomainDict) -> Optional[str]:
-        """The first required slot without a value: the one the form asks next."""
+        """The first required slot without a value: the one the form asks next; none once
+        the report was cancelled (action_submit_report then says so)."""
+        if tracker.slots.get("confirmed") is False:
+            return None
         required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker,
                                              domain)
         return next((slot for slot in required if tracker.slots.get(slot) is None), None)
@@ -118,6 +130,14 @@ class ValidateReportForm(FormValidationAction):
             return {"category": suggestion["value"]}
         if latest_intent(tracker) in ("inform", "report_problem") and latest_text(tracker):
             return {"category": latest_text(tracker)}
+        return {}
+
+    async def extract_confirmed(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: DomainDict) -> Validated:
+        """"Cancel report", as every question says, where "no" is an answer (updates, a photo,
+        a yes/no question, the similar report): the report is cancelled, not answered "no"."""
+        if tracker.get_slot(REQUESTED_SLOT) in NO_ANSWERS and says_cancel(latest_text(tracker)):
+            return {"confirmed": False}
         return {}
 
     async def extract_location(self, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -299,6 +319,8 @@ class ValidateReportForm(FormValidationAction):
             return {"confirmed": None}
         changes: Validated = {slot: None for slot in cleared}
         changes["confirmed"] = None
+        if cleared == CORRECTABLE_FIELDS[ANSWERS_FIELD]:
+            changes[ANSWERS_CORRECTED_SLOT] = True
         return changes
 
 

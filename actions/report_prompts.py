@@ -16,6 +16,7 @@ from actions import report_fields as fields
 from actions.catalogue import OTHER, ServiceInfo, service_info, services_for
 from actions.common import language_of, log_event
 from actions.replies import utter_core_error
+from actions.slots import ANSWERS_FIELD
 from bot.errors import DatabaseUnavailable
 from bot.services import FollowupQuestion
 
@@ -23,6 +24,10 @@ CONSENT_MARKS = {True: "✓", False: "✗"}  # language-neutral in the summary
 # The last button of a question with fixed answers: each one is an explicit skip
 # (actions.report_fields.EXPLICIT_SKIP), like the SKIP the question mentions.
 NOT_SURE = {"en": "Not sure", "es": "No sé", "pt": "Não sei", "nl": "Weet ik niet"}
+# The summary's last button when the service asked follow-up questions (the others are in
+# the domain): an answer taken from the description, or given wrongly, can be changed.
+CHANGE_ANSWERS = {"en": "Change answers", "es": "Cambiar respuestas", "pt": "Mudar respostas",
+                  "nl": "Antwoorden wijzigen"}
 
 
 def chosen_service(dispatcher: CollectingDispatcher,
@@ -119,7 +124,8 @@ def option_buttons(question: FollowupQuestion, language: str) -> List[Dict[str, 
 
 
 class ActionAskConfirmed(Action):
-    """Read the report back with Submit / Change / Cancel buttons (buttons in the domain)."""
+    """Read the report back with Submit / Change / Cancel buttons (in the domain), and
+    "Change answers" after them when the service asked follow-up questions."""
 
     def name(self) -> Text:
         return "action_ask_confirmed"
@@ -129,9 +135,18 @@ class ActionAskConfirmed(Action):
         found, service = chosen_service(dispatcher, tracker)
         if not found:
             return []
-        dispatcher.utter_message(response="utter_ask_confirmed_summary",
+        asked = service is not None and bool(service.questions)
+        buttons = [change_answers_button(language_of(tracker))] if asked else []
+        dispatcher.utter_message(response="utter_ask_confirmed_summary", buttons=buttons,
                                  **summary_values(tracker, service))
         return []
+
+
+def change_answers_button(language: str) -> Dict[str, str]:
+    """Asks the follow-up questions again (actions.slots.CORRECTABLE_FIELDS)."""
+    payload = json.dumps({"field": ANSWERS_FIELD}, separators=(",", ":"))
+    return {"title": CHANGE_ANSWERS.get(language, CHANGE_ANSWERS["en"]),
+            "payload": f"/inform{payload}"}
 
 
 def summary_values(tracker: Tracker, service: Optional[ServiceInfo]) -> Dict[str, str]:

@@ -11,12 +11,17 @@ from rasa_sdk.events import EventType, SlotSet
 
 REQUESTED_SLOT = "requested_slot"
 ASKED_AGAIN_SLOT = "asked_again"  # a question asked once more after its reply became detail
+# The citizen chose "Change answers" at the summary: the follow-up questions are asked again,
+# and none is answered from the description any more (actions.report_followup).
+ANSWERS_CORRECTED_SLOT = "answers_corrected"
+ANSWERS_FIELD = "answers"
 
 REPORT_SLOTS = (
     "category", "category_suggestion", "location", "location_street", "latitude", "longitude",
     "description", "followup", "followup_answers", "photos", "attachment_ids", "consent",
     "confirmed",
     "submission_id", "duplicate_case", "follow_duplicate", ASKED_AGAIN_SLOT,
+    ANSWERS_CORRECTED_SLOT,
 )
 FEEDBACK_SLOTS = ("feedback_text", "feedback_rating")
 NOTE_SLOTS = ("note_case", "note_text", "note_photo_ids", "note_answers_question")
@@ -26,13 +31,15 @@ FIX_RATING_SLOTS = ("fix_rating_case", "fix_rating")
 
 # Fields the citizen may change from the summary (the `field` entity of the buttons), and
 # the slots each change clears: a new type brings new follow-up questions, a new place
-# drops an earlier map pin, new photos replace the earlier ones.
+# drops an earlier map pin, new photos replace the earlier ones, and the answers to the
+# follow-up questions are all asked again.
 CORRECTABLE_FIELDS = {
     "category": ("category", "category_suggestion", "followup", "followup_answers",
                  "duplicate_case", "follow_duplicate"),
     "location": ("location", "location_street", "latitude", "longitude", "duplicate_case",
                  "follow_duplicate"),
     "description": ("description",),
+    ANSWERS_FIELD: ("followup", "followup_answers"),
     "photos": ("photos", "attachment_ids"),
     "consent": ("consent",),
 }

@@ -313,12 +313,14 @@ def test_yes_or_no_at_the_summary_ends_the_form(value: bool, requested: None,
     ("description", {"description"}),
     ("photos", {"photos", "attachment_ids"}),
     ("consent", {"consent"}),
+    ("answers", {"followup", "followup_answers"}),
 ])
 def test_a_correction_clears_the_field_and_asks_it_again(field: str, cleared: set,
                                                          domain: dict) -> None:
     slots, _ = validate("confirmed", {"confirmed": field}, domain, slots=FILLED)
     assert {name for name, value in slots.items() if value is None} >= cleared | {"confirmed"}
-    assert slots["requested_slot"] == field
+    assert slots["requested_slot"] == ("followup" if field == "answers" else field)
+    assert slots.get("answers_corrected") is (True if field == "answers" else None)
 
 
 def test_after_a_correction_the_summary_comes_back(domain: dict) -> None:
@@ -345,3 +347,46 @@ def test_followup_drops_out_of_required_slots_without_questions(domain: dict) ->
                                   "followup_answers": {"size": "big"}})
     required = asyncio.run(form.required_slots(form.domain_slots(domain), None, tracker, domain))
     assert "followup" in required
+
+
+@pytest.mark.parametrize("earlier, now, expected", [
+    # a note on "the pothole I reported" left the type in the slot: not this report's
+    ("pothole", [], None),
+    # the message that starts the report names its own type
+    ("pothole", [classifier_entity("streetlight", 0.95)], "streetlight"),
+])
+def test_a_type_left_from_an_earlier_message_is_not_the_new_reports(
+        earlier: str, now: list, expected: Optional[str], domain: dict) -> None:
+    from tests.actions.factories import slot_event, user_event
+
+    history = [user_event("the pothole I reported has got worse", "add_to_report"),
+               slot_event("category", earlier)]
+    candidates = {"category": now[0]["value"]} if now else {}
+    slots, _ = validate(None, candidates, domain, text="I want to report a problem",
+                        intent="report_problem", entities=now, history=history,
+                        slots={"category": earlier, **candidates})
+    assert slots["category"] == expected
+    assert slots["requested_slot"] == ("category" if expected is None else "location")
+
+
+@pytest.mark.parametrize("asked, candidate", [
+    ("consent", False), ("photos", "none"), ("followup", "cancel report"),
+    ("follow_duplicate", False)])
+@pytest.mark.parametrize("text", ["cancel report", "CANCEL REPORT", "Cancelar", "annuleren"])
+def test_cancel_report_stops_the_report_where_no_is_an_answer(
+        asked: str, candidate: Any, text: str, domain: dict) -> None:
+    """Every question says "Reply CANCEL REPORT to stop"; at the updates question it was
+    taken as "no" and the report went on, at the photo question as "no photo"."""
+    before = {**FILLED, asked: None, "confirmed": None}
+    if asked == "followup":
+        before["followup_answers"] = {"size": "bigger than a tyre"}
+    slots, _ = validate(asked, {asked: candidate}, domain, text=text, intent="deny",
+                        slots=before)
+    assert slots["confirmed"] is False and slots["requested_slot"] is None
+
+
+def test_no_at_the_updates_question_is_still_an_answer(domain: dict) -> None:
+    slots, _ = validate("consent", {"consent": False}, domain, text="no", intent="deny",
+                        slots={**FILLED, "consent": None})
+    assert slots["consent"] is False and "confirmed" not in slots
+    assert slots["requested_slot"] == "confirmed"

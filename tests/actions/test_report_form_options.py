@@ -145,3 +145,15 @@ def test_the_description_is_not_read_again_between_answers(domain: dict) -> None
                                       "description": "several lights out on Elm Road"})
     assert slots["followup_answers"] == {"pole_number": "4471"}
     assert messages == []
+
+
+def test_after_change_answers_the_description_answers_nothing(domain: dict) -> None:
+    """"Change answers" at the summary: "recycling" was taken from the description, wrongly;
+    asked again, the question is not answered from the description a second time."""
+    text = "my recycling bin wasn't collected, it was the garden one really"
+    slots, messages = validate("confirmed", {"confirmed": "answers"}, domain,
+                               slots=bin_report(text, followup="done", consent=True,
+                                                photos="0",
+                                                followup_answers={"bin_type": "recycling"}))
+    assert slots["requested_slot"] == "followup" and slots["followup_answers"] is None
+    assert messages == []

@@ -82,7 +82,19 @@ def test_the_summary_reads_the_report_back(domain: dict) -> None:
     assert message["photos"] == "2"
     assert message["consent"] == "✗"
     assert message["answers"] == "Roughly how big is it? bigger than a tyre"
-    assert message["buttons"] == []  # Submit / Change / Cancel come from the domain
+    # Submit / Change / Cancel come from the domain; a pothole report asked questions
+    assert message["buttons"] == [{"title": "Change answers",
+                                   "payload": '/inform{"field":"answers"}'}]
+
+
+@pytest.mark.parametrize("category, language, buttons", [
+    ("pothole", "es", ["Cambiar respuestas"]), ("other", "en", [])])
+def test_change_answers_only_when_questions_were_asked(category: str, language: str,
+                                                       buttons: list, domain: dict) -> None:
+    tracker = make_tracker(slots={"category": category, "location": "12 High St",
+                                  "description": "x", "language": language})
+    _, [message] = run_action(ActionAskConfirmed(), tracker, domain)
+    assert [button["title"] for button in message["buttons"]] == buttons
 
 
 def test_the_domain_summary_has_the_contract_buttons(domain: dict) -> None:
