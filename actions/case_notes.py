@@ -7,7 +7,6 @@ the case the caseworker is already working on (bot.case_notes), and the console 
 from __future__ import annotations
 
 import json
-import re
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
@@ -19,10 +18,11 @@ from rasa_sdk.types import DomainDict
 from actions import report_fields as fields
 from actions.catalogue import named_service
 from actions.common import (channel_of, language_of, latest_entity, latest_intent,
-                            latest_metadata, latest_text, log_event)
+                            latest_metadata, latest_text, log_event, says_cancel)
 from actions.replies import utter_core_error
 from actions.slots import NOTE_SLOTS, REQUESTED_SLOT, reset
 from actions.waiting_question import after_form
+from bot.announcements import announces_note
 from bot.attachments import PHOTO_PLACEHOLDER_TEXT
 from bot.case_notes import add_citizen_note, case_for_note
 from bot.case_questions import latest_question
@@ -47,10 +47,9 @@ ALWAYS_ASIDE = frozenset({"deny", "goodbye", "request_human", "help", "bot_chall
 QUESTIONS = frozenset({"check_status", "ask_policy"})
 SMALL_TALK = frozenset({"greet", "thank"})
 SMALL_TALK_WORDS = 3
+# Messages whose named type says which report they are about ("the pothole has got bigger").
+DESCRIBING = frozenset({"report_problem", "add_to_report"})
 ANSWER_SLOT = "note_answers_question"  # set by bot.case_questions.answer_form_events
-# While answering a question "no" is an answer; these, which the question's prompt offers
-# (utter_ask_note_answer), still decline to answer.
-DECLINE_WORDS = frozenset({"cancel", "cancel it", "cancelar", "annuleren"})
 
 
 class ValidateCaseNoteForm(FormValidationAction):
@@ -61,21 +60,22 @@ class ValidateCaseNoteForm(FormValidationAction):
 
     async def extract_note_case(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: DomainDict) -> Validated:
-        """A reference in the message answers at any time; at the start, the report this
-        conversation was just about, or the sender's only report, needs no question."""
+        """A reference in the message answers at any time; at the start, the one recent
+        report of the type named, the report this conversation was just about, or the
+        sender's only report, needs no question."""
         requested = tracker.get_slot(REQUESTED_SLOT)
         entity = latest_entity(tracker, "case_reference")
         if entity and entity.get("value") and requested in (None, "note_case"):
             return {"note_case": str(entity["value"])}
         described = _case_described(tracker) if requested == "note_case" else None
         if described:  # "the pothole has got bigger": that report, and those words
-            return {"note_case": described, "note_text": latest_text(tracker)}
+            words = _note_in_message(tracker)
+            return {"note_case": described, **({"note_text": words} if words else {})}
         if requested == "note_case" and (not _steps_aside(tracker)
                                          or _names_a_reference(latest_text(tracker))):
             return {"note_case": latest_text(tracker)}
         if requested is None and not tracker.get_slot("note_case"):
-            guess = _named_in(latest_text(tracker)) or _own_last_case(tracker) \
-                or _only_case(tracker)
+            guess = _named_in(latest_text(tracker)) or _opening_guess(tracker)
             return {"note_case": guess} if guess else {}
         return {}
 
@@ -84,6 +84,11 @@ class ValidateCaseNoteForm(FormValidationAction):
         """The words; a photo alone is enough, and may come with the opening message or
         the report's reference (validate_note_text keeps the photos)."""
         requested = tracker.get_slot(REQUESTED_SLOT)
+        opening = requested is None and not tracker.get_slot("note_text") \
+            and not tracker.get_slot(ANSWER_SLOT)
+        words = _note_in_message(tracker) if opening else None
+        if words:  # "forgot to say it's right by the school gates": no need to ask
+            return {"note_text": words}
         if fields.attachment_ids(latest_metadata(tracker)) and requested != "note_text":
             return {"note_text": PHOTO_ONLY} if not tracker.get_slot("note_text") else {}
         if requested == "note_text" and (not _steps_aside(tracker)
@@ -116,7 +121,10 @@ class ValidateCaseNoteForm(FormValidationAction):
         shorter is asked again."""
         photos = fields.merge_ids(tracker.get_slot("note_photo_ids"),
                                   fields.attachment_ids(latest_metadata(tracker)))
-        words = _usable_words(str(value or ""), short_ok=bool(tracker.get_slot(ANSWER_SLOT)))
+        answering = bool(tracker.get_slot(ANSWER_SLOT))
+        words = _usable_words(str(value or ""), short_ok=answering)
+        if not answering and announces_note(words):  # "I want to add a photo": not yet
+            words = ""
         if not words and not photos:
             return {"note_text": None}
         return {"note_text": words or PHOTO_ONLY, "note_photo_ids": photos or None}
@@ -225,6 +233,26 @@ def _named_in(text: str) -> Optional[str]:
         return None
 
 
+def _opening_guess(tracker: Tracker) -> Optional[str]:
+    """The report an opening message without a reference is about: with a type named ("the
+    pothole I reported has got worse"), the one recent report of that type; otherwise the
+    report this conversation was just about, or its only one. None asks "Which report?"."""
+    if _described_type(tracker) is not None:
+        return _case_described(tracker)
+    return _own_last_case(tracker) or _only_case(tracker)
+
+
+def _note_in_message(tracker: Tracker) -> Optional[str]:
+    """The latest message as the note when it says something about the problem: it
+    describes one, or asks to add to a report in words that are themselves the note ("forgot
+    to say it's right by the school gates"), not only the wish to add (bot.announcements)."""
+    text = latest_text(tracker)
+    intent = latest_intent(tracker)
+    if not _usable_words(text) or intent not in DESCRIBING:
+        return None
+    return None if intent == "add_to_report" and announces_note(text) else text
+
+
 def _own_last_case(tracker: Tracker) -> Optional[str]:
     """The report this conversation last made, followed or asked about, if it made or follows
     it (a reference someone passed on to them is not theirs to add to, nor worth an error)."""
@@ -269,8 +297,8 @@ def _steps_aside(tracker: Tracker) -> bool:
     """Whether the message is something other than an answer (see ALWAYS_ASIDE)."""
     intent, text = latest_intent(tracker), latest_text(tracker)
     if intent == "deny" and tracker.get_slot(ANSWER_SLOT):
-        # "no" answers "is it still leaking?"; "cancel it" declines to answer
-        return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split()) in DECLINE_WORDS
+        # "no" answers "is it still leaking?"; "cancel it" (the prompt offers it) declines
+        return says_cancel(text)
     if intent in ALWAYS_ASIDE:
         return True
     if intent == "report_problem" and tracker.get_slot(ANSWER_SLOT):
@@ -300,8 +328,8 @@ def _another_problem(tracker: Tracker) -> bool:
 
 
 def _described_type(tracker: Tracker) -> Optional[str]:
-    """The service a message describing a problem names, if it names one."""
-    return named_service(tracker) if latest_intent(tracker) == "report_problem" else None
+    """The service a message describing a problem, or more about one, names."""
+    return named_service(tracker) if latest_intent(tracker) in DESCRIBING else None
 
 
 def _case_described(tracker: Tracker) -> Optional[str]:

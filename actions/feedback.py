@@ -13,24 +13,31 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.common import channel_of, language_of, latest_entity, latest_intent, latest_text
-from actions.common import log_event
+from actions.common import log_event, says_cancel
+from actions.next_problem import NEXT_PROBLEM_SLOT, held_problem, next_problem_events
 from actions.replies import utter_core_error
 from actions.slots import FEEDBACK_SLOTS, REQUESTED_SLOT, reset
 from actions.waiting_question import after_form
 from bot.db import session_scope
 from bot.errors import CaseNotFound, DatabaseUnavailable, InvalidInput, MalformedReference
 from bot.feedback import parse_rating, record_feedback
-from bot.feedback_words import announces_feedback
+from bot.announcements import announces_feedback
 from bot.references import parse_reference
 
 SUBSTANTIVE_WORDS = 5  # a first message longer than this is the feedback itself
 MIN_FEEDBACK_CHARS = 3
 MAX_FEEDBACK_CHARS = 2000
 SKIP = "skip"
+CANCELLED = "cancelled"  # "cancel it" at the rating question: nothing is sent
 # At the rating question, a reply of this many words read as one of these intents is more
 # feedback, not a rating: the form has no other use for it, and no rule answers it there.
 MORE_FEEDBACK_INTENTS = frozenset({"give_feedback", "inform", "out_of_scope", "nlu_fallback"})
 MORE_FEEDBACK_WORDS = 3
+# At the rating question, a new problem ("there's a pothole outside 12 Mill Lane") or more
+# about an earlier report: the feedback is complete without a rating, so it is sent as it is
+# and the message is taken up next, instead of leaving the form and losing the feedback.
+TAKEN_UP_AFTER = frozenset({"report_problem", "add_to_report"})
+NOTE_FORM = "case_note_form"
 
 
 class ValidateFeedbackForm(FormValidationAction):
@@ -42,7 +49,7 @@ class ValidateFeedbackForm(FormValidationAction):
     async def extract_feedback_text(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> Dict[Text, Any]:
         """"The bin men were great today, thanks" needs no second question; "I'd like to give
-        some feedback", as long, is not the feedback yet (bot.feedback_words). At the rating
+        some feedback", as long, is not the feedback yet (bot.announcements). At the rating
         question, more words about the experience are added to the feedback (the rating is
         asked again) instead of being misunderstood."""
         text = latest_text(tracker)
@@ -56,6 +63,11 @@ class ValidateFeedbackForm(FormValidationAction):
             return {"feedback_text": f"{tracker.get_slot('feedback_text') or ''}\n{text}".strip()}
         return {}
 
+    async def extract_feedback_rating(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                      domain: DomainDict) -> Dict[Text, Any]:
+        """A report at the rating question skips the rating (TAKEN_UP_AFTER)."""
+        return {"feedback_rating": SKIP} if _turns_to_a_report(tracker) else {}
+
     def validate_feedback_text(self, value: Any, dispatcher: CollectingDispatcher,
                                tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         """Some words; the text is kept whole up to a generous limit."""
@@ -66,13 +78,19 @@ class ValidateFeedbackForm(FormValidationAction):
 
     def validate_feedback_rating(self, value: Any, dispatcher: CollectingDispatcher,
                                  tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        """1-5 ("4", "4 stars", a button) or "skip"; anything else is asked again."""
+        """1-5 ("4", "4 stars", a button) or "skip"; anything else is asked again. A new
+        problem that skipped it is kept for right after (actions.next_problem)."""
         if isinstance(value, list):
             value = value[0] if value else None
+        if says_cancel(latest_text(tracker)):  # "no" skips the rating; "cancel it" stops
+            return {"feedback_rating": CANCELLED}
         try:
             rating = parse_rating(value)
         except InvalidInput:
             return {"feedback_rating": None}
+        if rating is None and latest_intent(tracker) == "report_problem" \
+                and _turns_to_a_report(tracker):  # kept as one mentioned mid-report is
+            return {"feedback_rating": SKIP, NEXT_PROBLEM_SLOT: held_problem(tracker)}
         return {"feedback_rating": SKIP if rating is None else rating}
 
 
@@ -90,6 +108,15 @@ def _more_feedback(tracker: Tracker) -> bool:
     return False
 
 
+def _turns_to_a_report(tracker: Tracker) -> bool:
+    """Whether a reply to the rating question reports a problem or adds to a report, in words
+    (a rating in it, or a button, is a rating)."""
+    text = latest_text(tracker)
+    return (tracker.get_slot(REQUESTED_SLOT) == "feedback_rating"
+            and latest_intent(tracker) in TAKEN_UP_AFTER and bool(text)
+            and not text.startswith("/") and not latest_entity(tracker, "rating"))
+
+
 class ActionSubmitFeedback(Action):
     """Store the feedback, linked to a case when a reference is in play, and thank."""
 
@@ -99,6 +126,10 @@ class ActionSubmitFeedback(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         rating = tracker.get_slot("feedback_rating")
+        if rating == CANCELLED:
+            dispatcher.utter_message(response="utter_feedback_cancelled")
+            log_event("feedback_cancelled", tracker, step="feedback_rating")
+            return after_form(tracker, reset(FEEDBACK_SLOTS))
         try:
             linked = save_feedback(tracker, None if rating == SKIP else rating)
         except DatabaseUnavailable as error:
@@ -106,13 +137,20 @@ class ActionSubmitFeedback(Action):
             log_event("feedback_not_saved", tracker, reason="database_unavailable")
             # Keep the comment; answering the rating again retries.
             return [SlotSet("feedback_rating", None), FollowupAction("feedback_form")]
+        log_event("feedback_recorded", tracker, case_reference=linked,
+                  rated=rating not in (None, SKIP))
+        ending = reset(FEEDBACK_SLOTS)
+        if latest_intent(tracker) in TAKEN_UP_AFTER and tracker.get_slot(NEXT_PROBLEM_SLOT):
+            return next_problem_events(dispatcher, tracker, ending,
+                                       response="utter_feedback_sent_now_report") or ending
+        if latest_intent(tracker) == "add_to_report":
+            dispatcher.utter_message(response="utter_feedback_sent_now_note")
+            return ending + [FollowupAction(NOTE_FORM)]
         if linked:
             dispatcher.utter_message(response="utter_feedback_thanks_case", reference=linked)
         else:
             dispatcher.utter_message(response="utter_feedback_thanks")
-        log_event("feedback_recorded", tracker, case_reference=linked,
-                  rated=rating not in (None, SKIP))
-        return after_form(tracker, reset(FEEDBACK_SLOTS))
+        return after_form(tracker, ending)
 
 
 def save_feedback(tracker: Tracker, rating: Any) -> Optional[str]:

@@ -30,17 +30,18 @@ def held_problem(tracker: Tracker) -> Dict[str, Any]:
 
 
 def next_problem_events(dispatcher: CollectingDispatcher, tracker: Tracker,
-                        ending: List[EventType]) -> Optional[List[EventType]]:
-    """`ending` (the events that end a report), then the report form on the problem kept
-    during it: its type, place and description filled as from a first message. None when no
-    problem was kept, or the report is not over (a retry asks the summary again). A
-    caseworker's question waiting for the citizen comes after that report
+                        ending: List[EventType], response: str = "utter_next_problem_now",
+                        ) -> Optional[List[EventType]]:
+    """`ending` (the events that end a report, or feedback), then the report form on the
+    problem kept during it, introduced by `response`: its type, place and description filled
+    as from a first message. None when no problem was kept, or the form is not over (a retry
+    asks again). A caseworker's question waiting for the citizen comes after that report
     (actions.waiting_question.after_form)."""
     held = tracker.get_slot(NEXT_PROBLEM_SLOT) or {}
     text = str(held.get("text") or "")
     if not text or any(event.get("event") == "followup" for event in ending):
         return None
-    dispatcher.utter_message(response="utter_next_problem_now", problem=text)
+    dispatcher.utter_message(response=response, problem=text)
     log_event("next_problem_started", tracker, category=held.get("category"))
     return ending + [SlotSet(NEXT_PROBLEM_SLOT, None), *_first_message_slots(text, held),
                      FollowupAction(REPORT_FORM)]

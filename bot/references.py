@@ -26,6 +26,12 @@ _PREFIXED = re.compile(
 _BARE = re.compile(r"(?<![\w\-/.])(?P<hash>#)?(?P<year>20\d\d)-(?P<number>\d+)(?![\w\-/])")
 
 
+def without_references(text: str) -> str:
+    """`text` with what reads as a report reference blanked out, so the words around it can
+    be looked at on their own."""
+    return _PREFIXED.sub(" ", _BARE.sub(" ", text))
+
+
 def format_reference(year: int, number: int) -> str:
     """The canonical form, e.g. format_reference(2026, 123) == "C-2026-000123"."""
     return f"C-{year:04d}-{number:0{NUMBER_DIGITS}d}"

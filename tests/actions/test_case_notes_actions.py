@@ -185,6 +185,63 @@ def test_a_problem_described_at_which_report(open_test_case: Callable[..., str],
         assert slots["note_case"] is None and len(said) == 1
 
 
+@pytest.mark.parametrize("text, note", [
+    ("forgot to put in my report that it's right by the school gates", True),
+    ("the pothole I reported has got worse, it's twice the size now", True),
+    ("I want to add a photo to my report", False),  # the wish, not the note
+    ("quiero añadir algo a mi aviso", False),
+])
+def test_an_opening_message_that_says_more_is_the_note(open_test_case: Callable[..., str],
+                                                       domain: dict, text: str,
+                                                       note: bool) -> None:
+    """Before, "forgot to put in my report that it's right by the school gates" was asked
+    "What would you like to add?", and the citizen had to say it again."""
+    reference = open_test_case("web-note-opening")
+    slots, said = validate(None, domain, text=text, intent="add_to_report",
+                           sender_id="web-note-opening")
+    assert slots["note_case"] == reference and said == []
+    assert slots.get("note_text") == (text if note else None)
+
+
+def test_an_opening_message_from_a_caseworkers_question_is_not_the_note(
+        domain: dict) -> None:
+    slots, _ = validate(None, domain, text="the pothole has got worse", intent="add_to_report",
+                        slots={"note_case": "C-2026-000001", "note_answers_question": True})
+    assert "note_text" not in slots
+
+
+@pytest.mark.parametrize("reports, named, remembered, expected", [
+    (["pothole", "streetlight"], "pothole", "streetlight", "pothole"),  # the type decides
+    (["pothole", "pothole"], "pothole", None, None),  # which pothole? asked
+    (["streetlight"], "pothole", None, None),  # not the streetlight: asked
+    (["pothole", "streetlight"], None, "streetlight", "streetlight"),  # no type: as before
+])
+def test_the_type_an_opening_message_names_picks_the_report(
+        open_test_case: Callable[..., str], domain: dict, reports: list,
+        named: Optional[str], remembered: Optional[str], expected: Optional[str]) -> None:
+    sender = f"web-note-type-{'-'.join(reports)}-{named}-{remembered}"
+    made = [(service, open_test_case(sender, service_code=service)) for service in reports]
+    last = next((ref for service, ref in made if service == remembered), None)
+    slots, _ = validate(None, domain, text="it has got much worse since I reported it",
+                        intent="add_to_report", sender_id=sender,
+                        entities=category(named) if named else [],
+                        slots={"last_case_reference": last} if last else {})
+    wanted = next((ref for service, ref in made if service == expected), None)
+    assert slots.get("note_case") == wanted
+
+
+@pytest.mark.parametrize("text, answering, kept", [
+    ("I want to add a photo to my report", None, False),
+    ("I want to add a photo to my report", True, True),  # an answer is kept as it is
+    ("it's by the school gates", None, True),
+])
+def test_the_wish_to_add_is_not_the_note(domain: dict, text: str, answering: Optional[bool],
+                                         kept: bool) -> None:
+    slots, _ = validate("note_text", domain, text=text, intent="add_to_report",
+                        slots={"note_case": "C-2026-000001", "note_answers_question": answering})
+    assert slots["note_text"] == (text if kept else None)
+
+
 @pytest.mark.parametrize("answering, reports, response", [
     (True, 1, "utter_new_problem_not_answer"), (None, 0, "utter_new_problem_no_report"),
     (None, 1, "utter_new_problem_other_report")])

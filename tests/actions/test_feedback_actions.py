@@ -119,3 +119,81 @@ def test_feedback_with_the_database_down_is_kept_for_a_retry(database_down: str,
     assert responses(messages) == ["utter_database_unavailable"]
     assert slot_values(events) == {"feedback_rating": None}
     assert events[-1]["event"] == "followup" and events[-1]["name"] == "feedback_form"
+
+
+@pytest.mark.parametrize("text, intent, entities, held", [
+    ("there's a big pothole outside 12 Mill Lane", "report_problem",
+     [{"entity": "category", "value": "pothole"}], {"text": "there's a big pothole outside 12 Mill Lane",
+                                                     "category": "pothole"}),
+    ("my pothole report has got worse, it's twice the size now", "add_to_report", [], None),
+])
+def test_a_report_at_the_rating_question_sends_the_feedback_without_a_rating(
+        text: str, intent: str, entities: list, held: Any, domain: dict) -> None:
+    """Before, the report form took over and the feedback's words were never sent."""
+    tracker = form_tracker("feedback_form", "feedback_rating", {}, text=text, intent=intent,
+                           entities=entities, slots={"feedback_text": "the website is confusing"})
+    events, messages = run_action(ValidateFeedbackForm(), tracker, domain)
+    slots = slot_values(events)
+    assert slots["feedback_rating"] == "skip" and messages == []
+    assert slots.get("next_problem") == held
+
+
+@pytest.mark.parametrize("text, intent, entities", [
+    ("/report_problem", "report_problem", []),  # an old button: the rating is asked again
+    ("4, and there's a pothole", "report_problem", [{"entity": "rating", "value": "4"}]),
+    ("there's a pothole on Mill Lane", "report_problem", []),  # at the words question
+])
+def test_not_a_report_at_the_rating_question(text: str, intent: str, entities: list,
+                                             domain: dict) -> None:
+    requested = "feedback_text" if "Mill" in text else "feedback_rating"
+    tracker = form_tracker("feedback_form", requested, {}, text=text, intent=intent,
+                           entities=entities, slots={"feedback_text": "slow"})
+    events, _ = run_action(ValidateFeedbackForm(), tracker, domain)
+    assert "next_problem" not in slot_values(events)
+    assert slot_values(events).get("feedback_rating") != "skip"
+
+
+def test_the_report_comes_right_after_the_feedback_is_sent(database: str, domain: dict) -> None:
+    held = {"text": "there's a big pothole outside 12 Mill Lane", "category": "pothole"}
+    tracker = make_tracker(text=held["text"], intent="report_problem", sender_id="web-fb-report",
+                           slots={"feedback_text": "the website is confusing",
+                                  "feedback_rating": "skip", "next_problem": held})
+    events, messages = run_action(ActionSubmitFeedback(), tracker, domain)
+    assert responses(messages) == ["utter_feedback_sent_now_report"]
+    assert messages[0]["problem"] == held["text"]
+    assert stored_feedback("web-fb-report").text == "the website is confusing"
+    slots = slot_values(events)
+    assert (slots["category"], slots["location"]) == ("pothole", "12 Mill Lane")
+    assert slots["next_problem"] is None and slots["feedback_text"] is None
+    assert [event["name"] for event in events if event["event"] == "followup"] == ["report_form"]
+
+
+def test_more_about_a_report_comes_right_after_the_feedback_is_sent(database: str,
+                                                                   domain: dict) -> None:
+    tracker = make_tracker(text="my pothole report has got worse", intent="add_to_report",
+                           sender_id="web-fb-note",
+                           slots={"feedback_text": "slow crews", "feedback_rating": "skip"})
+    events, messages = run_action(ActionSubmitFeedback(), tracker, domain)
+    assert responses(messages) == ["utter_feedback_sent_now_note"]
+    assert stored_feedback("web-fb-note").rating is None
+    assert [event["name"] for event in events if event["event"] == "followup"] == [
+        "case_note_form"]
+
+
+@pytest.mark.parametrize("text, expected", [("cancel it", "cancelled"), ("Cancelar", "cancelled"),
+                                            ("no", "skip")])
+def test_cancel_it_at_the_rating_question_stops(text: str, expected: str, domain: dict) -> None:
+    """The form says "Reply CANCEL IT to stop"; at the rating question it skipped the rating
+    and sent the feedback."""
+    slots = validate("feedback_rating", {"feedback_rating": "skip"}, domain, text=text,
+                     intent="deny", slots={"feedback_text": "fine"})
+    assert slots["feedback_rating"] == expected
+
+
+def test_cancelled_feedback_is_not_sent(database: str, domain: dict) -> None:
+    events, messages = submit(domain, "web-fb-cancel", "never mind", "cancelled")
+    assert responses(messages) == ["utter_feedback_cancelled"]
+    assert slot_values(events) == {"feedback_text": None, "feedback_rating": None}
+    with session_scope() as session:
+        assert session.execute(select(Feedback).where(
+            Feedback.sender_id == "web-fb-cancel")).first() is None
