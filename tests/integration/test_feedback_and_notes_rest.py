@@ -1,0 +1,80 @@
+"""A conversation that turns to a report mid-way, end to end over REST with the real Rasa
+server, action server and case database: a problem reported at the feedback's rating
+question, more about a report said in the message that asks to add it, and the answers to a
+report's questions changed from its summary."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.integration.servers import AssistantServers
+from tests.integration.test_report_journey_rest import finish_report, note_reasons, texts
+from tests.integration.test_report_replies_rest import _open_cases
+
+pytestmark = pytest.mark.slow
+
+
+def _feedback_of(database_url: str, sender: str) -> list:
+    engine = create_engine(database_url, future=True)
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(
+                text("SELECT text, rating FROM feedback WHERE sender_id = :s"), {"s": sender})]
+    finally:
+        engine.dispose()
+
+
+def test_a_problem_at_the_rating_question_sends_the_feedback_and_starts_the_report(
+        assistant_servers: AssistantServers) -> None:
+    """Before, the report form took over at the rating question and the feedback was lost;
+    the report then asked for the place the message had given."""
+    sender = str(uuid.uuid4())
+    assistant_servers.say(sender, "I'd like to give some feedback")
+    assistant_servers.say(sender, "the website is confusing and hard to use")
+    replies = texts(assistant_servers.say(sender, "there's a big pothole outside 12 Mill Lane"))
+    assert "sent your feedback without a rating" in replies, replies
+    assert _feedback_of(assistant_servers.database_url, sender) == [
+        ("the website is confusing and hard to use", None)]
+    slots = assistant_servers.tracker(sender)["slots"]
+    assert (slots["category"], slots["location"]) == ("pothole", "12 Mill Lane"), slots
+    reference, asked = finish_report(assistant_servers, sender, replies)
+    assert "location" not in asked and "category" not in asked, asked
+
+
+def test_more_about_a_report_in_the_opening_message_is_the_note(
+        assistant_servers: AssistantServers) -> None:
+    """"The pothole I reported has got worse" went to a new report that asked "Where is it?";
+    now it is a note on the citizen's pothole report, with nothing more asked."""
+    sender = str(uuid.uuid4())
+    made = _open_cases(assistant_servers, sender, "pothole", "streetlight")
+    message = "the pothole I reported has got worse, it's twice the size now"
+    reply = texts(assistant_servers.say(sender, message))
+    assert made["pothole"] in reply and "added" in reply, reply
+    assert note_reasons(assistant_servers.database_url, made["pothole"]) == [message]
+    assert note_reasons(assistant_servers.database_url, made["streetlight"]) == []
+
+
+def test_the_answers_can_be_changed_from_the_summary(assistant_servers: AssistantServers) -> None:
+    """"Recycling" taken from the description was wrong: "Change answers" asks the questions
+    again, none answered from the description, and the summary shows the new answer."""
+    sender = str(uuid.uuid4())
+    assistant_servers.say(sender, "my recycling bin wasn't collected outside 22 Rose Avenue")
+    tracker = assistant_servers.tracker(sender)
+    assert tracker["slots"]["followup_answers"] == {"bin_type": "recycling"}, tracker["slots"]
+    for _ in range(8):
+        requested = assistant_servers.tracker(sender)["slots"]["requested_slot"]
+        if requested == "confirmed":
+            break
+        assistant_servers.say(sender, {"followup": "Tuesday", "photos": "skip",
+                                       "consent": "/affirm", "description": "not emptied",
+                                       "follow_duplicate": "/deny"}[requested])
+    summary = assistant_servers.say(sender, "/inform{\"field\":\"answers\"}")
+    assert "Which bin was missed" in texts(summary), texts(summary)
+    assistant_servers.say(sender, "garden")
+    replies = texts(assistant_servers.say(sender, "Tuesday"))
+    assert "Which bin was missed? garden" in replies, replies
+    slots = assistant_servers.tracker(sender)["slots"]
+    assert slots["followup_answers"]["bin_type"] == "garden"
+    assert slots["requested_slot"] == "confirmed"
