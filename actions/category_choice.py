@@ -43,10 +43,8 @@ def slot_before_latest_message(tracker: Tracker, slot: str) -> Any:
     change of mind from a value that was there all along.
     """
     events = tracker.applied_events()
-    last_user = max((index for index, event in enumerate(events) if event.get("event") == "user"),
-                    default=len(events))
     value = None
-    for event in events[:last_user]:
+    for event in events[:_latest_user_index(events, default=len(events))]:
         if event.get("event") == "reset_slots":
             value = None
         elif event.get("event") == "slot" and event.get("name") == slot:
@@ -59,8 +57,12 @@ def set_before_latest_message(tracker: Tracker, slot: str) -> bool:
     from an earlier turn. The category mapping fills the type from any message naming one
     ("the pothole I reported has got worse", a note), so a new report checks this."""
     events = tracker.applied_events()
-    last_user = max((index for index, event in enumerate(events) if event.get("event") == "user"),
-                    default=-1)
     set_since = any(event.get("event") == "slot" and event.get("name") == slot
-                    for event in events[last_user + 1:])
+                    for event in events[_latest_user_index(events, default=-1) + 1:])
     return tracker.get_slot(slot) is not None and not set_since
+
+
+def _latest_user_index(events: List[Dict[str, Any]], default: int) -> int:
+    """Where the latest user message is among `events`; `default` without one."""
+    return max((index for index, event in enumerate(events) if event.get("event") == "user"),
+               default=default)

@@ -18,10 +18,10 @@ from actions.next_problem import NEXT_PROBLEM_SLOT, held_problem, next_problem_e
 from actions.replies import utter_core_error
 from actions.slots import FEEDBACK_SLOTS, REQUESTED_SLOT, reset
 from actions.waiting_question import after_form
+from bot.announcements import announces_feedback
 from bot.db import session_scope
 from bot.errors import CaseNotFound, DatabaseUnavailable, InvalidInput, MalformedReference
 from bot.feedback import parse_rating, record_feedback
-from bot.announcements import announces_feedback
 from bot.references import parse_reference
 
 SUBSTANTIVE_WORDS = 5  # a first message longer than this is the feedback itself
@@ -140,9 +140,10 @@ class ActionSubmitFeedback(Action):
         log_event("feedback_recorded", tracker, case_reference=linked,
                   rated=rating not in (None, SKIP))
         ending = reset(FEEDBACK_SLOTS)
-        if latest_intent(tracker) in TAKEN_UP_AFTER and tracker.get_slot(NEXT_PROBLEM_SLOT):
-            return next_problem_events(dispatcher, tracker, ending,
-                                       response="utter_feedback_sent_now_report") or ending
+        reported = next_problem_events(dispatcher, tracker, ending,
+                                       response="utter_feedback_sent_now_report")
+        if reported is not None:  # a problem reported at the rating question
+            return reported
         if latest_intent(tracker) == "add_to_report":
             dispatcher.utter_message(response="utter_feedback_sent_now_note")
             return ending + [FollowupAction(NOTE_FORM)]
