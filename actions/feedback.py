@@ -84,13 +84,14 @@ class ValidateFeedbackForm(FormValidationAction):
             value = value[0] if value else None
         if says_cancel(latest_text(tracker)):  # "no" skips the rating; "cancel it" stops
             return {"feedback_rating": CANCELLED}
+        if _turns_to_a_report(tracker):  # the 5 of "Rua Verde 5" is no rating
+            held = {NEXT_PROBLEM_SLOT: held_problem(tracker)} \
+                if latest_intent(tracker) == "report_problem" else {}
+            return {"feedback_rating": SKIP, **held}
         try:
             rating = parse_rating(value)
         except InvalidInput:
             return {"feedback_rating": None}
-        if rating is None and latest_intent(tracker) == "report_problem" \
-                and _turns_to_a_report(tracker):  # kept as one mentioned mid-report is
-            return {"feedback_rating": SKIP, NEXT_PROBLEM_SLOT: held_problem(tracker)}
         return {"feedback_rating": SKIP if rating is None else rating}
 
 
@@ -110,11 +111,12 @@ def _more_feedback(tracker: Tracker) -> bool:
 
 def _turns_to_a_report(tracker: Tracker) -> bool:
     """Whether a reply to the rating question reports a problem or adds to a report, in words
-    (a rating in it, or a button, is a rating)."""
+    (a button is a rating). A digit in it is a house number ("há um buraco na Rua Verde 5"),
+    not a rating: the rating regex finds one there."""
     text = latest_text(tracker)
     return (tracker.get_slot(REQUESTED_SLOT) == "feedback_rating"
             and latest_intent(tracker) in TAKEN_UP_AFTER and bool(text)
-            and not text.startswith("/") and not latest_entity(tracker, "rating"))
+            and not text.startswith("/"))
 
 
 class ActionSubmitFeedback(Action):
