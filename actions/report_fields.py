@@ -9,6 +9,7 @@ import math
 import re
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
+from bot.announcements import announces_report
 from bot.places_in_text import PlaceMention, house_number, place_mentioned, place_on_street
 from bot.services import FollowupQuestion
 
@@ -60,9 +61,11 @@ def plausible_location(text: str) -> bool:
 
 
 def plausible_description(text: str) -> bool:
-    """A few words about the problem, not a single letter or a row of punctuation."""
+    """A few words about the problem, not a single letter, a row of punctuation, or only the
+    wish to report one ("I want to report a problem", bot.announcements)."""
     cleaned = text.strip()
-    return len(cleaned) >= MIN_DESCRIPTION_CHARS and _has_words(cleaned) and not is_skip(cleaned)
+    return (len(cleaned) >= MIN_DESCRIPTION_CHARS and _has_words(cleaned)
+            and not is_skip(cleaned) and not announces_report(cleaned))
 
 
 def _has_words(text: str) -> bool:
@@ -106,7 +109,7 @@ def place_answer(text: str, street: Optional[str]) -> Optional[str]:
     cleaned = text.strip()
     if street and house_number(cleaned) is not None:
         return place_on_street(cleaned, street)
-    if not plausible_location(cleaned):
+    if not plausible_location(cleaned) or announces_report(cleaned):
         return None
     return place_on_street(cleaned, street) if street else cleaned
 
@@ -166,9 +169,10 @@ def next_question(questions: Sequence[FollowupQuestion],
 
 def followup_answer(text: str) -> Tuple[bool, Optional[str]]:
     """(accepted, answer). SKIP means "not known" (None); "no" is a real answer here, since
-    many follow-up questions are yes/no; empty text is not an answer."""
+    many follow-up questions are yes/no; empty text, or only the wish to report a problem,
+    is not an answer."""
     cleaned = text.strip()
-    if not cleaned:
+    if not cleaned or announces_report(cleaned):
         return False, None
     if is_explicit_skip(cleaned):
         return True, None

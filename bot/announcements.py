@@ -4,8 +4,10 @@
 us?" after it would make the citizen repeat themselves. "I'd like to give some feedback" is
 as long, but says nothing yet: taken as the feedback, the team would read only that. So with
 notes on a report: "forgot to say it's right by the school gates" is the note, "I want to
-add a photo to my report" is not. A message is an announcement when every word in it is a
-word of asking to do that, in one of the four languages, accents dropped.
+add a photo to my report" is not. So within a report: "I want to report a problem", said at
+"Where is it?", is neither the place nor more about the problem. A message is an
+announcement when every word in it is a word of asking to do that, in one of the four
+languages, accents dropped.
 """
 from __future__ import annotations
 
@@ -64,6 +66,22 @@ nieuwe betere
 """.split())
 
 
+REPORT_WORDS = frozenset("""
+i i'd id i'm im i've ive i'll we would like want wanted wanna need needs have got to report
+reporting make raise log file submit send a an the some this that my new another one other
+problem problems issue issues fault faults complaint complain something here please can could
+may just how do where
+quiero quisiera queria me gustaria necesito tengo puedo reportar denunciar avisar informar
+comunicar dar poner hacer un una el la de del otro otra nuevo nueva problema problemas
+incidencia incidencias aviso averia queja algo como donde por favor
+quero queria gostaria preciso tenho posso reportar denunciar avisar comunicar participar
+fazer dar um uma o a de do da outro outra novo nova problema problemas ocorrencia pedido
+avaria queixa algo como onde por favor
+ik wil wilde zou graag willen moet kan mag heb een de het iets nieuw nieuwe ander andere
+probleem problemen melding melden doen maken storing klacht hoe waar alstublieft
+""".split())
+
+
 def announces(text: str, vocabulary: FrozenSet[str]) -> bool:
     """True when every word of `text` is one of `vocabulary` (references to a report left
     out); False when it says something of its own, or is empty."""
@@ -81,3 +99,9 @@ def announces_note(text: str) -> bool:
     """Only asks to add to a report ("I want to add a photo to my report", "can I add
     something to C-2026-000123?")."""
     return announces(text, NOTE_WORDS)
+
+
+def announces_report(text: str) -> bool:
+    """Only asks to report a problem ("I want to report a problem", "quiero reportar una
+    incidencia"), naming none."""
+    return announces(text, REPORT_WORDS)

@@ -42,7 +42,8 @@ def test_attachment_ids_are_merged_once_in_order() -> None:
 
 
 @pytest.mark.parametrize("text, expected", [("", (False, None)), ("skip", (True, None)),
-                                            ("no", (True, "no")), ("x" * 600, (True, "x" * 500))])
+                                            ("no", (True, "no")), ("x" * 600, (True, "x" * 500)),
+                                            ("I want to report a problem", (False, None))])
 def test_followup_answers(text: str, expected) -> None:
     assert fields.followup_answer(text) == expected
 
@@ -66,3 +67,18 @@ def test_summary_answers_leave_out_examples_and_skips() -> None:
 ])
 def test_summary_questions_are_shortened(prompt: str, short: str) -> None:
     assert fields.short_prompt(prompt) == short
+
+
+@pytest.mark.parametrize("text", ["I want to report a problem", "quiero reportar una incidencia",
+                                  "ik wil een melding maken", "how do I report a problem?"])
+def test_the_wish_to_report_is_no_place_and_no_description(text: str) -> None:
+    """Said mid-report, at "Where is it?" it was kept as the place or as more about the
+    problem; at the description question, as the description the crew reads."""
+    assert fields.place_answer(text, None) is None
+    assert not fields.plausible_description(text)
+
+
+@pytest.mark.parametrize("text", ["I want to report a pothole on Mill Lane", "12 High St",
+                                  "there is a problem with the light by the school"])
+def test_a_report_that_says_something_is_not_only_the_wish(text: str) -> None:
+    assert fields.plausible_description(text)

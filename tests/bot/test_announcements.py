@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.announcements import announces_feedback, announces_note
+from bot.announcements import announces_feedback, announces_note, announces_report
 
 
 @pytest.mark.parametrize("text", [
@@ -47,3 +47,12 @@ def test_asking_to_add_to_a_report(text: str) -> None:
 ])
 def test_the_note_itself(text: str) -> None:
     assert not announces_note(text)
+
+
+@pytest.mark.parametrize("text, only_the_wish", [
+    ("I want to report a problem", True), ("how do I report a problem?", True),
+    ("quero comunicar uma ocorrência", True), ("ik wil iets melden", True),
+    ("I want to report a pothole", False), ("it is a big problem", False), ("", False),
+])
+def test_asking_to_report(text: str, only_the_wish: bool) -> None:
+    assert announces_report(text) is only_the_wish
