@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from actions.catalogue import named_service
 from actions.common import channel_of, language_of, latest_entity, latest_intent, latest_text
 from actions.common import log_event, says_cancel
 from actions.next_problem import NEXT_PROBLEM_SLOT, held_problem, next_problem_events
@@ -29,6 +30,9 @@ MIN_FEEDBACK_CHARS = 3
 MAX_FEEDBACK_CHARS = 2000
 SKIP = "skip"
 CANCELLED = "cancelled"  # "cancel it" at the rating question: nothing is sent
+# The words asked for describe a problem of a specific service ("the streetlight outside 4
+# Elm Road has been out for weeks"): taken as a report, so a crew is sent; no feedback is sent.
+REPORT_INSTEAD = "report_instead"
 # At the rating question, a reply of this many words read as one of these intents is more
 # feedback, not a rating: the form has no other use for it, and no rule answers it there.
 MORE_FEEDBACK_INTENTS = frozenset({"give_feedback", "inform", "out_of_scope", "nlu_fallback"})
@@ -70,10 +74,14 @@ class ValidateFeedbackForm(FormValidationAction):
 
     def validate_feedback_text(self, value: Any, dispatcher: CollectingDispatcher,
                                tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        """Some words; the text is kept whole up to a generous limit."""
+        """Some words; the text is kept whole up to a generous limit. A problem for a crew,
+        described instead, ends the form for a report on those words (REPORT_INSTEAD)."""
         text = str(value or "").strip()
         if len(text) < MIN_FEEDBACK_CHARS or not any(char.isalpha() for char in text):
             return {"feedback_text": None}
+        if _describes_a_problem(tracker):
+            return {"feedback_text": text[:MAX_FEEDBACK_CHARS], "feedback_rating": REPORT_INSTEAD,
+                    NEXT_PROBLEM_SLOT: held_problem(tracker)}
         return {"feedback_text": text[:MAX_FEEDBACK_CHARS]}
 
     def validate_feedback_rating(self, value: Any, dispatcher: CollectingDispatcher,
@@ -109,6 +117,13 @@ def _more_feedback(tracker: Tracker) -> bool:
     return False
 
 
+def _describes_a_problem(tracker: Tracker) -> bool:
+    """Whether the words asked for report a problem of a specific service, in words."""
+    return (tracker.get_slot(REQUESTED_SLOT) == "feedback_text"
+            and latest_intent(tracker) == "report_problem" and named_service(tracker) is not None
+            and not latest_text(tracker).startswith("/"))
+
+
 def _turns_to_a_report(tracker: Tracker) -> bool:
     """Whether a reply to the rating question reports a problem or adds to a report, in words
     (a button is a rating). A digit in it is a house number ("há um buraco na Rua Verde 5"),
@@ -128,6 +143,11 @@ class ActionSubmitFeedback(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         rating = tracker.get_slot("feedback_rating")
+        if rating == REPORT_INSTEAD:
+            log_event("feedback_became_report", tracker)
+            return next_problem_events(dispatcher, tracker, reset(FEEDBACK_SLOTS),
+                                       response="utter_report_instead_of_feedback") \
+                or after_form(tracker, reset(FEEDBACK_SLOTS))
         if rating == CANCELLED:
             dispatcher.utter_message(response="utter_feedback_cancelled")
             log_event("feedback_cancelled", tracker, step="feedback_rating")

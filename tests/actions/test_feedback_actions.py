@@ -202,3 +202,38 @@ def test_cancelled_feedback_is_not_sent(database: str, domain: dict) -> None:
     with session_scope() as session:
         assert session.execute(select(Feedback).where(
             Feedback.sender_id == "web-fb-cancel")).first() is None
+
+
+@pytest.mark.parametrize("text, intent, entities, report", [
+    ("the streetlight outside 4 Elm Road has been out for weeks", "report_problem",
+     [{"entity": "category", "value": "streetlight"}], True),
+    ("something is wrong with the website", "report_problem",
+     [{"entity": "category", "value": "other"}], False),  # no service: feedback
+    ("the crew that fixed the pothole was very rude", "give_feedback",
+     [{"entity": "category", "value": "pothole"}], False),
+])
+def test_a_problem_for_a_crew_given_as_feedback_becomes_a_report(
+        text: str, intent: str, entities: list, report: bool, domain: dict) -> None:
+    """Before, "the streetlight outside 4 Elm Road has been out for weeks" at "What would you
+    like to tell us?" went to the feedback team, and no crew was sent."""
+    slots = validate("feedback_text", {"feedback_text": text}, domain, text=text,
+                     intent=intent, entities=entities)
+    assert slots["feedback_text"] == text
+    assert (slots.get("feedback_rating") == "report_instead") is report
+    assert ("next_problem" in slots) is report
+
+
+def test_the_report_starts_instead_of_the_feedback(database: str, domain: dict) -> None:
+    text = "the streetlight outside 4 Elm Road has been out for weeks"
+    held = {"text": text, "category": "streetlight"}
+    tracker = make_tracker(text=text, intent="report_problem", sender_id="web-fb-instead",
+                           slots={"feedback_text": text, "feedback_rating": "report_instead",
+                                  "next_problem": held})
+    events, messages = run_action(ActionSubmitFeedback(), tracker, domain)
+    assert responses(messages) == ["utter_report_instead_of_feedback"]
+    slots = slot_values(events)
+    assert (slots["category"], slots["location"]) == ("streetlight", "4 Elm Road")
+    assert [event["name"] for event in events if event["event"] == "followup"] == ["report_form"]
+    with session_scope() as session:
+        assert session.execute(select(Feedback).where(
+            Feedback.sender_id == "web-fb-instead")).first() is None

@@ -43,6 +43,20 @@ def test_a_problem_at_the_rating_question_sends_the_feedback_and_starts_the_repo
     assert "location" not in asked and "category" not in asked, asked
 
 
+def test_a_problem_for_a_crew_given_as_feedback_is_reported(
+        assistant_servers: AssistantServers) -> None:
+    """The streetlight went to the feedback team, and no crew was sent."""
+    sender = str(uuid.uuid4())
+    assistant_servers.say(sender, "I'd like to give feedback")
+    replies = texts(assistant_servers.say(
+        sender, "the streetlight outside 4 Elm Road has been out for weeks"))
+    assert "I'll take it as a report" in replies, replies
+    slots = assistant_servers.tracker(sender)["slots"]
+    assert (slots["category"], slots["location"]) == ("streetlight", "4 Elm Road"), slots
+    reference, _ = finish_report(assistant_servers, sender, replies)
+    assert _feedback_of(assistant_servers.database_url, sender) == []
+
+
 def test_more_about_a_report_in_the_opening_message_is_the_note(
         assistant_servers: AssistantServers) -> None:
     """"The pothole I reported has got worse" went to a new report that asked "Where is it?";
