@@ -89,6 +89,22 @@ def test_yes_with_a_rating_confirms_and_stores_it(domain: dict,
     assert values["pending_fix_case"] is None and values["fix_rating_case"] is None
 
 
+@pytest.mark.parametrize("text, intent, found, rated", [
+    ("no, it's still broken outside number 3", "deny", "3", False),  # a house number
+    ("no, 2 stars", "deny", "2", True), ("yes 5", "affirm", "5", True),
+])
+def test_a_number_ending_the_answer_is_a_rating_only_when_meant(
+        text: str, intent: str, found: str, rated: bool, domain: dict,
+        resolved: Callable[..., str]) -> None:
+    """The rating pattern finds a 1-5 ending the message: "number 3" was stored as a 3-star
+    rating of the fix, and no rating was asked."""
+    reference = resolved()
+    _, messages = answer(domain, text, intent, slots={"pending_fix_case": reference},
+                         entities=rating_entity(found))
+    assert ("utter_fix_rating_thanks" in responses(messages)) is rated
+    assert ("utter_ask_fix_rating" in responses(messages)) is not rated
+
+
 def test_a_rating_before_the_yes_is_kept_until_the_yes(domain: dict,
                                                        resolved: Callable[..., str]) -> None:
     reference = resolved()
