@@ -10,6 +10,7 @@ import re
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bot.announcements import announces_report
+from bot.options_in_text import folded_words
 from bot.places_in_text import PlaceMention, house_number, place_mentioned, place_on_street
 from bot.services import FollowupQuestion
 
@@ -198,3 +199,36 @@ def short_prompt(prompt: str) -> str:
 def known_answers(answers: Optional[Dict[str, Any]]) -> Dict[str, str]:
     """The answers stored on a case: skipped questions are left out."""
     return {code: str(value) for code, value in (answers or {}).items() if value}
+
+
+# The summary's changes asked for in words ("the address is wrong", "cambiar el tipo"): the
+# field each word names (actions.slots.CORRECTABLE_FIELDS), and the words that ask a change.
+FIELD_WORDS: Dict[str, frozenset] = {
+    "location": frozenset("""place address location street where spot lugar direccion sitio
+        calle ubicacion local morada endereco rua localizacao plaats adres locatie straat
+        plek""".split()),
+    "category": frozenset("""type kind category service tipo categoria clase servicio servico
+        soort categorie dienst""".split()),
+    "description": frozenset("""description details detail descripcion detalles descricao
+        detalhes beschrijving omschrijving""".split()),
+    "answers": frozenset("""answer answers respuesta respuestas resposta respostas antwoord
+        antwoorden""".split()),
+    "photos": frozenset("""photo photos picture pictures foto fotos foto's fotografia fotografias
+        afbeelding""".split()),
+}
+CHANGE_WORDS = frozenset("""change edit correct fix update modify wrong incorrect mistake
+    typo cambiar cambia cambio corregir corrige editar mal equivocado equivocada incorrecto
+    incorrecta erroneo mudar muda alterar altera corrigir errado errada incorreto incorreta
+    wijzigen wijzig veranderen verander aanpassen verbeteren verkeerd fout onjuist""".split())
+SHORT_CHANGE_WORDS = 3  # "the address", "otro lugar": naming the field is enough
+
+
+def field_to_change(text: str) -> Optional[str]:
+    """The one field a reply to the summary asks to change, in words ("change the place",
+    "the address is wrong", "foto's wijzigen"); None when it names none, or several. The
+    model reads "change the place" as "no", which cancelled the report."""
+    words = folded_words(text)
+    named = {field for field, vocabulary in FIELD_WORDS.items()
+             if any(word in vocabulary for word in words)}
+    asks = len(words) <= SHORT_CHANGE_WORDS or any(word in CHANGE_WORDS for word in words)
+    return named.pop() if len(named) == 1 and asks else None

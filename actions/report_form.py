@@ -135,10 +135,13 @@ class ValidateReportForm(FormValidationAction):
     async def extract_confirmed(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: DomainDict) -> Validated:
         """"Cancel report", as every question says, where "no" is an answer (updates, a photo,
-        a yes/no question, the similar report): the report is cancelled, not answered "no"."""
-        if tracker.get_slot(REQUESTED_SLOT) in NO_ANSWERS and says_cancel(latest_text(tracker)):
+        a yes/no question, the similar report): the report is cancelled, not answered "no".
+        At the summary, a change asked for in words is that change, not a "no"."""
+        asked, text = tracker.get_slot(REQUESTED_SLOT), latest_text(tracker)
+        if asked in NO_ANSWERS and says_cancel(text):
             return {"confirmed": False}
-        return {}
+        field = fields.field_to_change(text) if asked == "confirmed" else None
+        return {"confirmed": field} if field and not text.startswith("/") else {}
 
     async def extract_location(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: DomainDict) -> Validated:

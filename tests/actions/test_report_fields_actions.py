@@ -82,3 +82,16 @@ def test_the_wish_to_report_is_no_place_and_no_description(text: str) -> None:
                                   "there is a problem with the light by the school"])
 def test_a_report_that_says_something_is_not_only_the_wish(text: str) -> None:
     assert fields.plausible_description(text)
+
+
+@pytest.mark.parametrize("text, field", [
+    ("change the place", "location"), ("the address is wrong", "location"),
+    ("the address", "location"), ("change the type", "category"),
+    ("I want to change the description please", "description"), ("wrong answers", "answers"),
+    ("cambiar el lugar", "location"), ("la dirección está mal", "location"),
+    ("mudar a descrição", "description"), ("foto's wijzigen", "photos"),
+    ("yes", None), ("cancel", None), ("the place is right, send it", None),
+    ("change the place and the type", None),  # which one? the buttons say
+])
+def test_the_field_a_reply_to_the_summary_asks_to_change(text: str, field) -> None:
+    assert fields.field_to_change(text) == field

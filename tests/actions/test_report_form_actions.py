@@ -390,3 +390,18 @@ def test_no_at_the_updates_question_is_still_an_answer(domain: dict) -> None:
                         slots={**FILLED, "consent": None})
     assert slots["consent"] is False and "confirmed" not in slots
     assert slots["requested_slot"] == "confirmed"
+
+
+@pytest.mark.parametrize("text, intent, field", [
+    ("change the place", "deny", "location"),  # the model reads it as "no"
+    ("the address is wrong", "inform", "location"),
+    ("cambiar el tipo", "deny", "category"),
+])
+def test_a_change_asked_in_words_at_the_summary_is_that_change(
+        text: str, intent: str, field: str, domain: dict) -> None:
+    """"Change the place" at "Shall I send it?" cancelled the report."""
+    candidates = {"confirmed": False} if intent == "deny" else {}
+    slots, _ = validate("confirmed", candidates, domain, text=text, intent=intent,
+                        slots={**FILLED, **candidates})
+    assert slots["confirmed"] is None and slots[field] is None
+    assert slots["requested_slot"] == field
