@@ -216,7 +216,7 @@ FIELD_WORDS: Dict[str, frozenset] = {
     "photos": frozenset("""photo photos picture pictures foto fotos foto's fotografia fotografias
         afbeelding""".split()),
 }
-CHANGE_WORDS = frozenset("""change edit correct fix update modify wrong incorrect mistake
+CHANGE_WORDS = frozenset("""change edit fix update modify wrong incorrect mistake
     typo cambiar cambia cambio corregir corrige editar mal equivocado equivocada incorrecto
     incorrecta erroneo mudar muda alterar altera corrigir errado errada incorreto incorreta
     wijzigen wijzig veranderen verander aanpassen verbeteren verkeerd fout onjuist""".split())

@@ -91,6 +91,7 @@ def test_a_report_that_says_something_is_not_only_the_wish(text: str) -> None:
     ("cambiar el lugar", "location"), ("la dirección está mal", "location"),
     ("mudar a descrição", "description"), ("foto's wijzigen", "photos"),
     ("yes", None), ("cancel", None), ("the place is right, send it", None),
+    ("yes, the place is correct", None),  # "correct" as a verb would make it a change
     ("change the place and the type", None),  # which one? the buttons say
 ])
 def test_the_field_a_reply_to_the_summary_asks_to_change(text: str, field) -> None:
