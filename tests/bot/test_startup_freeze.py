@@ -12,7 +12,9 @@ def test_the_objects_alive_at_start_are_frozen_out_of_collections() -> None:
     held = [{"n": n} for n in range(1000)]
     try:
         frozen = startup_freeze.freeze_startup_objects()
-        assert frozen == gc.get_freeze_count() >= len(held)
+        # A frozen object can still be freed by reference counting (another thread's
+        # temporary), so the count read afterwards can only be the same or lower.
+        assert len(held) <= gc.get_freeze_count() <= frozen
     finally:
         gc.unfreeze()
 
