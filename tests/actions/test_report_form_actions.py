@@ -293,48 +293,6 @@ def test_yes_without_a_photo_is_told_how_to_send_one(domain: dict, text: str,
     assert responses(messages) == ["utter_photo_how_to_send"]
 
 
-@pytest.mark.parametrize("value, expected", [(True, True), (False, False), ("maybe", None)])
-def test_consent_is_yes_or_no(value: Any, expected: Optional[bool], domain: dict) -> None:
-    slots, _ = validate("consent", {"consent": value}, domain, slots={**FILLED, "consent": None})
-    assert slots["consent"] is expected
-
-
-@pytest.mark.parametrize("value, requested", [(True, None), (False, None)])
-def test_yes_or_no_at_the_summary_ends_the_form(value: bool, requested: None,
-                                                domain: dict) -> None:
-    slots, _ = validate("confirmed", {"confirmed": value}, domain, slots=FILLED)
-    assert slots["confirmed"] is value
-    assert slots["requested_slot"] is requested
-
-
-@pytest.mark.parametrize("field, cleared", [
-    ("category", {"category", "category_suggestion", "followup", "followup_answers"}),
-    ("location", {"location", "location_street", "latitude", "longitude"}),
-    ("description", {"description"}),
-    ("photos", {"photos", "attachment_ids"}),
-    ("consent", {"consent"}),
-    ("answers", {"followup", "followup_answers"}),
-])
-def test_a_correction_clears_the_field_and_asks_it_again(field: str, cleared: set,
-                                                         domain: dict) -> None:
-    slots, _ = validate("confirmed", {"confirmed": field}, domain, slots=FILLED)
-    assert {name for name, value in slots.items() if value is None} >= cleared | {"confirmed"}
-    assert slots["requested_slot"] == ("followup" if field == "answers" else field)
-    assert slots.get("answers_corrected") is (True if field == "answers" else None)
-
-
-def test_after_a_correction_the_summary_comes_back(domain: dict) -> None:
-    slots, _ = validate("location", {"location": "14 High St"}, domain,
-                        slots={**FILLED, "location": None, "confirmed": None})
-    assert slots["location"] == "14 High St"
-    assert slots["requested_slot"] == "confirmed"
-
-
-def test_an_unknown_field_name_is_asked_again(domain: dict) -> None:
-    slots, _ = validate("confirmed", {"confirmed": "colour"}, domain, slots=FILLED)
-    assert slots["confirmed"] is None
-    assert slots["requested_slot"] == "confirmed"
-
 
 def test_followup_drops_out_of_required_slots_without_questions(domain: dict) -> None:
     import asyncio
@@ -357,8 +315,6 @@ def test_followup_drops_out_of_required_slots_without_questions(domain: dict) ->
 ])
 def test_a_type_left_from_an_earlier_message_is_not_the_new_reports(
         earlier: str, now: list, expected: Optional[str], domain: dict) -> None:
-    from tests.actions.factories import slot_event, user_event
-
     history = [user_event("the pothole I reported has got worse", "add_to_report"),
                slot_event("category", earlier)]
     candidates = {"category": now[0]["value"]} if now else {}
@@ -367,41 +323,3 @@ def test_a_type_left_from_an_earlier_message_is_not_the_new_reports(
                         slots={"category": earlier, **candidates})
     assert slots["category"] == expected
     assert slots["requested_slot"] == ("category" if expected is None else "location")
-
-
-@pytest.mark.parametrize("asked, candidate", [
-    ("consent", False), ("photos", "none"), ("followup", "cancel report"),
-    ("follow_duplicate", False)])
-@pytest.mark.parametrize("text", ["cancel report", "CANCEL REPORT", "Cancelar", "annuleren"])
-def test_cancel_report_stops_the_report_where_no_is_an_answer(
-        asked: str, candidate: Any, text: str, domain: dict) -> None:
-    """Every question says "Reply CANCEL REPORT to stop"; at the updates question it was
-    taken as "no" and the report went on, at the photo question as "no photo"."""
-    before = {**FILLED, asked: None, "confirmed": None}
-    if asked == "followup":
-        before["followup_answers"] = {"size": "bigger than a tyre"}
-    slots, _ = validate(asked, {asked: candidate}, domain, text=text, intent="deny",
-                        slots=before)
-    assert slots["confirmed"] is False and slots["requested_slot"] is None
-
-
-def test_no_at_the_updates_question_is_still_an_answer(domain: dict) -> None:
-    slots, _ = validate("consent", {"consent": False}, domain, text="no", intent="deny",
-                        slots={**FILLED, "consent": None})
-    assert slots["consent"] is False and "confirmed" not in slots
-    assert slots["requested_slot"] == "confirmed"
-
-
-@pytest.mark.parametrize("text, intent, field", [
-    ("change the place", "deny", "location"),  # the model reads it as "no"
-    ("the address is wrong", "inform", "location"),
-    ("cambiar el tipo", "deny", "category"),
-])
-def test_a_change_asked_in_words_at_the_summary_is_that_change(
-        text: str, intent: str, field: str, domain: dict) -> None:
-    """"Change the place" at "Shall I send it?" cancelled the report."""
-    candidates = {"confirmed": False} if intent == "deny" else {}
-    slots, _ = validate("confirmed", candidates, domain, text=text, intent=intent,
-                        slots={**FILLED, **candidates})
-    assert slots["confirmed"] is None and slots[field] is None
-    assert slots["requested_slot"] == field
