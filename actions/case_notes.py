@@ -7,7 +7,7 @@ the case the caseworker is already working on (bot.case_notes), and the console 
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -16,12 +16,14 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions import report_fields as fields
+from actions import which_report
 from actions.catalogue import named_service
 from actions.common import (channel_of, language_of, latest_entity, latest_intent,
                             latest_metadata, latest_text, log_event, says_cancel)
 from actions.replies import utter_core_error
 from actions.slots import NOTE_SLOTS, REQUESTED_SLOT, reset
 from actions.waiting_question import after_form
+from actions.which_report import DESCRIBING, RECENT_CASES
 from bot.announcements import announces_note
 from bot.attachments import PHOTO_PLACEHOLDER_TEXT
 from bot.case_notes import add_citizen_note, case_for_note
@@ -31,10 +33,8 @@ from bot.db import read_scope, session_scope
 from bot.errors import (CaseNotFound, DatabaseUnavailable, InvalidInput, MalformedReference,
                         NotYourCase)
 from bot.followers import cases_of_conversation
-from bot.references import parse_reference
 
 Validated = Dict[Text, Any]
-RECENT_CASES = 3
 PHOTO_ONLY = "(photo)"  # note_text when the citizen sent a photo without words
 MIN_NOTE_CHARS = 3
 # Messages that are something else, for which the form steps aside and the rules answer (see
@@ -47,8 +47,6 @@ ALWAYS_ASIDE = frozenset({"deny", "goodbye", "request_human", "help", "bot_chall
 QUESTIONS = frozenset({"check_status", "ask_policy"})
 SMALL_TALK = frozenset({"greet", "thank"})
 SMALL_TALK_WORDS = 3
-# Messages whose named type says which report they are about ("the pothole has got bigger").
-DESCRIBING = frozenset({"report_problem", "add_to_report"})
 ANSWER_SLOT = "note_answers_question"  # set by bot.case_questions.answer_form_events
 
 
@@ -67,15 +65,16 @@ class ValidateCaseNoteForm(FormValidationAction):
         entity = latest_entity(tracker, "case_reference")
         if entity and entity.get("value") and requested in (None, "note_case"):
             return {"note_case": str(entity["value"])}
-        described = _case_described(tracker) if requested == "note_case" else None
+        described = which_report.case_described(tracker) if requested == "note_case" else None
         if described:  # "the pothole has got bigger": that report, and those words
             words = _note_in_message(tracker)
             return {"note_case": described, **({"note_text": words} if words else {})}
         if requested == "note_case" and (not _steps_aside(tracker)
-                                         or _names_a_reference(latest_text(tracker))):
+                                         or which_report.names_a_reference(latest_text(tracker))):
             return {"note_case": latest_text(tracker)}
         if requested is None and not tracker.get_slot("note_case"):
-            guess = _named_in(latest_text(tracker)) or _opening_guess(tracker)
+            guess = (which_report.named_in(latest_text(tracker))
+                     or which_report.opening_guess(tracker))
             return {"note_case": guess} if guess else {}
         return {}
 
@@ -101,7 +100,7 @@ class ValidateCaseNoteForm(FormValidationAction):
         """Only a report this conversation made; the reason is said when it is not."""
         text = str(value or "").strip()
         try:
-            if not _names_a_reference(text):
+            if not which_report.names_a_reference(text):
                 raise MalformedReference(text)
             with read_scope() as session:
                 reference = case_for_note(session, text, channel_of(tracker),
@@ -217,31 +216,6 @@ class ActionSubmitCaseNote(Action):
             SlotSet("last_case_reference", added.reference)])
 
 
-def _names_a_reference(text: str) -> bool:
-    """Whether the text holds something meant as a reference (even a mistyped one)."""
-    try:
-        return parse_reference(text) is not None
-    except MalformedReference:
-        return True
-
-
-def _named_in(text: str) -> Optional[str]:
-    """A valid reference in the opening message ("add a photo to C-2026-000123")."""
-    try:
-        return parse_reference(text)
-    except MalformedReference:
-        return None
-
-
-def _opening_guess(tracker: Tracker) -> Optional[str]:
-    """The report an opening message without a reference is about: with a type named ("the
-    pothole I reported has got worse"), the one recent report of that type; otherwise the
-    report this conversation was just about, or its only one. None asks "Which report?"."""
-    if _described_type(tracker) is not None:
-        return _case_described(tracker)
-    return _own_last_case(tracker) or _only_case(tracker)
-
-
 def _note_in_message(tracker: Tracker) -> Optional[str]:
     """The latest message as the note when it says something about the problem: it
     describes one, or asks to add to a report in words that are themselves the note ("forgot
@@ -251,37 +225,6 @@ def _note_in_message(tracker: Tracker) -> Optional[str]:
     if not _usable_words(text) or intent not in DESCRIBING:
         return None
     return None if intent == "add_to_report" and announces_note(text) else text
-
-
-def _own_last_case(tracker: Tracker) -> Optional[str]:
-    """The report this conversation last made, followed or asked about, if it made or follows
-    it (a reference someone passed on to them is not theirs to add to, nor worth an error)."""
-    reference = tracker.get_slot("last_case_reference")
-    if not reference:
-        return None
-    try:
-        with read_scope() as session:
-            return case_for_note(session, reference, channel_of(tracker),
-                                 tracker.sender_id).reference
-    except (CaseNotFound, MalformedReference, NotYourCase, DatabaseUnavailable):
-        return None
-
-
-def _only_case(tracker: Tracker) -> Optional[str]:
-    """The one report this conversation made or follows, when there is only one."""
-    cases = _conversation_cases(tracker, 2)
-    return cases[0][0] if cases is not None and len(cases) == 1 else None
-
-
-def _conversation_cases(tracker: Tracker, limit: int) -> Optional[List[Tuple[str, str]]]:
-    """(reference, service code) of the reports this conversation made or follows, latest
-    first; None when the database cannot say."""
-    try:
-        with read_scope() as session:
-            return [(case.reference, case.service_code) for case in
-                    cases_of_conversation(session, channel_of(tracker), tracker.sender_id, limit)]
-    except DatabaseUnavailable:
-        return None
 
 
 def _question_on(reference: str) -> Optional[str]:
@@ -304,7 +247,7 @@ def _steps_aside(tracker: Tracker) -> bool:
     if intent == "report_problem" and tracker.get_slot(ANSWER_SLOT):
         return _another_problem(tracker)
     if intent == "report_problem" and tracker.get_slot(REQUESTED_SLOT) == "note_case":
-        return _not_about_a_report(tracker)
+        return which_report.not_about_a_report(tracker)
     if intent in QUESTIONS:
         return "?" in text
     return intent in SMALL_TALK and len(text.split()) <= SMALL_TALK_WORDS
@@ -327,33 +270,6 @@ def _another_problem(tracker: Tracker) -> bool:
         return False
 
 
-def _described_type(tracker: Tracker) -> Optional[str]:
-    """The service a message describing a problem, or more about one, names."""
-    return named_service(tracker) if latest_intent(tracker) in DESCRIBING else None
-
-
-def _case_described(tracker: Tracker) -> Optional[str]:
-    """At "Which report?", a problem described instead of a reference ("the pothole has got
-    bigger") is about the one report of that type among the conversation's recent ones: the
-    words are the note. Two of that type, or none, and it is not this."""
-    named = _described_type(tracker)
-    cases = _conversation_cases(tracker, RECENT_CASES) if named else None
-    matching = [reference for reference, service in cases or [] if service == named]
-    return matching[0] if len(matching) == 1 else None
-
-
-def _not_about_a_report(tracker: Tracker) -> bool:
-    """Whether a problem described at "Which report?" is about none of the conversation's
-    reports: it has none ("they forgot my green bin" read as adding to one), or none of the
-    type described. Then it is a new report, not a wrong reference asked for again and again.
-    Without the database, or a type, the question stays."""
-    cases = _conversation_cases(tracker, RECENT_CASES)
-    if cases is None:
-        return False
-    named = _described_type(tracker)
-    return not cases or (named is not None and all(service != named for _, service in cases))
-
-
 class ActionNewProblemInstead(Action):
     """Say a new problem will be a new report: where the answer to a caseworker's question
     was expected, that the question comes back after it; where a report to add to was asked
@@ -367,7 +283,7 @@ class ActionNewProblemInstead(Action):
                   domain: DomainDict) -> List[EventType]:
         if tracker.get_slot(ANSWER_SLOT):
             dispatcher.utter_message(response="utter_new_problem_not_answer")
-        elif _conversation_cases(tracker, 1):
+        elif which_report.conversation_cases(tracker, 1):
             dispatcher.utter_message(response="utter_new_problem_other_report")
         else:
             dispatcher.utter_message(response="utter_new_problem_no_report")
