@@ -82,11 +82,24 @@ probleem problemen melding melden doen maken storing klacht hoe waar alstublieft
 """.split())
 
 
-def announces(text: str, vocabulary: FrozenSet[str]) -> bool:
+# A wish to report names the act or the problem in general: without one of these, words of
+# REPORT_WORDS are an answer ("one" to "Is it one light or several?", "otro", "iets").
+REPORTING_WORDS = frozenset("""
+report reporting raise log file submit problem problems issue issues fault faults complaint
+complain reportar denunciar avisar informar comunicar problema problemas incidencia
+incidencias aviso averia queja participar ocorrencia avaria queixa melding melden probleem
+problemen storing klacht
+""".split())
+
+
+def announces(text: str, vocabulary: FrozenSet[str],
+              naming: FrozenSet[str] = frozenset()) -> bool:
     """True when every word of `text` is one of `vocabulary` (references to a report left
-    out); False when it says something of its own, or is empty."""
+    out), and one of them is of `naming` when given; False when it says something of its
+    own, or is empty."""
     words = folded_words(without_references(text))
-    return bool(words) and all(word in vocabulary for word in words)
+    return bool(words) and all(word in vocabulary for word in words) \
+        and (not naming or any(word in naming for word in words))
 
 
 def announces_feedback(text: str) -> bool:
@@ -103,5 +116,5 @@ def announces_note(text: str) -> bool:
 
 def announces_report(text: str) -> bool:
     """Only asks to report a problem ("I want to report a problem", "quiero reportar una
-    incidencia"), naming none."""
-    return announces(text, REPORT_WORDS)
+    incidencia"), naming none. "One" or "otro" alone is an answer, not the wish."""
+    return announces(text, REPORT_WORDS, REPORTING_WORDS)

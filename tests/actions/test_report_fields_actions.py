@@ -43,7 +43,8 @@ def test_attachment_ids_are_merged_once_in_order() -> None:
 
 @pytest.mark.parametrize("text, expected", [("", (False, None)), ("skip", (True, None)),
                                             ("no", (True, "no")), ("x" * 600, (True, "x" * 500)),
-                                            ("I want to report a problem", (False, None))])
+                                            ("I want to report a problem", (False, None)),
+                                            ("one", (True, "one")), ("otro", (True, "otro"))])
 def test_followup_answers(text: str, expected) -> None:
     assert fields.followup_answer(text) == expected
 

@@ -53,6 +53,7 @@ def test_the_note_itself(text: str) -> None:
     ("I want to report a problem", True), ("how do I report a problem?", True),
     ("quero comunicar uma ocorrência", True), ("ik wil iets melden", True),
     ("I want to report a pothole", False), ("it is a big problem", False), ("", False),
+    ("one", False), ("the other one", False), ("otro", False), ("uma", False), ("iets", False),
 ])
 def test_asking_to_report(text: str, only_the_wish: bool) -> None:
     assert announces_report(text) is only_the_wish
