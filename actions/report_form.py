@@ -8,7 +8,8 @@ answers are not asked: actions/report_followup.py), and once type and place are
 known offers to follow an open case of the same problem (actions/report_duplicates.py).
 A reply that says more about the problem instead of answering the place or a closed
 follow-up question goes into the description, and the question is asked once more
-(bot.answer_fit).
+(bot.answer_fit); so do more words about it where the form asked for none, such as at
+"Shall I send it?" (actions.report_details).
 """
 from __future__ import annotations
 
@@ -22,28 +23,29 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions import report_fields as fields
-from actions.catalogue import OTHER, ServiceInfo, find_service
+from actions.catalogue import ServiceInfo, find_service
 from actions.category_choice import (classifier_doubt, set_before_latest_message,
                                      slot_before_latest_message)
 from actions.common import (language_of, latest_entity, latest_intent, latest_metadata,
                             latest_text, says_cancel)
 from actions.next_problem import NEXT_PROBLEM_SLOT, held_problem
 from actions.replies import utter_core_error
+from actions.report_details import (WORDLESS_SLOTS, added_to_description, kept_as_detail,
+                                    names_another_problem, says_more_about_the_problem)
 from actions.report_duplicates import CHOICE_SLOT, duplicate_check
 from actions.report_followup import (FOLLOWUP_REFUSED, OPTION_MISREADS, answered_in_description,
                                      description_new_to_questions, pending_question,
                                      questions_of)
 from actions.slots import (ANSWERS_CORRECTED_SLOT, ANSWERS_FIELD, ASKED_AGAIN_SLOT,
                            CORRECTABLE_FIELDS, REQUESTED_SLOT)
-from bot.answer_fit import names_an_option, off_question_answer, off_question_place
+from bot.answer_fit import (YES_NO, answers_yes_or_no, names_an_option, off_question_answer,
+                            off_question_place)
 from bot.errors import DatabaseUnavailable
 from bot.interrogatives import asks_how_to_report
 from bot.options_in_text import option_replied
 from bot.places_in_text import PlaceMention
 
 Validated = Dict[Text, Any]
-# Questions whose answer is not words: a new problem described there is not heard otherwise.
-WORDLESS_SLOTS = frozenset({"consent", "confirmed", "photos", CHOICE_SLOT})
 # Questions "no" answers; there, "cancel report" (actions.common.CANCEL_WORDS) still stops.
 NO_ANSWERS = frozenset({"consent", "photos", "followup", CHOICE_SLOT})
 
@@ -158,7 +160,10 @@ class ValidateReportForm(FormValidationAction):
                                   domain: DomainDict) -> Validated:
         """A descriptive first message is the description: don't make the citizen repeat it.
         "How should I report the pothole outside my house?" names the problem but does not
-        describe it for the crew, so the description is still asked."""
+        describe it for the crew, so the description is still asked. Later, more about the
+        problem said where the form asked for no words is added to it (actions.report_details)."""
+        if says_more_about_the_problem(tracker):
+            return added_to_description(dispatcher, tracker, latest_text(tracker))
         starting = tracker.get_slot(REQUESTED_SLOT) is None
         if not starting or tracker.get_slot("description"):
             return {}
@@ -172,8 +177,10 @@ class ValidateReportForm(FormValidationAction):
 
     async def extract_followup(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: DomainDict) -> Validated:
-        """A short reply naming one of the pending question's options is its answer, whatever
-        the model made of it (OPTION_MISREADS): the form takes it instead of stepping aside.
+        """A short reply naming one of the pending question's options, or a reply opening
+        with yes or no to a yes/no question ("yes it is dangerous" reads as a policy
+        question), is its answer, whatever the model made of it (OPTION_MISREADS): the form
+        takes it instead of stepping aside.
         An option word for word (a button pressed), or "not sure", is the answer whatever the
         intent."""
         intent = latest_intent(tracker)
@@ -183,9 +190,12 @@ class ValidateReportForm(FormValidationAction):
         text = latest_text(tracker)
         if question is None:
             return {}
-        if option_replied(text, question.options) is not None or fields.is_explicit_skip(text) \
-                or (intent in OPTION_MISREADS and names_an_option(
-                    text, question.prompt, language_of(tracker), question.options)):
+        language = language_of(tracker)
+        misread = intent in OPTION_MISREADS and (
+            names_an_option(text, question.prompt, language, question.options)
+            or (question.expects == YES_NO and answers_yes_or_no(text, language)))
+        if misread or option_replied(text, question.options) is not None \
+                or fields.is_explicit_skip(text):
             return {"followup": text}
         return {}
 
@@ -246,7 +256,7 @@ class ValidateReportForm(FormValidationAction):
         if text is None:
             return {"location": None}
         if _asked_now(tracker, "location") and off_question_place(answer):
-            return _kept_as_detail(dispatcher, tracker, answer, "location", {"location": None})
+            return kept_as_detail(dispatcher, tracker, answer, "location", {"location": None})
         if tracker.get_slot(REQUESTED_SLOT) is None:  # taken from the first message
             dispatcher.utter_message(response="utter_location_from_message", location=text)
         return {"location": text, "latitude": None, "longitude": None}
@@ -277,7 +287,7 @@ class ValidateReportForm(FormValidationAction):
                     and latest_intent(tracker) not in ("affirm", "deny") \
                     and off_question_answer(answer, question.prompt, question.expects,
                                             question.options):
-                return _kept_as_detail(dispatcher, tracker, answer, question.code,
+                return kept_as_detail(dispatcher, tracker, answer, question.code,
                                        {"followup": None})
             answers[question.code] = answer
         done = fields.next_question(questions, answers) is None
@@ -297,7 +307,8 @@ class ValidateReportForm(FormValidationAction):
         text = str(value or "")
         if fields.is_skip(text) or latest_intent(tracker) == "deny":
             return {"photos": fields.photos_label(len(existing))}
-        if latest_intent(tracker) in ("affirm", "add_to_report"):  # "yes" / "I'll add one"
+        if latest_intent(tracker) in ("affirm", "add_to_report") \
+                and not says_more_about_the_problem(tracker):  # "yes" / "I'll add one"
             dispatcher.utter_message(response="utter_photo_how_to_send")
         return {"photos": None}
 
@@ -333,9 +344,9 @@ def _another_problem_unheard(tracker: Tracker, asked: str, previous: str,
     summary, following a similar report, photos): without a word, "there's also a broken
     streetlight" would just be asked the same question again. It is kept for after this
     report (actions.next_problem). Elsewhere the words are the place, the description or
-    an answer."""
+    an answer; a type the classifier is unsure of is more about this problem."""
     return (asked in WORDLESS_SLOTS and latest_intent(tracker) == "report_problem"
-            and entity.get("value") not in (previous, OTHER))
+            and names_another_problem(entity, previous))
 
 
 def _asked_now(tracker: Tracker, slot: str, field: Optional[str] = None) -> bool:
@@ -344,14 +355,6 @@ def _asked_now(tracker: Tracker, slot: str, field: Optional[str] = None) -> bool
     asked_again = tracker.get_slot(ASKED_AGAIN_SLOT)
     return tracker.get_slot(REQUESTED_SLOT) == slot and asked_again != (field or slot)
 
-
-def _kept_as_detail(dispatcher: CollectingDispatcher, tracker: Tracker, reply: str,
-                    field: str, unanswered: Validated) -> Validated:
-    """A reply that said more about the problem instead of answering: its words go into the
-    description (nothing the citizen wrote is lost), and the question is asked once more."""
-    dispatcher.utter_message(response="utter_detail_added")
-    return {**unanswered, ASKED_AGAIN_SLOT: field,
-            "description": fields.with_detail(tracker.get_slot("description"), reply)}
 
 
 def _place_in_first_message(tracker: Tracker) -> Optional[PlaceMention]:

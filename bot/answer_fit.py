@@ -109,12 +109,33 @@ def off_question_answer(text: str, prompt: str, expects: str,
     if expects not in (YES_NO, DIGITS, CHOICE):
         return False
     words = folded_words(text)
-    if len(words) < MIN_WORDS or any(word in YES_NO_WORDS or NEGATED.search(word)
-                                     for word in words):
+    if not _neither_yes_nor_no(words):
         return False
     if expects == DIGITS and _DIGIT.search(text):
         return False
     return not _shares_a_word(words, folded_words(prompt)) and not options_named(text, options)
+
+
+def says_more(text: str) -> bool:
+    """True when a reply where yes or no was asked ("Shall I send it?", "Can we send you
+    updates?") is long enough to say something of its own and has no yes or no in it: "it's
+    about 30cm wide and deep" says more about the problem; "no, I don't have a photo" does
+    not."""
+    return _neither_yes_nor_no(folded_words(text))
+
+
+def answers_yes_or_no(text: str, language: str) -> bool:
+    """Whether a reply opens with a yes or a no and is not a question: "yes it is dangerous"
+    answers "Is it a danger...?", even when the model reads a policy question into it."""
+    words = folded_words(text)
+    return bool(words) and (words[0] in YES_NO_WORDS or bool(NEGATED.search(words[0]))) \
+        and not reads_as_question(text, language)
+
+
+def _neither_yes_nor_no(words: List[str]) -> bool:
+    """At least MIN_WORDS words, none of them a yes, a no or a negation."""
+    return len(words) >= MIN_WORDS and not any(word in YES_NO_WORDS or NEGATED.search(word)
+                                               for word in words)
 
 
 def names_an_option(text: str, prompt: str, language: str,

@@ -95,6 +95,28 @@ def test_answers_to_a_yes_no_question_are_kept(reply: str, intent: str, domain: 
     assert messages == []
 
 
+@pytest.mark.parametrize("reply, intent", [
+    ("yes it is dangerous", "ask_policy"),  # seen live: "...pass your question to staff?"
+    ("no, it's only small", "give_feedback"), ("sí, es peligroso", "ask_policy"),
+])
+def test_a_yes_or_no_is_the_answer_whatever_the_model_made_of_it(reply: str, intent: str,
+                                                                 domain: dict) -> None:
+    slots, messages = validate("followup", {}, domain, text=reply, intent=intent,
+                               slots=FOLLOWUP_ASKED)
+    assert slots["followup_answers"]["danger_to_traffic"] == reply
+    assert messages == []
+
+
+@pytest.mark.parametrize("reply, intent", [
+    ("yes, is it dangerous to drive over?", "ask_policy"),  # a question back
+    ("no, I want to talk to a person", "request_human"),
+])
+def test_a_yes_or_no_that_asks_something_steps_aside(reply: str, intent: str,
+                                                     domain: dict) -> None:
+    slots, _ = validate("followup", {}, domain, text=reply, intent=intent, slots=FOLLOWUP_ASKED)
+    assert "followup_answers" not in slots
+
+
 def test_a_lamp_post_number_without_a_number_is_asked_again_in_spanish(domain: dict) -> None:
     reply = "lleva una semana sin luz"
     slots, messages = validate("followup", {"followup": reply}, domain, text=reply,

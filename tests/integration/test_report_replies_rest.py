@@ -9,8 +9,8 @@ import uuid
 import pytest
 
 from tests.integration.servers import AssistantServers
-from tests.integration.test_report_journey_rest import (_of_case, finish_report, note_reasons,
-                                                        texts)
+from tests.integration.test_report_journey_rest import (ANSWERS, MAX_TURNS, _of_case,
+                                                        finish_report, note_reasons, texts)
 
 pytestmark = pytest.mark.slow
 
@@ -167,3 +167,31 @@ def test_another_problem_mentioned_mid_report_is_reported_right_after(
     reference, asked = finish_report(assistant_servers, sender, after)
     assert _of_case(assistant_servers.database_url, reference,
                     "SELECT service_code FROM cases WHERE reference = :r") == ["streetlight"]
+
+
+def test_yes_and_more_words_where_none_were_asked_are_heard(
+        assistant_servers: AssistantServers) -> None:
+    """Seen live: "yes it is dangerous" at "Is it a danger...?" was offered a member of staff
+    (the model reads a policy question into it), and "people trip over it when it's dark" at
+    "Shall I send it?" got three unrelated FAQ answers. The first is the answer; the second
+    goes into the description the crew reads, and the summary comes again with it."""
+    sender = str(uuid.uuid4())
+    first = "there's a huge pothole outside 40 Quarry Road"
+    transcript = texts(assistant_servers.say(sender, first))
+    detail = "people trip over it when it's dark"
+    for _ in range(MAX_TURNS):
+        requested = assistant_servers.tracker(sender)["slots"]["requested_slot"]
+        if requested == "confirmed":
+            break
+        followup = requested == "followup" and "danger" in transcript.rsplit("\n", 1)[-1]
+        reply = "yes it is dangerous" if followup else ANSWERS[requested]
+        transcript += "\n" + texts(assistant_servers.say(sender, reply))
+    answers = assistant_servers.tracker(sender)["slots"]["followup_answers"]
+    assert answers.get("danger_to_traffic") == "yes it is dangerous", transcript
+    replies = texts(assistant_servers.say(sender, detail))
+    assert "added that to the report's description" in replies, replies
+    assert detail in replies and "Shall I send it?" in replies, replies
+    reference, _ = finish_report(assistant_servers, sender, replies)
+    description = _of_case(assistant_servers.database_url, reference,
+                           "SELECT description FROM cases WHERE reference = :r")
+    assert description[0].endswith(f"\n{detail}"), description

@@ -1,0 +1,119 @@
+"""validate_report_form and more about the problem said where the form asked for no words:
+at the summary, the updates question, the photo question and the offer to follow a similar
+report, the words go into the description and the question comes again
+(actions.report_details)."""
+from __future__ import annotations
+
+from typing import Any, Dict
+
+import pytest
+
+from tests.actions.factories import responses, slot_event
+from tests.actions.test_report_form_actions import FILLED, classifier_entity, validate
+
+pytestmark = pytest.mark.usefixtures("database")
+
+MORE = "it's about 30cm wide and deep"
+OFFER = {"reference": "C-2026-000001", "service": "Pothole", "status": "received",
+         "age": "2 hours ago"}
+# The slots as each wordless question is asked, and what the form holds for the reply there
+# (the photo question's mapping takes any text).
+ASKED: Dict[str, Dict[str, Any]] = {
+    "confirmed": {**FILLED},
+    "consent": {**FILLED, "consent": None},
+    "photos": {**FILLED, "photos": None, "consent": None},
+    "follow_duplicate": {"category": "pothole", "location": "12 High St", "description": None,
+                         "submission_id": "sub-1", "duplicate_case": OFFER,
+                         "follow_duplicate": None},
+}
+
+
+@pytest.mark.parametrize("asked", sorted(ASKED))
+def test_more_about_the_problem_where_no_words_were_asked_goes_to_the_description(
+        asked: str, domain: dict) -> None:
+    """"Sorry, I didn't get that" met these words, and they were lost."""
+    before = ASKED[asked]
+    candidates = {"photos": MORE} if asked == "photos" else {}
+    slots, messages = validate(asked, candidates, domain, text=MORE, intent="inform",
+                               slots=before)
+    expected = f"{before['description']}\n{MORE}" if before["description"] else MORE
+    assert slots["description"] == expected
+    assert slots["requested_slot"] == asked
+    assert responses(messages) == ["utter_detail_added"]
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("no, I don't have a photo of it", "inform"),  # a no: an answer, not a detail
+    ("what happens to my details after?", "inform"),  # a question
+    ("the place is wrong, change it", "inform"),  # a change asked at the summary
+    ("cancel report, I changed my mind", "deny"),
+    ("/inform{\"field\":\"location\"}", "inform"),  # a button
+    ("hello there how are you", "greet"),
+    ("what is the fine for dog fouling", "ask_policy"),  # asked as a question: answered
+])
+def test_what_is_not_more_about_the_problem_is_left_alone(text: str, intent: str,
+                                                          domain: dict) -> None:
+    slots, messages = validate("confirmed", {}, domain, text=text, intent=intent,
+                               slots=FILLED)
+    assert "description" not in slots or slots["description"] == FILLED["description"]
+    assert "utter_detail_added" not in responses(messages)
+
+
+def test_another_problem_is_held_for_after_not_added(domain: dict) -> None:
+    text = "and the street light on Mill Lane has been out all week"
+    slots, messages = validate("consent", {"category": "streetlight"}, domain, text=text,
+                               intent="report_problem",
+                               entities=[classifier_entity("streetlight", 0.9)],
+                               history=[slot_event("category", "pothole")],
+                               slots=ASKED["consent"])
+    assert slots.get("description", FILLED["description"]) == FILLED["description"]
+    assert slots["next_problem"]
+    assert responses(messages) == ["utter_finish_report_before_new"]
+
+
+def test_the_same_problem_described_again_is_added(domain: dict) -> None:
+    text = "the pothole is getting bigger every day now"
+    slots, messages = validate("consent", {"category": "pothole"}, domain, text=text,
+                               intent="report_problem",
+                               entities=[classifier_entity("pothole", 0.9)],
+                               history=[slot_event("category", "pothole")],
+                               slots=ASKED["consent"])
+    assert slots["description"] == f"{FILLED['description']}\n{text}"
+    assert slots["requested_slot"] == "consent"
+    assert responses(messages) == ["utter_detail_added"]
+
+
+def test_a_type_the_classifier_is_unsure_of_is_more_about_this_problem(domain: dict) -> None:
+    """Seen live at the photo question: noise at 0.52 held these words as another report."""
+    text = "cars keep swerving around it at night"
+    slots, messages = validate("photos", {"photos": text, "category": "noise"}, domain,
+                               text=text, intent="report_problem",
+                               entities=[classifier_entity("noise", 0.52)],
+                               history=[slot_event("category", "pothole")],
+                               slots=ASKED["photos"])
+    assert slots["category"] == "pothole" and not slots.get("next_problem")
+    assert slots["description"] == f"{FILLED['description']}\n{text}"
+    assert responses(messages) == ["utter_detail_added"]
+
+
+@pytest.mark.parametrize("text, told", [
+    ("it has been there for three weeks now", "utter_detail_added"),
+    ("I'll send a picture of it in a minute", "utter_photo_how_to_send"),
+    ("I want to add a photo to my report", "utter_photo_how_to_send"),
+])
+def test_adding_at_the_photo_question(text: str, told: str, domain: dict) -> None:
+    """The model reads both as adding to a report: the photo is coming, the rest is detail."""
+    slots, messages = validate("photos", {"photos": text}, domain, text=text,
+                               intent="add_to_report", slots=ASKED["photos"])
+    assert responses(messages) == [told]
+    assert slots["photos"] is None and slots["requested_slot"] == "photos"
+
+
+def test_more_about_the_problem_read_as_a_policy_question_is_added(domain: dict) -> None:
+    """Seen live at the summary: three unrelated FAQ entries were offered instead."""
+    text = "people trip over it when it's dark"
+    slots, messages = validate("confirmed", {}, domain, text=text, intent="ask_policy",
+                               slots=FILLED)
+    assert slots["description"] == f"{FILLED['description']}\n{text}"
+    assert slots["requested_slot"] == "confirmed"
+    assert responses(messages) == ["utter_detail_added"]
