@@ -15,7 +15,8 @@ from actions.catalogue import service_info
 from actions.common import language_of, log_event
 from actions.slots import ANSWERS_CORRECTED_SLOT, REQUESTED_SLOT
 from bot.errors import DatabaseUnavailable
-from bot.options_in_text import option_in_text
+from bot.answer_fit import MAX_OPTION_WORDS, could_answer
+from bot.options_in_text import folded_words, option_in_text
 from bot.services import FollowupQuestion
 
 Validated = Dict[Text, Any]
@@ -81,3 +82,28 @@ def pending_question(tracker: Tracker) -> Optional[FollowupQuestion]:
     except DatabaseUnavailable:
         return None
     return fields.next_question(questions, tracker.get_slot("followup_answers") or {})
+
+
+def answer_to_an_answered_question(dispatcher: CollectingDispatcher, reply: str,
+                                   pending: FollowupQuestion, questions: List[FollowupQuestion],
+                                   answers: Dict[str, Optional[str]]) -> Optional[Validated]:
+    """A reply to `pending` that cannot answer it (bot.answer_fit.could_answer) but names an
+    option of a question already answered: after "From your message, I've noted: Is it one
+    light or several? one light", citizens answer that question anyway at the next one
+    ("solo una"), or correct it ("several actually"). Kept as the next question's answer,
+    "solo una" became the lamp post's number. The option is that question's answer, the
+    citizen is told, and `pending` is asked again. None when the reply is not that."""
+    if could_answer(reply, pending.expects, pending.options) \
+            or len(folded_words(reply)) > MAX_OPTION_WORDS:
+        return None
+    for question in questions:
+        if question.code == pending.code or question.code not in answers:
+            continue
+        option = option_in_text(reply, question.options)
+        if option is not None:
+            answers = {**answers, question.code: option.name}
+            dispatcher.utter_message(response="utter_answers_from_message",
+                                     answers=fields.format_answers(questions,
+                                                                   {question.code: option.name}))
+            return {"followup": None, "followup_answers": answers}
+    return None

@@ -33,7 +33,8 @@ from actions.replies import utter_core_error
 from actions.report_details import (WORDLESS_SLOTS, added_to_description, kept_as_detail,
                                     names_another_problem, says_more_about_the_problem)
 from actions.report_duplicates import CHOICE_SLOT, duplicate_check
-from actions.report_followup import (FOLLOWUP_REFUSED, OPTION_MISREADS, answered_in_description,
+from actions.report_followup import (FOLLOWUP_REFUSED, OPTION_MISREADS,
+                                     answer_to_an_answered_question, answered_in_description,
                                      description_new_to_questions, pending_question,
                                      questions_of)
 from actions.slots import (ANSWERS_CORRECTED_SLOT, ANSWERS_FIELD, ASKED_AGAIN_SLOT,
@@ -283,6 +284,10 @@ class ValidateReportForm(FormValidationAction):
             accepted, answer = fields.followup_answer(str(value or ""))
             if not accepted:
                 return {"followup": None}
+            earlier = answer and answer_to_an_answered_question(dispatcher, answer, question,
+                                                                questions, answers)
+            if earlier:
+                return earlier
             if answer and _asked_now(tracker, "followup", question.code) \
                     and latest_intent(tracker) not in ("affirm", "deny") \
                     and off_question_answer(answer, question.prompt, question.expects,

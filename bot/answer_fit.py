@@ -124,6 +124,19 @@ def says_more(text: str) -> bool:
     return _neither_yes_nor_no(folded_words(text))
 
 
+def could_answer(text: str, expects: str, options: Sequence[QuestionOption] = ()) -> bool:
+    """Whether a reply could be the answer to a question at all: any reply to a free-text
+    question, one naming an option of a question that lists them, a digit for a number, a
+    yes or no for a yes/no question. "Solo una" cannot be a lamp post's number."""
+    words = folded_words(text)
+    if expects not in (YES_NO, DIGITS, CHOICE) or options_named(text, options):
+        return True
+    if expects == DIGITS:
+        return bool(_DIGIT.search(text))
+    return expects == YES_NO and any(word in YES_NO_WORDS or NEGATED.search(word)
+                                     for word in words)
+
+
 def answers_yes_or_no(text: str, language: str) -> bool:
     """Whether a reply opens with a yes or a no and is not a question: "yes it is dangerous"
     answers "Is it a danger...?", even when the model reads a policy question into it."""

@@ -157,3 +157,35 @@ def test_after_change_answers_the_description_answers_nothing(domain: dict) -> N
                                                 followup_answers={"bin_type": "recycling"}))
     assert slots["requested_slot"] == "followup" and slots["followup_answers"] is None
     assert messages == []
+
+
+LAMP_NUMBER_ASKED = {"category": "streetlight", "location": "Calle Mayor 8", "submission_id": "s",
+                     "description": "hay una farola apagada en la Calle Mayor 8"}
+
+
+@pytest.mark.parametrize("language, reply, noted, told", [
+    ("es", "solo una", "una sola farola",
+     "¿Es una sola farola o varias seguidas? una sola farola"),
+    ("en", "several actually", "several in a row",
+     "Is it one light or several lights in a row? several in a row"),  # a correction
+])
+def test_an_answered_question_answered_again_is_not_the_next_ones_answer(
+        language: str, reply: str, noted: str, told: str, domain: dict) -> None:
+    """Seen live: after "I've noted: one light", "solo una" at "¿Tiene un número la farola?"
+    was kept as the lamp post's number."""
+    first = "una sola farola" if language == "es" else "one light"
+    slots, messages = validate("followup", {"followup": reply}, domain, text=reply,
+                               slots={**LAMP_NUMBER_ASKED, "language": language,
+                                      "followup_answers": {"how_many_lights": first}})
+    assert slots["followup_answers"] == {"how_many_lights": noted}
+    assert slots["followup"] is None and slots["requested_slot"] == "followup"
+    assert responses(messages) == ["utter_answers_from_message"]
+    assert messages[0]["answers"] == told
+
+
+@pytest.mark.parametrize("reply", ["12", "1042 one light", "I can't see a number"])
+def test_a_reply_that_can_answer_the_next_question_answers_it(reply: str, domain: dict) -> None:
+    slots, _ = validate("followup", {"followup": reply}, domain, text=reply,
+                        slots={**LAMP_NUMBER_ASKED,
+                               "followup_answers": {"how_many_lights": "one light"}})
+    assert slots["followup_answers"] == {"how_many_lights": "one light", "pole_number": reply}
