@@ -15,12 +15,14 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import channel_of, language_of, latest_entity, latest_text, log_event
 from actions.replies import format_day, utter_core_error
-from bot.cases import StatusView, case_status_view, find_case
+from bot.case_queries import local_today
+from bot.cases import OPEN_STATUSES, StatusView, case_status_view, find_case
 from bot.db import read_scope, session_scope
 from bot.errors import CaseNotFound, DatabaseUnavailable, MalformedReference
 from bot.followers import cases_of_conversation, follows, is_reporter
 from bot.options_in_text import folded_words
 from bot.references import parse_reference
+from bot.services import target_date_text
 
 RECENT_CASES = 3
 # Words asking about more than one report, accents dropped: "other", "all", "reports".
@@ -84,11 +86,21 @@ def case_reply(tracker: Tracker, reference: str) -> Reply:
         told = own or follows(session, case, channel, tracker.sender_id)
         view = case_status_view(case, language, for_sender=own)
     values = view.placeholders()
-    if not told:
-        values["next_step"] = ""
+    steps = [view.next_step if told else "", target_date_line(view, language)]
+    values["next_step"] = " ".join(step for step in steps if step)
     values["updated"] = format_day(view.updated, language, style="long")
     response = "utter_case_status_private" if own else "utter_case_status"
     return Reply(response=response, values=values, reference=view.reference)
+
+
+def target_date_line(view: StatusView, language: str) -> str:
+    """For an open case, the date promised when it was reported: "when will it be fixed?"
+    has an answer, and a late case says so instead of repeating "soon" (content/services.yml,
+    `target_date:`). The date is public (Open311 shows it), so anyone asking is told."""
+    if view.status not in OPEN_STATUSES or view.expected_by is None:
+        return ""
+    text = target_date_text(view.expected_by < local_today(), language)
+    return text.replace("{date}", format_day(view.expected_by, language)) if text else ""
 
 
 def reply_without_reference(tracker: Tracker) -> Reply:

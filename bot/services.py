@@ -214,6 +214,14 @@ def status_text(status: str, language: str, statuses: Optional[Dict[str, dict]] 
                       public_notice=str(localized(entry.get("public_notice"), language)))
 
 
+def target_date_text(late: bool, language: str, path: Optional[Union[str, Path]] = None) -> str:
+    """What to say about the date promised for an open case, with a {date} placeholder: the
+    `target_date:` block's `late` text once it has passed, else `on_time`; "" when the file
+    has none."""
+    texts = read_catalogue(path).get("target_date") or {}
+    return str(localized(texts.get("late" if late else "on_time"), language))
+
+
 _file_cache: Dict[str, tuple] = {}
 
 

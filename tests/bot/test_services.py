@@ -12,7 +12,8 @@ from bot.db import session_scope
 from bot.errors import UnknownService
 from bot.models import CASE_STATUSES, Service
 from bot.services import (followup_questions, get_service, list_services, load_catalogue,
-                          load_statuses, localized, seed_services, service_name, status_text)
+                          load_statuses, localized, seed_services, service_name, status_text,
+                          target_date_text)
 
 ROOT = Path(__file__).resolve().parents[2]
 CODES = ["pothole", "streetlight", "traffic_signal", "graffiti", "litter", "illegal_dumping",
@@ -219,3 +220,16 @@ def test_every_status_has_a_public_notice_that_speaks_to_no_one(language: str) -
     second_person = {"en": r"\byou(r)?\b", "es": r"\btu\b|\bte\b", "pt": r"\bseu\b|\bsua\b",
                      "nl": r"\bu\b|\buw\b"}[language]
     assert [n for n in notices.values() if re.search(second_person, n, re.I)] == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_target_date_texts_are_translated_and_name_the_date(language: str) -> None:
+    on_time, late = target_date_text(False, language), target_date_text(True, language)
+    assert "{date}" in on_time and "{date}" in late and on_time != late
+    assert language == "en" or on_time != target_date_text(False, "en")
+
+
+def test_without_target_date_texts_nothing_is_said(tmp_path) -> None:
+    file = tmp_path / "services.yml"
+    file.write_text("services: []\n", encoding="utf-8")
+    assert target_date_text(True, "en", file) == ""
