@@ -16,7 +16,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import report_fields as fields
+from actions.catalogue import named_service
 from actions.common import channel_of, latest_entity, latest_intent, latest_text, log_event
+from actions.next_problem import held_problem, report_on
 from actions.replies import utter_core_error
 from actions.slots import FIX_RATING_SLOTS, reset
 from bot.cases import find_case
@@ -125,9 +128,25 @@ class ActionRecordFixConfirmation(Action):
                                      reference=answer.reference)
             return [SlotSet(PENDING_SLOT, None), *reset(FIX_RATING_SLOTS)]
         if answer is None:
-            dispatcher.utter_message(response="utter_fix_no_case")
-            return [SlotSet(PENDING_SLOT, None)]
+            return self.no_case(dispatcher, tracker)
         return self.reply(dispatcher, tracker, answer, rating)
+
+    @staticmethod
+    def no_case(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        """No resolved report of theirs to reopen. "The pothole on Elm Road is still not
+        fixed, it's been months" already tells the problem: it becomes a new report on those
+        words (the type and place in them taken), instead of "tell me about the problem"
+        and a place given next that nothing understood. A bare "it's still broken" is asked
+        for the reference or the problem."""
+        closing = [SlotSet(PENDING_SLOT, None)]
+        text = latest_text(tracker)
+        if latest_intent(tracker) == "report_not_fixed" and not text.startswith("/") \
+                and fields.descriptive(text, named_service(tracker) is not None):
+            log_event("fix_answer_became_report", tracker)
+            return report_on(dispatcher, tracker, held_problem(tracker), closing,
+                             "utter_fix_no_case_new_report")
+        dispatcher.utter_message(response="utter_fix_no_case")
+        return closing
 
     @staticmethod
     def early_rating(dispatcher: CollectingDispatcher, pending: Optional[str],

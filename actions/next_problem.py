@@ -38,13 +38,20 @@ def next_problem_events(dispatcher: CollectingDispatcher, tracker: Tracker,
     asks again). A caseworker's question waiting for the citizen comes after that report
     (actions.waiting_question.after_form)."""
     held = tracker.get_slot(NEXT_PROBLEM_SLOT) or {}
-    text = str(held.get("text") or "")
-    if not text or any(event.get("event") == "followup" for event in ending):
+    if not held.get("text") or any(event.get("event") == "followup" for event in ending):
         return None
+    return report_on(dispatcher, tracker, held, ending + [SlotSet(NEXT_PROBLEM_SLOT, None)],
+                     response)
+
+
+def report_on(dispatcher: CollectingDispatcher, tracker: Tracker, problem: Dict[str, Any],
+              ending: List[EventType], response: str) -> List[EventType]:
+    """`ending`, then the report form started on `problem` (held_problem's words and type),
+    introduced by `response`, which quotes the words."""
+    text = str(problem.get("text") or "")
     dispatcher.utter_message(response=response, problem=text)
-    log_event("next_problem_started", tracker, category=held.get("category"))
-    return ending + [SlotSet(NEXT_PROBLEM_SLOT, None), *_first_message_slots(text, held),
-                     FollowupAction(REPORT_FORM)]
+    log_event("next_problem_started", tracker, category=problem.get("category"))
+    return ending + [*_first_message_slots(text, problem), FollowupAction(REPORT_FORM)]
 
 
 def _first_message_slots(text: str, held: Dict[str, Any]) -> List[EventType]:

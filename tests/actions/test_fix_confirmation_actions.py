@@ -191,6 +191,29 @@ def test_still_broken_with_no_resolved_case(domain: dict,
     assert responses(messages) == ["utter_fix_no_case"]
 
 
+@pytest.mark.parametrize("text, category, slots", [
+    ("the pothole on Elm Road is still not fixed, it's been months", "pothole",
+     {"category": "pothole", "location_street": "Elm Road",
+      "description": "the pothole on Elm Road is still not fixed, it's been months"}),
+    ("nobody has fixed the street light outside 4 Mill Lane", "streetlight",
+     {"category": "streetlight", "location": "4 Mill Lane",
+      "description": "nobody has fixed the street light outside 4 Mill Lane"}),
+])
+def test_still_broken_with_no_case_to_reopen_becomes_a_new_report(
+        text: str, category: str, slots: dict, domain: dict) -> None:
+    """Seen live: "tell me about the problem and I'll take a new report", to a citizen who
+    just had, and their next message, the place, was not understood."""
+    entity = {"entity": "category", "value": category, "extractor": "CategoryClassifier",
+              "confidence_entity": 0.8}
+    events, messages = answer(domain, text, "report_not_fixed", entities=[entity])
+    assert responses(messages) == ["utter_fix_no_case_new_report"]
+    assert messages[0]["problem"] == text
+    found = slot_values(events)
+    assert {name: found[name] for name in slots} == slots
+    assert found["pending_fix_case"] is None
+    assert [e["name"] for e in events if e.get("event") == "followup"] == ["report_form"]
+
+
 def test_a_case_still_being_worked_on_has_nothing_to_confirm(
         domain: dict, open_test_case: Callable[..., str]) -> None:
     reference = open_test_case(SENDER)
@@ -211,6 +234,7 @@ def test_the_question_stays_open_when_the_database_is_down(database_down: str,
 @pytest.mark.parametrize("response", [
     "utter_ask_fix_answer", "utter_fix_rating_noted", "utter_fix_confirmed", "utter_fix_reopened",
     "utter_fix_already_reopened", "utter_fix_case_still_open", "utter_fix_no_case",
+    "utter_fix_no_case_new_report",
     "utter_ask_fix_rating", "utter_fix_rating_thanks", "utter_fix_rating_skipped",
     "utter_ask_follow_duplicate", "utter_following_case",
 ])
