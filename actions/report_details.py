@@ -6,7 +6,9 @@ updates?" or at the photo question. Those questions take no words, so the messag
 with "Sorry, I didn't get that" (or the photo question silently came again) and the words
 were lost. They are more of the description: the crew reads them, the citizen is told, and
 the question comes again. The same holds where a place or a closed follow-up question was
-asked and the reply said more about the problem instead (bot.answer_fit).
+asked and the reply said more about the problem instead (bot.answer_fit). Words about a
+different problem there are not this report's: they are kept for the next one
+(actions.next_problem).
 """
 from __future__ import annotations
 
@@ -64,7 +66,8 @@ def says_more_about_the_problem(tracker: Tracker) -> bool:
         return False
     return (says_more(text) and fields.plausible_description(text) and not says_cancel(text)
             and not reads_as_question(text, language_of(tracker))
-            and fields.field_to_change(text) is None)
+            and fields.field_to_change(text) is None
+            and not (asked == "confirmed" and fields.asks_a_change(text)))
 
 
 def names_another_problem(entity: Optional[Dict[str, Any]], previous: Optional[str]) -> bool:
@@ -74,6 +77,17 @@ def names_another_problem(entity: Optional[Dict[str, Any]], previous: Optional[s
     confidence = (entity or {}).get("confidence_entity")
     return value not in (None, previous, OTHER) and (
         confidence is None or confidence >= ANOTHER_PROBLEM_CONFIDENCE)
+
+
+def another_problem_unheard(tracker: Tracker, asked: str, previous: str,
+                            entity: Dict[str, Any]) -> bool:
+    """A report of a different problem where the form has no use for words (consent, the
+    summary, following a similar report, photos): without a word, "there's also a broken
+    streetlight" would just be asked the same question again. It is kept for after this
+    report (actions.next_problem). Elsewhere the words are the place, the description or
+    an answer; a type the classifier is unsure of is more about this problem."""
+    return (asked in WORDLESS_SLOTS and latest_intent(tracker) == "report_problem"
+            and names_another_problem(entity, previous))
 
 
 def added_to_description(dispatcher: CollectingDispatcher, tracker: Tracker,

@@ -216,11 +216,18 @@ FIELD_WORDS: Dict[str, frozenset] = {
     "photos": frozenset("""photo photos picture pictures foto fotos foto's fotografia fotografias
         afbeelding""".split()),
 }
-CHANGE_WORDS = frozenset("""change edit fix update modify wrong incorrect mistake
-    typo cambiar cambia cambio corregir corrige editar mal equivocado equivocada incorrecto
-    incorrecta erroneo mudar muda alterar altera corrigir errado errada incorreto incorreta
+CHANGE_WORDS = frozenset("""change edit fix update modify wrong incorrect mistake mistakes
+    error errors typo cambiar cambia cambio corregir corrige editar mal equivocado equivocada
+    incorrecto incorrecta erroneo errores mudar muda alterar altera corrigir errado errada
+    incorreto incorreta erro erros engano
     wijzigen wijzig veranderen verander aanpassen verbeteren verkeerd fout onjuist""".split())
 SHORT_CHANGE_WORDS = 3  # "the address", "otro lugar": naming the field is enough
+# "Not right" in words that are not wrong on their own, accents dropped.
+NOT_RIGHT = ("not right", "isn't right", "not correct", "isn't correct", "no es correcto",
+             "no esta bien", "nao esta certo", "nao esta correto", "klopt niet", "niet goed",
+             "niet juist")
+# A word of stopping makes "no, that's wrong, cancel it" a cancel, not a change.
+STOPPING = frozenset("cancel cancelar cancela annuleren annuleer stop".split())
 
 
 def field_to_change(text: str) -> Optional[str]:
@@ -232,3 +239,18 @@ def field_to_change(text: str) -> Optional[str]:
              if any(word in vocabulary for word in words)}
     asks = len(words) <= SHORT_CHANGE_WORDS or any(word in CHANGE_WORDS for word in words)
     return named.pop() if len(named) == 1 and asks else None
+
+
+def asks_a_change(text: str) -> bool:
+    """Whether a reply to the summary asks for a change without naming the one field to
+    change ("that's wrong", "hay un error", "klopt niet", "change the place and the type"):
+    the model reads most as "no", which cancelled the whole report. Then the citizen is
+    asked which part."""
+    words = folded_words(text)
+    if any(word in STOPPING for word in words):
+        return False
+    joined = f" {' '.join(words)} "
+    named = [field for field, vocabulary in FIELD_WORDS.items()
+             if any(word in vocabulary for word in words)]
+    return (any(word in CHANGE_WORDS for word in words) or len(named) > 1
+            or any(f" {phrase} " in joined for phrase in NOT_RIGHT))

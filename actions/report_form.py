@@ -30,15 +30,15 @@ from actions.common import (language_of, latest_entity, latest_intent, latest_me
                             latest_text, says_cancel)
 from actions.next_problem import NEXT_PROBLEM_SLOT, held_problem
 from actions.replies import utter_core_error
-from actions.report_details import (WORDLESS_SLOTS, added_to_description, kept_as_detail,
-                                    names_another_problem, says_more_about_the_problem)
+from actions.report_details import (added_to_description, another_problem_unheard,
+                                    kept_as_detail, says_more_about_the_problem)
 from actions.report_duplicates import CHOICE_SLOT, duplicate_check
 from actions.report_followup import (FOLLOWUP_REFUSED, OPTION_MISREADS,
                                      answer_to_an_answered_question, answered_in_description,
                                      description_new_to_questions, pending_question,
                                      questions_of)
 from actions.slots import (ANSWERS_CORRECTED_SLOT, ANSWERS_FIELD, ASKED_AGAIN_SLOT,
-                           CORRECTABLE_FIELDS, REQUESTED_SLOT)
+                           CORRECTABLE_FIELDS, REQUESTED_SLOT, WHAT_TO_CHANGE_SLOT)
 from bot.answer_fit import (YES_NO, answers_yes_or_no, names_an_option, off_question_answer,
                             off_question_place)
 from bot.errors import DatabaseUnavailable
@@ -47,6 +47,7 @@ from bot.options_in_text import option_replied
 from bot.places_in_text import PlaceMention
 
 Validated = Dict[Text, Any]
+ASK_WHICH = "which"  # the summary's "confirmed" candidate for "that's wrong"
 # Questions "no" answers; there, "cancel report" (actions.common.CANCEL_WORDS) still stops.
 NO_ANSWERS = frozenset({"consent", "photos", "followup", CHOICE_SLOT})
 
@@ -139,12 +140,19 @@ class ValidateReportForm(FormValidationAction):
                                 domain: DomainDict) -> Validated:
         """"Cancel report", as every question says, where "no" is an answer (updates, a photo,
         a yes/no question, the similar report): the report is cancelled, not answered "no".
-        At the summary, a change asked for in words is that change, not a "no"."""
+        At the summary, a change asked for in words is that change, not a "no"; a change
+        naming no one part ("that's wrong") asks which (actions.report_prompts)."""
         asked, text = tracker.get_slot(REQUESTED_SLOT), latest_text(tracker)
         if asked in NO_ANSWERS and says_cancel(text):
             return {"confirmed": False}
-        field = fields.field_to_change(text) if asked == "confirmed" else None
-        return {"confirmed": field} if field and not text.startswith("/") else {}
+        if asked != "confirmed" or text.startswith("/"):
+            return {}
+        field = fields.field_to_change(text)
+        if field:
+            return {"confirmed": field}
+        if latest_intent(tracker) != "affirm" and fields.asks_a_change(text):
+            return {"confirmed": ASK_WHICH}  # "that's wrong": which part?
+        return {}
 
     async def extract_location(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: DomainDict) -> Validated:
@@ -226,7 +234,7 @@ class ValidateReportForm(FormValidationAction):
         entity = latest_entity(tracker, "category")
         asked = tracker.get_slot(REQUESTED_SLOT)
         if previous and asked not in (None, "category") and entity and entity.get("extractor"):
-            if _another_problem_unheard(tracker, asked, previous, entity):
+            if another_problem_unheard(tracker, asked, previous, entity):
                 dispatcher.utter_message(response="utter_finish_report_before_new")
                 return {"category": previous, NEXT_PROBLEM_SLOT: held_problem(tracker)}
             return {"category": previous}  # words about the problem, mid-form, keep the type
@@ -333,6 +341,8 @@ class ValidateReportForm(FormValidationAction):
         the summary comes back once the form has refilled it."""
         if isinstance(value, bool):
             return {"confirmed": value}
+        if value == ASK_WHICH:
+            return {"confirmed": None, WHAT_TO_CHANGE_SLOT: True}
         cleared = CORRECTABLE_FIELDS.get(str(value or "").strip().lower())
         if cleared is None:
             return {"confirmed": None}
@@ -342,16 +352,6 @@ class ValidateReportForm(FormValidationAction):
             changes[ANSWERS_CORRECTED_SLOT] = True
         return changes
 
-
-def _another_problem_unheard(tracker: Tracker, asked: str, previous: str,
-                             entity: Dict[str, Any]) -> bool:
-    """A report of a different problem where the form has no use for words (consent, the
-    summary, following a similar report, photos): without a word, "there's also a broken
-    streetlight" would just be asked the same question again. It is kept for after this
-    report (actions.next_problem). Elsewhere the words are the place, the description or
-    an answer; a type the classifier is unsure of is more about this problem."""
-    return (asked in WORDLESS_SLOTS and latest_intent(tracker) == "report_problem"
-            and names_another_problem(entity, previous))
 
 
 def _asked_now(tracker: Tracker, slot: str, field: Optional[str] = None) -> bool:

@@ -16,7 +16,7 @@ from actions import report_fields as fields
 from actions.catalogue import OTHER, ServiceInfo, service_info, services_for
 from actions.common import language_of, log_event
 from actions.replies import utter_core_error
-from actions.slots import ANSWERS_FIELD
+from actions.slots import ANSWERS_FIELD, WHAT_TO_CHANGE_SLOT
 from bot.errors import DatabaseUnavailable
 from bot.services import FollowupQuestion
 
@@ -125,7 +125,8 @@ def option_buttons(question: FollowupQuestion, language: str) -> List[Dict[str, 
 
 class ActionAskConfirmed(Action):
     """Read the report back with Submit / Change / Cancel buttons (in the domain), and
-    "Change answers" after them when the service asked follow-up questions."""
+    "Change answers" after them when the service asked follow-up questions. After "that's
+    wrong" naming no part, only ask which part, with the same change buttons."""
 
     def name(self) -> Text:
         return "action_ask_confirmed"
@@ -137,6 +138,9 @@ class ActionAskConfirmed(Action):
             return []
         asked = service is not None and bool(service.questions)
         buttons = [change_answers_button(language_of(tracker))] if asked else []
+        if tracker.get_slot(WHAT_TO_CHANGE_SLOT):  # "that's wrong": the summary is in view
+            dispatcher.utter_message(response="utter_ask_what_to_change", buttons=buttons)
+            return [SlotSet(WHAT_TO_CHANGE_SLOT, None)]
         dispatcher.utter_message(response="utter_ask_confirmed_summary", buttons=buttons,
                                  **summary_values(tracker, service))
         return []

@@ -15,13 +15,15 @@ ASKED_AGAIN_SLOT = "asked_again"  # a question asked once more after its reply b
 # and none is answered from the description any more (actions.report_followup).
 ANSWERS_CORRECTED_SLOT = "answers_corrected"
 ANSWERS_FIELD = "answers"
+# "That's wrong" at the summary, naming no part: "What should I change?" comes next.
+WHAT_TO_CHANGE_SLOT = "what_to_change_asked"
 
 REPORT_SLOTS = (
     "category", "category_suggestion", "location", "location_street", "latitude", "longitude",
     "description", "followup", "followup_answers", "photos", "attachment_ids", "consent",
     "confirmed",
     "submission_id", "duplicate_case", "follow_duplicate", ASKED_AGAIN_SLOT,
-    ANSWERS_CORRECTED_SLOT,
+    ANSWERS_CORRECTED_SLOT, WHAT_TO_CHANGE_SLOT,
 )
 FEEDBACK_SLOTS = ("feedback_text", "feedback_rating")
 NOTE_SLOTS = ("note_case", "note_text", "note_photo_ids", "note_answers_question")

@@ -89,3 +89,29 @@ def test_a_change_asked_in_words_at_the_summary_is_that_change(
                         slots={**FILLED, **candidates})
     assert slots["confirmed"] is None and slots[field] is None
     assert slots["requested_slot"] == field
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("that's wrong", "deny"), ("no that's not right", "deny"), ("hay un error", "deny"),
+    ("klopt niet", "deny"), ("change the place and the type", "inform"),
+])
+def test_a_change_naming_no_one_part_asks_which_instead_of_cancelling(
+        text: str, intent: str, domain: dict) -> None:
+    """"That's wrong" at "Shall I send it?" cancelled the whole report."""
+    candidates = {"confirmed": False} if intent == "deny" else {}
+    slots, _ = validate("confirmed", candidates, domain, text=text, intent=intent,
+                        slots={**FILLED, **candidates})
+    assert slots["confirmed"] is None and slots["what_to_change_asked"] is True
+    assert slots["requested_slot"] == "confirmed"
+    assert not {"location", "category", "description"} & set(slots)  # nothing cleared yet
+
+
+@pytest.mark.parametrize("text, intent, confirmed", [
+    ("no, that's wrong, cancel it", "deny", False), ("no", "deny", False),
+    ("yes please fix it quickly", "affirm", True),
+])
+def test_a_cancel_or_a_yes_is_not_a_change(text: str, intent: str, confirmed: bool,
+                                           domain: dict) -> None:
+    slots, _ = validate("confirmed", {"confirmed": confirmed}, domain, text=text,
+                        intent=intent, slots={**FILLED, "confirmed": confirmed})
+    assert slots["confirmed"] is confirmed and not slots.get("what_to_change_asked")

@@ -105,3 +105,17 @@ def test_the_domain_summary_has_the_contract_buttons(domain: dict) -> None:
     assert [interpolate_text(button["payload"], {"language": "en"}) for button in buttons] == [
         "/affirm", '/inform{"field":"category"}', '/inform{"field":"location"}',
         '/inform{"field":"description"}', "/deny"]
+
+
+@pytest.mark.parametrize("category, added", [("pothole", ["Change answers"]), ("other", [])])
+def test_after_thats_wrong_only_which_part_is_asked(category: str, added: list,
+                                                    domain: dict) -> None:
+    """The summary is still in view: asking which part is shorter than reading it again."""
+    tracker = make_tracker(slots={"category": category, "location": "12 High St",
+                                  "description": "x", "what_to_change_asked": True})
+    events, [message] = run_action(ActionAskConfirmed(), tracker, domain)
+    assert message["response"] == "utter_ask_what_to_change"
+    assert [button["title"] for button in message["buttons"]] == added
+    assert slot_values(events) == {"what_to_change_asked": None}
+    for variation in domain["responses"]["utter_ask_what_to_change"]:
+        assert len(variation["buttons"]) == 3  # type, place, description, in every language
