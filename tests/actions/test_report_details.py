@@ -59,13 +59,17 @@ def test_what_is_not_more_about_the_problem_is_left_alone(text: str, intent: str
     assert "utter_detail_added" not in responses(messages)
 
 
+def said_in_a_pothole_report(asked: str, text: str, named: str, domain: dict,
+                             confidence: float = 0.9, **candidates: Any):
+    """The form's run on a problem described at `asked`, the classifier naming `named`."""
+    return validate(asked, {"category": named, **candidates}, domain, text=text,
+                    intent="report_problem", entities=[classifier_entity(named, confidence)],
+                    history=[slot_event("category", "pothole")], slots=ASKED[asked])
+
+
 def test_another_problem_is_held_for_after_not_added(domain: dict) -> None:
     text = "and the street light on Mill Lane has been out all week"
-    slots, messages = validate("consent", {"category": "streetlight"}, domain, text=text,
-                               intent="report_problem",
-                               entities=[classifier_entity("streetlight", 0.9)],
-                               history=[slot_event("category", "pothole")],
-                               slots=ASKED["consent"])
+    slots, messages = said_in_a_pothole_report("consent", text, "streetlight", domain)
     assert slots.get("description", FILLED["description"]) == FILLED["description"]
     assert slots["next_problem"]
     assert responses(messages) == ["utter_finish_report_before_new"]
@@ -73,11 +77,7 @@ def test_another_problem_is_held_for_after_not_added(domain: dict) -> None:
 
 def test_the_same_problem_described_again_is_added(domain: dict) -> None:
     text = "the pothole is getting bigger every day now"
-    slots, messages = validate("consent", {"category": "pothole"}, domain, text=text,
-                               intent="report_problem",
-                               entities=[classifier_entity("pothole", 0.9)],
-                               history=[slot_event("category", "pothole")],
-                               slots=ASKED["consent"])
+    slots, messages = said_in_a_pothole_report("consent", text, "pothole", domain)
     assert slots["description"] == f"{FILLED['description']}\n{text}"
     assert slots["requested_slot"] == "consent"
     assert responses(messages) == ["utter_detail_added"]
@@ -86,11 +86,8 @@ def test_the_same_problem_described_again_is_added(domain: dict) -> None:
 def test_a_type_the_classifier_is_unsure_of_is_more_about_this_problem(domain: dict) -> None:
     """Seen live at the photo question: noise at 0.52 held these words as another report."""
     text = "cars keep swerving around it at night"
-    slots, messages = validate("photos", {"photos": text, "category": "noise"}, domain,
-                               text=text, intent="report_problem",
-                               entities=[classifier_entity("noise", 0.52)],
-                               history=[slot_event("category", "pothole")],
-                               slots=ASKED["photos"])
+    slots, messages = said_in_a_pothole_report("photos", text, "noise", domain,
+                                               confidence=0.52, photos=text)
     assert slots["category"] == "pothole" and not slots.get("next_problem")
     assert slots["description"] == f"{FILLED['description']}\n{text}"
     assert responses(messages) == ["utter_detail_added"]
