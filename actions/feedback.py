@@ -22,7 +22,7 @@ from actions.waiting_question import after_form
 from bot.announcements import announces_feedback
 from bot.db import session_scope
 from bot.errors import CaseNotFound, DatabaseUnavailable, InvalidInput, MalformedReference
-from bot.feedback import parse_rating, record_feedback
+from bot.feedback import parse_rating, rating_meant, record_feedback
 from bot.references import parse_reference
 
 SUBSTANTIVE_WORDS = 5  # a first message longer than this is the feedback itself
@@ -96,6 +96,8 @@ class ValidateFeedbackForm(FormValidationAction):
             held = {NEXT_PROBLEM_SLOT: held_problem(tracker)} \
                 if latest_intent(tracker) == "report_problem" else {}
             return {"feedback_rating": SKIP, **held}
+        if _more_feedback(tracker):  # "...outside number 3": words added, the rating asked
+            return {"feedback_rating": None}
         try:
             rating = parse_rating(value)
         except InvalidInput:
@@ -108,8 +110,11 @@ def _more_feedback(tracker: Tracker) -> bool:
     great but slow", read as feedback or not understood) instead of giving a rating."""
     text = latest_text(tracker)
     if latest_intent(tracker) not in MORE_FEEDBACK_INTENTS or text.startswith("/") \
-            or len(text.split()) < MORE_FEEDBACK_WORDS or latest_entity(tracker, "rating"):
+            or len(text.split()) < MORE_FEEDBACK_WORDS \
+            or (latest_entity(tracker, "rating") and rating_meant(text)):
         return False
+    if latest_entity(tracker, "rating"):  # "...outside number 3": a house number
+        return True
     try:
         parse_rating(text)
     except InvalidInput:

@@ -7,7 +7,6 @@ their latest resolved case (bot.fix_confirmation.case_for_fix_answer).
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, List, Optional, Text, Tuple, Union
 
@@ -26,7 +25,7 @@ from bot.cases import find_case
 from bot.db import session_scope
 from bot.errors import (CaseNotFound, DatabaseUnavailable, InvalidInput, InvalidTransition,
                         MalformedReference)
-from bot.feedback import parse_rating
+from bot.feedback import parse_rating, rating_meant
 from bot.fix_confirmation import (FixAnswer, case_for_fix_answer, record_fix_confirmation,
                                   record_satisfaction)
 from bot.references import parse_reference
@@ -35,22 +34,17 @@ PENDING_SLOT = "pending_fix_case"
 RATING_CASE_SLOT = "fix_rating_case"
 EARLY_RATING_SLOT = "fix_rating"  # a rating given before the yes/no, kept until then
 SKIP = "skip"
-# In the yes/no answer, a lone 1-5 is a rating only in a short reply ("yes 5", "no, 2") or
-# with "stars": the rating pattern also finds the house number that ends "no, it's still
-# broken outside number 3".
-SHORT_REPLY_WORDS = 3
-STARS = re.compile(r"\bstars?\b|/\s*5\b|\bout of\b", re.IGNORECASE)
 
 
 def rating_in_message(tracker: Tracker, whole_text: bool) -> Optional[Any]:
     """The 1-5 in this message, "skip", or None.
 
     The rating entity (a button, "4", "4 stars") counts where a rating was asked, and in a
-    short or starred reply elsewhere (SHORT_REPLY_WORDS). The whole text ("skip", "no",
+    short or starred reply elsewhere (bot.feedback.rating_meant). The whole text ("skip", "no",
     "four") only where a rating was asked: "still broken after 2 weeks" is no rating.
     """
     entity = latest_entity(tracker, "rating")
-    if not whole_text and (entity is None or not _rating_meant(latest_text(tracker))):
+    if not whole_text and (entity is None or not rating_meant(latest_text(tracker))):
         return None
     value = entity.get("value") if entity else latest_text(tracker)
     try:
@@ -61,10 +55,6 @@ def rating_in_message(tracker: Tracker, whole_text: bool) -> Optional[Any]:
         return rating
     return SKIP if entity or str(value or "").strip() else None
 
-
-def _rating_meant(text: str) -> bool:
-    """Whether a rating found in a reply that answers something else was meant as one."""
-    return len(text.split()) <= SHORT_REPLY_WORDS or bool(STARS.search(text))
 
 
 def quoted_reference(tracker: Tracker) -> Optional[str]:

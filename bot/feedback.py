@@ -13,6 +13,22 @@ from bot.errors import InvalidInput
 from bot.models import Feedback
 
 SKIP_WORDS = {"", "skip", "none", "no", "-", "n/a"}
+# A 1-5 found in a longer reply is a rating only in a short reply ("yes 5", "no, 2") or with
+# "stars": the rating pattern also finds the house number that ends "no, it's still broken
+# outside number 3" or "the bin men left a mess outside number 3". Mirrors the "stars",
+# "/5" and "out of" of the rating regex in data/nlu/en/regex.yml.
+SHORT_REPLY_WORDS = 3
+STARS = re.compile(r"\bstars?\b|/\s*5\b|\bout of\b", re.IGNORECASE)
+
+
+LEADING_RATING = re.compile(r"^\s*[1-5]\b")  # "4, the bot was fine"
+
+
+def rating_meant(text: str) -> bool:
+    """Whether a rating the pattern found in a reply was meant as one: a short reply
+    (SHORT_REPLY_WORDS), one with "stars", or one that opens with it."""
+    return len(text.split()) <= SHORT_REPLY_WORDS or bool(STARS.search(text)) \
+        or bool(LEADING_RATING.match(text))
 
 
 def parse_rating(value: Union[int, float, str, None]) -> Optional[int]:

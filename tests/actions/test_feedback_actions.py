@@ -49,12 +49,20 @@ def test_rating_is_one_to_five_or_skip(value: Any, expected: Any, domain: dict) 
     ("4, the bot was fine", "give_feedback", False),  # a rating with words is the rating
     ("no thanks", "deny", False),  # skips the rating
     ("great", "give_feedback", False),  # too short to be more feedback
+    ("the bin men left a mess outside number 3", "give_feedback", True),  # a house number
+    ("4 stars, the bot was fine", "give_feedback", False),
 ])
 def test_more_words_at_the_rating_question_are_added_to_the_feedback(
         text: str, intent: str, added: bool, domain: dict) -> None:
     """Before, "the bot was great but slow" at "how would you rate...?" had no rule: ten
-    "Sorry, I didn't get that" replies. Now it joins the feedback and the rating comes again."""
-    tracker = form_tracker("feedback_form", "feedback_rating", {}, text=text, intent=intent,
+    "Sorry, I didn't get that" replies. Now it joins the feedback and the rating comes again.
+    The rating pattern finds the 3 of "number 3": it was stored as a 3-star rating."""
+    digit = next((word for word in text.replace(",", " ").split() if word in "12345"), None)
+    entities = [{"entity": "rating", "value": digit, "extractor": "RegexEntityExtractor"}] \
+        if digit else []
+    candidates = {"feedback_rating": digit} if digit else {}
+    tracker = form_tracker("feedback_form", "feedback_rating", candidates, text=text,
+                           intent=intent, entities=entities,
                            slots={"feedback_text": "the form was easy"})
     events, messages = run_action(ValidateFeedbackForm(), tracker, domain)
     slots = slot_values(events)
@@ -64,6 +72,7 @@ def test_more_words_at_the_rating_question_are_added_to_the_feedback(
         assert slots.get("feedback_rating") is None
     else:
         assert "feedback_text" not in slots and messages == []
+        assert slots.get("feedback_rating") == (int(digit) if digit else None)
 
 
 @pytest.mark.parametrize("text, accepted", [("Friendly staff", True), ("ok", False),
