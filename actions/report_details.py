@@ -41,11 +41,14 @@ DESCRIBING_INTENTS = frozenset({"inform", "report_problem", "add_to_report", "as
 # it: real ones score 0.8-0.99 ("there's also a dead fox on the pavement"), while "cars keep
 # swerving around it at night", about the pothole being reported, was noise at 0.52.
 ANOTHER_PROBLEM_CONFIDENCE = 0.7
-# At the photo question, words about the photo are about the photo ("I'll send a picture in
-# a minute"), not about the problem.
+# At the photo question, words about the photo or about sending it are about the photo ("I'll
+# send a picture in a minute", "I'll do it tomorrow from my phone"), not about the problem.
 PHOTO_WORDS = frozenset("""
-photo photos picture pictures pic pics image images snap foto fotos imagen imagenes
-fotografia fotografias imagem imagens afbeelding afbeeldingen
+photo photos picture pictures pic pics image images snap camera phone send upload attach
+later tomorrow foto fotos imagen imagenes fotografia fotografias imagem imagens afbeelding
+afbeeldingen camara movil telefono enviar mandar subir adjuntar luego despues manana
+telemovel celular anexar depois amanha telefoon mobiel sturen versturen uploaden straks
+morgen
 """.split())
 
 

@@ -96,6 +96,7 @@ def test_a_type_the_classifier_is_unsure_of_is_more_about_this_problem(domain: d
 @pytest.mark.parametrize("text, told", [
     ("it has been there for three weeks now", "utter_detail_added"),
     ("I'll send a picture of it in a minute", "utter_photo_how_to_send"),
+    ("I'll do it tomorrow from my phone", "utter_photo_how_to_send"),
     ("I want to add a photo to my report", "utter_photo_how_to_send"),
 ])
 def test_adding_at_the_photo_question(text: str, told: str, domain: dict) -> None:
