@@ -22,7 +22,7 @@ from actions.waiting_question import after_form
 from bot.announcements import announces_feedback
 from bot.db import session_scope
 from bot.errors import CaseNotFound, DatabaseUnavailable, InvalidInput, MalformedReference
-from bot.feedback import parse_rating, rating_meant, record_feedback
+from bot.feedback import leading_rating, parse_rating, rating_meant, record_feedback
 from bot.references import parse_reference
 
 SUBSTANTIVE_WORDS = 5  # a first message longer than this is the feedback itself
@@ -92,10 +92,13 @@ class ValidateFeedbackForm(FormValidationAction):
             value = value[0] if value else None
         if says_cancel(latest_text(tracker)):  # "no" skips the rating; "cancel it" stops
             return {"feedback_rating": CANCELLED}
-        if _turns_to_a_report(tracker):  # the 5 of "Rua Verde 5" is no rating
-            held = {NEXT_PROBLEM_SLOT: held_problem(tracker)} \
-                if latest_intent(tracker) == "report_problem" else {}
-            return {"feedback_rating": SKIP, **held}
+        if _turns_to_a_report(tracker):  # the 5 of "Rua Verde 5" is no rating; "4, and..." is
+            text, rating = latest_text(tracker), leading_rating(latest_text(tracker))
+            problem = {**held_problem(tracker), "text": text.lstrip("12345 ,.;:-")} \
+                if rating else held_problem(tracker)
+            held = {NEXT_PROBLEM_SLOT: problem} if latest_intent(tracker) == "report_problem" \
+                else {}
+            return {"feedback_rating": rating or SKIP, **held}
         if _more_feedback(tracker):  # "...outside number 3": words added, the rating asked
             return {"feedback_rating": None}
         try:

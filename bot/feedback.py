@@ -21,14 +21,21 @@ SHORT_REPLY_WORDS = 3
 STARS = re.compile(r"\bstars?\b|/\s*5\b|\bout of\b", re.IGNORECASE)
 
 
-LEADING_RATING = re.compile(r"^\s*[1-5]\b")  # "4, the bot was fine"
+# "4, the bot was fine", "5 stars - great": a number set apart; "5 Mill Lane" is an address.
+LEADING_RATING = re.compile(r"^\s*([1-5])\s*(?:[,.;:!\-–]|stars?\b|/\s*5|$)", re.IGNORECASE)
+
+
+def leading_rating(text: str) -> Optional[int]:
+    """The 1-5 a reply opens with ("4, and there's a pothole on Mill Lane"), if any."""
+    match = LEADING_RATING.match(text or "")
+    return int(match.group(1)) if match else None
 
 
 def rating_meant(text: str) -> bool:
     """Whether a rating the pattern found in a reply was meant as one: a short reply
     (SHORT_REPLY_WORDS), one with "stars", or one that opens with it."""
     return len(text.split()) <= SHORT_REPLY_WORDS or bool(STARS.search(text)) \
-        or bool(LEADING_RATING.match(text))
+        or leading_rating(text) is not None
 
 
 def parse_rating(value: Union[int, float, str, None]) -> Optional[int]:

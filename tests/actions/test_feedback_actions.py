@@ -139,17 +139,26 @@ def test_feedback_with_the_database_down_is_kept_for_a_retry(database_down: str,
     ("há um buraco enorme na Rua Verde 5", "report_problem",
      [{"entity": "category", "value": "pothole"}, {"entity": "rating", "value": "5"}],
      {"text": "há um buraco enorme na Rua Verde 5", "category": "pothole"}),
+    # a rating the reply opens with is kept
+    ("4, and there's a pothole outside 9 Mill Lane", "report_problem",
+     [{"entity": "category", "value": "pothole"}, {"entity": "rating", "value": "4"}],
+     {"text": "and there's a pothole outside 9 Mill Lane", "category": "pothole"}),
+    ("5 Mill Lane has a huge pothole", "report_problem",  # an address, not a rating
+     [{"entity": "category", "value": "pothole"}, {"entity": "rating", "value": "5"}],
+     {"text": "5 Mill Lane has a huge pothole", "category": "pothole"}),
 ])
 def test_a_report_at_the_rating_question_sends_the_feedback_without_a_rating(
         text: str, intent: str, entities: list, held: Any, domain: dict) -> None:
     """Before, the report form took over and the feedback's words were never sent."""
-    candidates = {"feedback_rating": "5"} if "5" in text else {}
+    rated = next((e["value"] for e in entities if e["entity"] == "rating"), None)
+    candidates = {"feedback_rating": rated} if rated else {}
     tracker = form_tracker("feedback_form", "feedback_rating", candidates, text=text,
                            intent=intent, entities=entities,
                            slots={"feedback_text": "the website is confusing"})
     events, messages = run_action(ValidateFeedbackForm(), tracker, domain)
     slots = slot_values(events)
-    assert slots["feedback_rating"] == "skip" and messages == []
+    assert slots["feedback_rating"] == (4 if text.startswith("4") else "skip")
+    assert messages == []
     assert slots.get("next_problem") == held
 
 
