@@ -37,18 +37,31 @@ WORDLESS_SLOTS = frozenset({"consent", "confirmed", "photos", CHOICE_SLOT})
 # question, answered with three unrelated FAQ entries). A policy question asked as one ("...?",
 # "what...", "can I..."), a greeting or a request for a person is answered by the rules.
 DESCRIBING_INTENTS = frozenset({"inform", "report_problem", "add_to_report", "ask_policy"})
+# What the model makes of "I'll send a photo later" (a question about photos is the FAQ's).
+ADDING_INTENTS = frozenset({"inform", "report_problem", "add_to_report", "affirm"})
 # Mid-report, a different type is another problem only when the classifier is this sure of
 # it: real ones score 0.8-0.99 ("there's also a dead fox on the pavement"), while "cars keep
 # swerving around it at night", about the pothole being reported, was noise at 0.52.
 ANOTHER_PROBLEM_CONFIDENCE = 0.7
-# At the photo question, words about the photo or about sending it are about the photo ("I'll
-# send a picture in a minute", "I'll do it tomorrow from my phone"), not about the problem.
+# Words about the photo are about the photo ("I'll send a photo later"), not the problem.
 PHOTO_WORDS = frozenset("""
-photo photos picture pictures pic pics image images snap camera phone send upload attach
-later tomorrow foto fotos imagen imagenes fotografia fotografias imagem imagens afbeelding
-afbeeldingen camara movil telefono enviar mandar subir adjuntar luego despues manana
-telemovel celular anexar depois amanha telefoon mobiel sturen versturen uploaden straks
-morgen
+photo photos picture pictures pic pics image images snap foto fotos imagen imagenes
+fotografia fotografias imagem imagens afbeelding afbeeldingen
+""".split())
+# At the photo question, so are words about sending it ("I'll do it tomorrow from my phone").
+SENDING_WORDS = frozenset("""
+camera phone send upload attach later tomorrow camara movil telefono enviar mandar subir
+adjuntar luego despues manana telemovel celular anexar depois amanha telefoon mobiel sturen
+versturen uploaden straks morgen
+""".split())
+# A complete place said where no words were asked ("sorry, I meant 7 Quarry Road") is the
+# report's place, corrected, when little else is said: at most this many other words, or
+# a word naming the place ("the right address is 12 Elm Street").
+PLACE_ASIDE_WORDS = 3
+# ...and not another problem at another place ("there's also one on 3 Mill Lane").
+ANOTHER_WORDS = frozenset("""
+also another other too second tambien otro otra otros outro outra tambem ook nog ander
+andere
 """.split())
 
 
@@ -65,12 +78,55 @@ def says_more_about_the_problem(tracker: Tracker) -> bool:
     if names_another_problem(latest_entity(tracker, "category"),
                              slot_before_latest_message(tracker, "category")):
         return False
-    if asked == "photos" and any(word in PHOTO_WORDS for word in folded_words(text)):
+    words = set(folded_words(text))
+    if words & PHOTO_WORDS or (asked == "photos" and words & SENDING_WORDS) \
+            or place_said(tracker):
         return False
     return (says_more(text) and fields.plausible_description(text) and not says_cancel(text)
             and not reads_as_question(text, language_of(tracker))
             and fields.field_to_change(text) is None
             and not (asked == "confirmed" and fields.asks_a_change(text)))
+
+
+def wants_to_add_a_photo(tracker: Tracker) -> bool:
+    """Whether a message after the photo question was answered asks to add one ("I'll send a
+    photo later", "can I still add a picture"): the photo question comes again, and the
+    photos already sent are kept. It was "Sorry, I didn't get that"."""
+    text = latest_text(tracker)
+    return (tracker.get_slot(REQUESTED_SLOT) in ("consent", "confirmed")
+            and tracker.get_slot("photos") is not None and not text.startswith("/")
+            and latest_intent(tracker) in ADDING_INTENTS
+            and bool(set(folded_words(text)) & PHOTO_WORDS) and not says_cancel(text))
+
+
+def corrected_place(tracker: Tracker) -> Optional[str]:
+    """The place a message sent where no words were asked corrects the report's to ("outside
+    7 Quarry Road actually", "Calle Mayor 10"): it was kept as more of the description, and
+    the report went to the old place. None when it names the place already given ("40
+    Quarry Road" when it is "outside 40 Quarry Road")."""
+    place = place_said(tracker)
+    current = str(tracker.get_slot("location") or "")
+    return place if place and place.casefold() not in current.casefold() else None
+
+
+def place_said(tracker: Tracker) -> Optional[str]:
+    """A complete place that is what a message sent where no words were asked says: little
+    else (PLACE_ASIDE_WORDS) or a word naming the place, and no other problem."""
+    text = latest_text(tracker)
+    if tracker.get_slot(REQUESTED_SLOT) not in WORDLESS_SLOTS or text.startswith("/") \
+            or latest_intent(tracker) not in DESCRIBING_INTENTS:
+        return None
+    mention = fields.place_in_first_message(text)
+    if mention is None or not mention.complete:
+        return None
+    aside = folded_words(text)
+    for word in folded_words(mention.text):
+        if word in aside:
+            aside.remove(word)
+    if any(word in ANOTHER_WORDS for word in aside):
+        return None
+    names_place = any(word in fields.FIELD_WORDS["location"] for word in aside)
+    return mention.text if len(aside) <= PLACE_ASIDE_WORDS or names_place else None
 
 
 def names_another_problem(entity: Optional[Dict[str, Any]], previous: Optional[str]) -> bool:

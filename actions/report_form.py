@@ -30,8 +30,10 @@ from actions.common import (language_of, latest_entity, latest_intent, latest_me
                             latest_text, says_cancel)
 from actions.next_problem import NEXT_PROBLEM_SLOT, held_problem
 from actions.replies import utter_core_error
-from actions.report_details import (added_to_description, another_problem_unheard,
-                                    kept_as_detail, says_more_about_the_problem)
+from actions.report_details import (WORDLESS_SLOTS, added_to_description,
+                                    another_problem_unheard, corrected_place, kept_as_detail,
+                                    place_said, says_more_about_the_problem,
+                                    wants_to_add_a_photo)
 from actions.report_duplicates import CHOICE_SLOT, duplicate_check
 from actions.report_followup import (FOLLOWUP_REFUSED, OPTION_MISREADS,
                                      answer_to_an_answered_question, answered_in_description,
@@ -147,6 +149,8 @@ class ValidateReportForm(FormValidationAction):
             return {"confirmed": False}
         if asked != "confirmed" or text.startswith("/"):
             return {}
+        if place_said(tracker):  # "Calle Mayor 10" names the place field too: it is the place
+            return {}
         field = fields.field_to_change(text)
         if field:
             return {"confirmed": field}
@@ -163,7 +167,11 @@ class ValidateReportForm(FormValidationAction):
         if wanted and metadata.get("location") is not None:
             return {"location": "pin"}
         mention = _place_in_first_message(tracker)
-        return {"location": mention.text} if mention and mention.complete else {}
+        if mention and mention.complete:
+            return {"location": mention.text}
+        corrected = corrected_place(tracker)  # "sorry, I meant 7 Quarry Road" at the summary
+        return {"location": corrected, **{slot: None for slot in CORRECTABLE_FIELDS["location"]
+                                          if slot != "location"}} if corrected else {}
 
     async def extract_description(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: DomainDict) -> Validated:
@@ -220,10 +228,11 @@ class ValidateReportForm(FormValidationAction):
 
     async def extract_photos(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> Validated:
-        """Photos may arrive at any step; they are collected whenever they come."""
+        """Photos may arrive at any step; they are collected whenever they come. "I'll send
+        a photo" after the photo question asks it again (actions.report_details)."""
         if fields.attachment_ids(latest_metadata(tracker)):
             return {"photos": "attached"}
-        return {}
+        return {"photos": None} if wants_to_add_a_photo(tracker) else {}
 
     # --- validation -----------------------------------------------------------------------
 
@@ -266,7 +275,7 @@ class ValidateReportForm(FormValidationAction):
             return {"location": None}
         if _asked_now(tracker, "location") and off_question_place(answer):
             return kept_as_detail(dispatcher, tracker, answer, "location", {"location": None})
-        if tracker.get_slot(REQUESTED_SLOT) is None:  # taken from the first message
+        if tracker.get_slot(REQUESTED_SLOT) in (None, *WORDLESS_SLOTS):  # from words, unasked
             dispatcher.utter_message(response="utter_location_from_message", location=text)
         return {"location": text, "latitude": None, "longitude": None}
 

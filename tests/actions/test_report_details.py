@@ -115,3 +115,41 @@ def test_more_about_the_problem_read_as_a_policy_question_is_added(domain: dict)
     assert slots["description"] == f"{FILLED['description']}\n{text}"
     assert slots["requested_slot"] == "confirmed"
     assert responses(messages) == ["utter_detail_added"]
+
+
+@pytest.mark.parametrize("asked", ["confirmed", "consent", "photos"])
+@pytest.mark.parametrize("text", ["sorry, I meant 7 Quarry Road", "Calle Mayor 10",
+                                  "the right address is 12 Elm Street"])
+def test_a_place_said_where_no_words_were_asked_corrects_the_place(asked: str, text: str,
+                                                                   domain: dict) -> None:
+    """Seen live: "outside 7 Quarry Road actually" at the summary went into the description,
+    and the report to the old place."""
+    candidates = {"photos": text} if asked == "photos" else {}
+    slots, messages = validate(asked, candidates, domain, text=text, intent="inform",
+                               slots=ASKED[asked])
+    place = text.split("meant ")[-1].split("is ")[-1]
+    assert slots["location"] == place and "description" not in slots
+    assert responses(messages) == ["utter_location_from_message"]
+    assert slots["follow_duplicate"] is False  # looked for again at the new place: none
+
+
+@pytest.mark.parametrize("text", ["there's also one on 3 Mill Lane", "it's at 12 High St",
+                                  "my neighbour at 9 Elm Street saw it happen last night"])
+def test_a_place_among_other_words_is_not_a_correction(text: str, domain: dict) -> None:
+    slots, _ = validate("confirmed", {}, domain, text=text, intent="inform", slots=FILLED)
+    assert "location" not in slots
+
+
+@pytest.mark.parametrize("asked, text, intent, again", [
+    ("consent", "I'll send a photo later", "inform", True),
+    ("confirmed", "I'll send a photo later", "inform", True),
+    ("confirmed", "can I still add a picture", "add_to_report", True),
+    ("consent", "no, and I have no photo either", "deny", False),  # a "no" to the updates
+])
+def test_a_photo_offered_after_the_photo_question_asks_it_again(
+        asked: str, text: str, intent: str, again: bool, domain: dict) -> None:
+    """It was "Sorry, I didn't get that"; the photos already sent are kept."""
+    before = {**ASKED[asked], "attachment_ids": ["photo-1"], "photos": "1 photo"}
+    slots, _ = validate(asked, {}, domain, text=text, intent=intent, slots=before)
+    assert (slots.get("requested_slot") == "photos") is again
+    assert "attachment_ids" not in slots and "description" not in slots
