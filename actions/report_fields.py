@@ -27,8 +27,10 @@ PHOTOS_NONE = "none"
 # Whole answers meaning "I don't know / leave it out" in the languages we speak, and words
 # that also mean "nothing" where nothing is a fine answer (photos: "no").
 EXPLICIT_SKIP = frozenset({
-    "skip", "not sure", "don't know", "dont know", "saltar", "omitir", "no sé", "no se",
-    "pular", "não sei", "nao sei", "overslaan", "weet ik niet",
+    "skip", "not sure", "don't know", "dont know", "i don't know", "i dont know", "no idea",
+    "i'm not sure", "im not sure", "saltar", "omitir", "no sé", "no se", "no lo sé",
+    "no lo se", "ni idea", "pular", "não sei", "nao sei", "não faço ideia", "nao faco ideia",
+    "overslaan", "weet ik niet", "ik weet het niet", "geen idee",
 })
 SKIP_WORDS = EXPLICIT_SKIP | frozenset({
     "no", "none", "nope", "n/a", "na", "-", "no photo", "no photos", "ninguna", "ninguno",
@@ -40,7 +42,7 @@ _ALNUM = re.compile(r"[^\W_]", re.UNICODE)
 
 
 def _normal(text: str) -> str:
-    return text.strip().lower().rstrip(".!")
+    return text.strip().lower().replace("’", "'").rstrip(".!")
 
 
 def is_explicit_skip(text: str) -> bool:

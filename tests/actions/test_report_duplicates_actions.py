@@ -120,7 +120,8 @@ def test_following_ends_the_form_and_declining_carries_on(choice: bool, requeste
 
 
 @pytest.mark.parametrize("text, intent", [("skip", "nlu_fallback"), ("not sure", "help"),
-                                          ("No sé", "deny")])
+                                          ("No sé", "deny"), ("I don’t know", "help"),
+                                          ("geen idee", "out_of_scope")])
 def test_skip_at_the_offer_carries_on_with_the_report(text: str, intent: str,
                                                        domain: dict) -> None:
     slots, messages = validate("follow_duplicate", {}, domain, text=text, intent=intent,
