@@ -50,6 +50,18 @@ def is_explicit_skip(text: str) -> bool:
     return _normal(text) in EXPLICIT_SKIP
 
 
+# "I'm not sure of the number", "no sé el número": the citizen does not know the answer.
+NOT_KNOWN = ("not sure", "don't know", "dont know", "no idea", "can't remember",
+             "cant remember", "no se", "no lo se", "ni idea", "nao sei", "nao faco ideia",
+             "weet ik niet", "weet het niet", "geen idee", "weet niet")
+
+
+def says_not_known(text: str) -> bool:
+    """Whether a reply says the citizen does not know (SKIP, "I'm not sure of the number")."""
+    plain = f" {' '.join(folded_words(text))} "
+    return is_explicit_skip(text) or any(f" {phrase} " in plain for phrase in NOT_KNOWN)
+
+
 def is_skip(text: str) -> bool:
     """Whether an answer means "nothing to add" (SKIP, no, none... in any of our languages)."""
     return _normal(text) in SKIP_WORDS

@@ -35,6 +35,7 @@ from actions.report_details import (WORDLESS_SLOTS, added_to_description,
                                     place_said, says_more_about_the_problem,
                                     wants_to_add_a_photo)
 from actions.report_duplicates import CHOICE_SLOT, duplicate_check
+from actions.report_place import place_in_first_message, street_in_first_message, unknown_place
 from actions.report_followup import (FOLLOWUP_REFUSED, OPTION_MISREADS,
                                      answer_to_an_answered_question, answered_in_description,
                                      description_new_to_questions, pending_question,
@@ -46,7 +47,6 @@ from bot.answer_fit import (YES_NO, answers_yes_or_no, names_an_option, off_ques
 from bot.errors import DatabaseUnavailable
 from bot.interrogatives import asks_how_to_report
 from bot.options_in_text import option_replied
-from bot.places_in_text import PlaceMention
 
 Validated = Dict[Text, Any]
 ASK_WHICH = "which"  # the summary's "confirmed" candidate for "that's wrong"
@@ -73,7 +73,7 @@ class ValidateReportForm(FormValidationAction):
         if starting and set_before_latest_message(tracker, "category"):
             tracker.slots["category"] = None
             stale.append(SlotSet("category", None))
-        street = _street_in_first_message(tracker)
+        street = street_in_first_message(tracker)
         events = stale + await super().run(dispatcher, tracker, domain)
         if starting:
             events.insert(0, SlotSet("submission_id", uuid.uuid4().hex))
@@ -166,7 +166,7 @@ class ValidateReportForm(FormValidationAction):
         wanted = tracker.get_slot(REQUESTED_SLOT) == "location" or not tracker.get_slot("location")
         if wanted and metadata.get("location") is not None:
             return {"location": "pin"}
-        mention = _place_in_first_message(tracker)
+        mention = place_in_first_message(tracker)
         if mention and mention.complete:
             return {"location": mention.text}
         corrected = corrected_place(tracker)  # "sorry, I meant 7 Quarry Road" at the summary
@@ -270,6 +270,9 @@ class ValidateReportForm(FormValidationAction):
             dispatcher.utter_message(response="utter_location_pin_received")
             return {"location": fields.pin_label(*pin), "latitude": pin[0], "longitude": pin[1]}
         answer = str(value or "")
+        unknown = unknown_place(dispatcher, tracker, answer)
+        if unknown is not None:  # "I'm not sure of the number", "can I send my location?"
+            return unknown
         text = fields.place_answer(answer, tracker.get_slot("location_street"))
         if text is None:
             return {"location": None}
@@ -369,21 +372,6 @@ def _asked_now(tracker: Tracker, slot: str, field: Optional[str] = None) -> bool
     asked_again = tracker.get_slot(ASKED_AGAIN_SLOT)
     return tracker.get_slot(REQUESTED_SLOT) == slot and asked_again != (field or slot)
 
-
-
-def _place_in_first_message(tracker: Tracker) -> Optional[PlaceMention]:
-    """The place named in the message that opened the report, before anyone asked for it."""
-    starting = tracker.get_slot(REQUESTED_SLOT) is None and not tracker.get_slot("location")
-    if not starting or latest_intent(tracker) not in ("report_problem", "inform") \
-            or latest_metadata(tracker).get("location") is not None:
-        return None
-    return fields.place_in_first_message(latest_text(tracker))
-
-
-def _street_in_first_message(tracker: Tracker) -> Optional[str]:
-    """The street a first message named without a house number ("a pothole on Mill Lane")."""
-    mention = _place_in_first_message(tracker)
-    return mention.street if mention and not mention.complete else None
 
 
 def _accepted_category(service: ServiceInfo, previous: Optional[str]) -> Validated:

@@ -1,0 +1,58 @@
+"""The report's place: taken from the first message, and what a reply to "Where is it?" that
+gives none gets.
+
+"There's a pothole on Mill Lane" names the street, and "Where on Mill Lane?" is asked.
+"I'm not sure of the number" was kept as the place ("I'm not sure of the number, Mill
+Lane"), and "can I send my location?" as more of the description. Not knowing the number
+sends the report with the street, the citizen told; a question, or not knowing where at all,
+is told what the crew needs, and the question comes again.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, Optional, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import report_fields as fields
+from actions.common import language_of, latest_intent, latest_metadata, latest_text
+from actions.slots import REQUESTED_SLOT
+from bot.interrogatives import reads_as_question
+from bot.places_in_text import PlaceMention
+
+Validated = Dict[Text, Any]
+
+
+def unknown_place(dispatcher: CollectingDispatcher, tracker: Tracker,
+                  answer: str) -> Optional[Validated]:
+    """What a reply to the place question that gives no place gets; None when it may be one
+    (validate_location judges it). A first message's place is not judged here."""
+    if tracker.get_slot(REQUESTED_SLOT) != "location" or fields.place_in_first_message(answer):
+        return None
+    street = tracker.get_slot("location_street")
+    if any(char.isdigit() for char in answer):  # "not sure, maybe 14": a number is a start
+        return None
+    if fields.says_not_known(answer) and street:
+        dispatcher.utter_message(response="utter_location_street_only", location=street)
+        return {"location": street, "latitude": None, "longitude": None}
+    # "Near the school?" is a place said with a doubt; "can I send my location?" a question.
+    asks = reads_as_question(answer.strip().rstrip("?"), language_of(tracker))
+    if fields.says_not_known(answer) or asks:
+        dispatcher.utter_message(response="utter_location_needed")
+        return {"location": None}
+    return None
+
+
+def place_in_first_message(tracker: Tracker) -> Optional[PlaceMention]:
+    """The place named in the message that opened the report, before anyone asked for it."""
+    starting = tracker.get_slot(REQUESTED_SLOT) is None and not tracker.get_slot("location")
+    if not starting or latest_intent(tracker) not in ("report_problem", "inform") \
+            or latest_metadata(tracker).get("location") is not None:
+        return None
+    return fields.place_in_first_message(latest_text(tracker))
+
+
+def street_in_first_message(tracker: Tracker) -> Optional[str]:
+    """The street a first message named without a house number ("a pothole on Mill Lane")."""
+    mention = place_in_first_message(tracker)
+    return mention.street if mention and not mention.complete else None
