@@ -112,10 +112,10 @@ def corrected_place(tracker: Tracker) -> Optional[str]:
 def place_said(tracker: Tracker) -> Optional[str]:
     """A complete place that is what a message sent where no words were asked says: little
     else (PLACE_ASIDE_WORDS) or a word naming the place, and no other problem."""
-    text = latest_text(tracker)
-    if tracker.get_slot(REQUESTED_SLOT) not in WORDLESS_SLOTS or text.startswith("/") \
-            or latest_intent(tracker) not in DESCRIBING_INTENTS:
-        return None
+    text, asked = latest_text(tracker), tracker.get_slot(REQUESTED_SLOT)
+    intents = DESCRIBING_INTENTS | ({"deny"} if asked == "confirmed" else set())
+    if asked not in WORDLESS_SLOTS or text.startswith("/") or latest_intent(tracker) not in intents:
+        return None  # "no, it's 7 Quarry Road" at the summary is no cancel; at "updates?", a no
     mention = fields.place_in_first_message(text)
     if mention is None or not mention.complete:
         return None

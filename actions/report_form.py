@@ -149,8 +149,8 @@ class ValidateReportForm(FormValidationAction):
             return {"confirmed": False}
         if asked != "confirmed" or text.startswith("/"):
             return {}
-        if place_said(tracker):  # "Calle Mayor 10" names the place field too: it is the place
-            return {}
+        if place_said(tracker):  # "no, it's Calle Mayor 10": the place, not "no" nor a field
+            return {"confirmed": None}
         field = fields.field_to_change(text)
         if field:
             return {"confirmed": field}

@@ -153,3 +153,13 @@ def test_a_photo_offered_after_the_photo_question_asks_it_again(
     slots, _ = validate(asked, {}, domain, text=text, intent=intent, slots=before)
     assert (slots.get("requested_slot") == "photos") is again
     assert "attachment_ids" not in slots and "description" not in slots
+
+
+def test_no_and_a_place_at_the_summary_corrects_the_place_not_cancels(domain: dict) -> None:
+    """The model reads "no, it's 7 Quarry Road" as "no": the report was cancelled."""
+    text = "no, it's 7 Quarry Road"
+    slots, messages = validate("confirmed", {"confirmed": False}, domain, text=text,
+                               intent="deny", slots={**FILLED, "confirmed": False})
+    assert slots["confirmed"] is None and slots["location"] == "7 Quarry Road"
+    assert slots["requested_slot"] == "confirmed"
+    assert responses(messages) == ["utter_location_from_message"]
