@@ -255,6 +255,25 @@ def field_to_change(text: str) -> Optional[str]:
     return named.pop() if len(named) == 1 and asks else None
 
 
+# A "no" to "Shall I send it?" that means it: the report is cancelled.
+CHANGED_MIND = ("changed my mind", "never mind", "forget it", "don't send", "dont send",
+                "do not send", "not anymore", "no longer", "cambiado de opinion", "da igual",
+                "olvidalo", "no lo envies", "no enviar", "mudei de ideias", "esquece",
+                "nao envie", "nao enviar", "bedacht", "laat maar", "niet versturen",
+                "niet sturen")
+
+
+def more_than_no(text: str) -> bool:
+    """Whether a "no" to "Shall I send it?" says more than no ("no, it's about 50cm wide"):
+    more than SHORT_CHANGE_WORDS words, and neither a word of stopping nor a change of mind.
+    The citizen is asked what to change (the question says how to cancel) instead of the
+    report being cancelled."""
+    words = folded_words(text)
+    plain = f" {' '.join(words)} "
+    return len(words) > SHORT_CHANGE_WORDS and not any(word in STOPPING for word in words) \
+        and not any(f" {phrase} " in plain for phrase in CHANGED_MIND)
+
+
 def asks_a_change(text: str) -> bool:
     """Whether a reply to the summary asks for a change without naming the one field to
     change ("that's wrong", "hay un error", "klopt niet", "change the place and the type"):

@@ -154,8 +154,10 @@ class ValidateReportForm(FormValidationAction):
         field = fields.field_to_change(text)
         if field:
             return {"confirmed": field}
-        if latest_intent(tracker) != "affirm" and fields.asks_a_change(text):
-            return {"confirmed": ASK_WHICH}  # "that's wrong": which part?
+        intent = latest_intent(tracker)
+        if (intent != "affirm" and fields.asks_a_change(text)) \
+                or (intent == "deny" and fields.more_than_no(text)):
+            return {"confirmed": ASK_WHICH}  # "that's wrong", "no, it's 50cm": which part?
         return {}
 
     async def extract_location(self, dispatcher: CollectingDispatcher, tracker: Tracker,

@@ -94,6 +94,7 @@ def test_a_change_asked_in_words_at_the_summary_is_that_change(
 @pytest.mark.parametrize("text, intent", [
     ("that's wrong", "deny"), ("no that's not right", "deny"), ("hay un error", "deny"),
     ("klopt niet", "deny"), ("change the place and the type", "inform"),
+    ("no, it's actually about 50cm wide", "deny"),  # more than "no": not a cancel
 ])
 def test_a_change_naming_no_one_part_asks_which_instead_of_cancelling(
         text: str, intent: str, domain: dict) -> None:
@@ -108,6 +109,8 @@ def test_a_change_naming_no_one_part_asks_which_instead_of_cancelling(
 
 @pytest.mark.parametrize("text, intent, confirmed", [
     ("no, that's wrong, cancel it", "deny", False), ("no", "deny", False),
+    ("no thanks, don't send it", "deny", False), ("no, I've changed my mind", "deny", False),
+    ("nee, laat maar", "deny", False),
     ("yes please fix it quickly", "affirm", True),
 ])
 def test_a_cancel_or_a_yes_is_not_a_change(text: str, intent: str, confirmed: bool,
