@@ -54,6 +54,7 @@ camera phone send upload attach later tomorrow camara movil telefono enviar mand
 adjuntar luego despues manana telemovel celular anexar depois amanha telefoon mobiel sturen
 versturen uploaden straks morgen
 """.split())
+LATER_WORDS = frozenset("later tomorrow luego despues manana depois amanha straks morgen".split())
 # A complete place said where no words were asked ("sorry, I meant 7 Quarry Road") is the
 # report's place, corrected, when little else is said: at most this many other words, or
 # a word naming the place ("the right address is 12 Elm Street").
@@ -86,6 +87,12 @@ def says_more_about_the_problem(tracker: Tracker) -> bool:
             and not reads_as_question(text, language_of(tracker))
             and fields.field_to_change(text) is None
             and not (asked == "confirmed" and fields.asks_a_change(text)))
+
+
+def speaks_of_a_photo(text: str) -> bool:
+    """Whether words at the photo question promise the photo ("I'll send one later"); "send
+    it" alone may mean the report."""
+    return bool(set(folded_words(text)) & (PHOTO_WORDS | LATER_WORDS))
 
 
 def wants_to_add_a_photo(tracker: Tracker) -> bool:

@@ -33,7 +33,7 @@ from actions.replies import utter_core_error
 from actions.report_details import (WORDLESS_SLOTS, added_to_description,
                                     another_problem_unheard, corrected_place, kept_as_detail,
                                     place_said, says_more_about_the_problem,
-                                    wants_to_add_a_photo)
+                                    speaks_of_a_photo, wants_to_add_a_photo)
 from actions.report_duplicates import CHOICE_SLOT, duplicate_check
 from actions.report_place import place_in_first_message, street_in_first_message, unknown_place
 from actions.report_followup import (FOLLOWUP_REFUSED, OPTION_MISREADS,
@@ -334,9 +334,12 @@ class ValidateReportForm(FormValidationAction):
         text = str(value or "")
         if fields.is_skip(text) or latest_intent(tracker) == "deny":
             return {"photos": fields.photos_label(len(existing))}
-        if latest_intent(tracker) in ("affirm", "add_to_report") \
-                and not says_more_about_the_problem(tracker):  # "yes" / "I'll add one"
-            dispatcher.utter_message(response="utter_photo_how_to_send")
+        if value is None or says_more_about_the_problem(tracker) or place_said(tracker):
+            return {"photos": None}  # asked again ("I'll send a photo later"), or words kept
+        if latest_intent(tracker) in ("affirm", "add_to_report") or speaks_of_a_photo(text):
+            dispatcher.utter_message(response="utter_photo_how_to_send")  # "yes", "later"
+        else:  # "send it", "change the description": not a photo, and the citizen is told
+            dispatcher.utter_message(response="utter_photo_not_received")
         return {"photos": None}
 
     def validate_consent(self, value: Any, dispatcher: CollectingDispatcher,

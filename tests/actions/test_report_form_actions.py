@@ -283,7 +283,8 @@ def test_photos_can_be_skipped(text: str, intent: str, expected: Optional[str],
 
 
 @pytest.mark.parametrize("text, intent", [("yes", "affirm"),
-                                          ("I want to add a photo to my report", "add_to_report")])
+                                          ("I want to add a photo to my report", "add_to_report"),
+                                          ("I'll send one later", "inform")])
 def test_yes_without_a_photo_is_told_how_to_send_one(domain: dict, text: str,
                                                      intent: str) -> None:
     base = {**FILLED, "photos": None, "consent": None}
@@ -292,6 +293,15 @@ def test_yes_without_a_photo_is_told_how_to_send_one(domain: dict, text: str,
     assert slots["photos"] is None
     assert responses(messages) == ["utter_photo_how_to_send"]
 
+
+@pytest.mark.parametrize("text", ["send it", "change the description"])
+def test_words_that_are_no_photo_are_told_so(text: str, domain: dict) -> None:
+    """The photo question came again without a word."""
+    base = {**FILLED, "photos": None, "consent": None}
+    slots, messages = validate("photos", {"photos": text}, domain, text=text, intent="inform",
+                               slots=base)
+    assert slots["photos"] is None
+    assert responses(messages) == ["utter_photo_not_received"]
 
 
 def test_followup_drops_out_of_required_slots_without_questions(domain: dict) -> None:
