@@ -41,6 +41,7 @@
   var memorySessionId = null;
   var pending = null; // the message not yet answered: {id, text, display, metadata, bubble, fromComposer}
   var busy = false;
+  var restoring = null; // the transcript being redrawn after a (re)load
   var updatesCursor = 0; // the last outbox id shown on the page
   var updatesTimer = null;
   var updatesInFlight = false;
@@ -251,6 +252,10 @@
   }
 
   async function send(msg) {
+    if (restoring) { // sent while the transcript loads: it goes once that is drawn, below it
+      setStatus("Loading your conversation…");
+      await restoring;
+    }
     if (busy) { setStatus("Please wait for the answer to your last message."); return; }
     busy = true;
     hideError();
@@ -443,8 +448,7 @@
 
   async function restore() {
     var history;
-    busy = true; // the transcript first, so a new message cannot land above it
-    try { history = await fetchHistory(); } catch (e) { return; } finally { busy = false; }
+    try { history = await fetchHistory(); } catch (e) { return; }
     var lines = history.lines || [];
     var titles = loadTitles();
     var seen = {};
@@ -461,7 +465,10 @@
 
   textbox.setAttribute("maxlength", String(MAX_TEXT_CHARS));
   sessionId();
-  restore().then(function () {
+  // The transcript first, so a new message cannot land above it: one sent meanwhile waits
+  // (it used to be refused with "Please wait for the answer to your last message").
+  restoring = restore().then(function () {
+    restoring = null;
     if (!document.hidden) { startUpdates(); }
   });
 })();

@@ -71,6 +71,31 @@ def test_reply_buttons_send_their_payload_and_show_their_title(
     assert page.locator(".msg--user .msg__text").all_inner_texts() == ["pothole", "Yes", "Submit"]
 
 
+def test_a_message_sent_while_the_conversation_loads_is_sent_after_it(
+    chromium: "Browser", webchat: "ChannelServer"
+) -> None:
+    """On a busy machine, a message sent before the transcript was redrawn was refused with
+    "Please wait for the answer to your last message", and never sent."""
+    context = chromium.new_context(viewport=PHONE)
+    held = []
+    context.route("**/history?*", lambda route: held.append(route))  # held until released
+    page = context.new_page()
+    page.goto(f"{webchat.base_url}/webhooks/webchat/")
+    page.wait_for_selector("#message")
+    while not held:
+        page.wait_for_timeout(20)
+    send(page, "pothole")
+    page.wait_for_function(
+        "() => document.querySelector('#status').textContent.includes('Loading')",
+        timeout=WAIT_MS)
+    assert webchat.assistant.turns == []
+    held[0].continue_()
+    wait_bot_bubbles(page, 2)
+    assert [turn.text for turn in webchat.assistant.turns] == ["pothole"]
+    assert "Please wait" not in page.locator("#status").inner_text()
+    context.close()
+
+
 def test_reload_shows_the_conversation_again(page: "Page") -> None:
     send(page, "streetlight is out")
     wait_bot_bubbles(page, 2)
