@@ -48,13 +48,13 @@ PHOTO_WORDS = frozenset("""
 photo photos picture pictures pic pics image images snap foto fotos imagen imagenes
 fotografia fotografias imagem imagens afbeelding afbeeldingen
 """.split())
-# At the photo question, so are words about sending it ("I'll do it tomorrow from my phone").
-SENDING_WORDS = frozenset("""
-camera phone send upload attach later tomorrow camara movil telefono enviar mandar subir
-adjuntar luego despues manana telemovel celular anexar depois amanha telefoon mobiel sturen
-versturen uploaden straks morgen
-""".split())
+# Words promising the photo for later ("I'll send one later").
 LATER_WORDS = frozenset("later tomorrow luego despues manana depois amanha straks morgen".split())
+# At the photo question, so are words about sending it ("I'll do it tomorrow from my phone").
+SENDING_WORDS = LATER_WORDS | frozenset("""
+camera phone send upload attach camara movil telefono enviar mandar subir adjuntar telemovel
+celular anexar telefoon mobiel sturen versturen uploaden
+""".split())
 # A complete place said where no words were asked ("sorry, I meant 7 Quarry Road") is the
 # report's place, corrected, when little else is said: at most this many other words, or
 # a word naming the place ("the right address is 12 Elm Street").
