@@ -58,8 +58,13 @@ NOT_KNOWN = ("not sure", "don't know", "dont know", "no idea", "can't remember",
 
 def says_not_known(text: str) -> bool:
     """Whether a reply says the citizen does not know (SKIP, "I'm not sure of the number")."""
-    plain = f" {' '.join(folded_words(text))} "
-    return is_explicit_skip(text) or any(f" {phrase} " in plain for phrase in NOT_KNOWN)
+    return is_explicit_skip(text) or _has_phrase(folded_words(text), NOT_KNOWN)
+
+
+def _has_phrase(words: Sequence[str], phrases: Sequence[str]) -> bool:
+    """Whether one of `phrases` (folded words, space-separated) is among `words`, whole."""
+    plain = f" {' '.join(words)} "
+    return any(f" {phrase} " in plain for phrase in phrases)
 
 
 def is_skip(text: str) -> bool:
@@ -269,9 +274,8 @@ def more_than_no(text: str) -> bool:
     The citizen is asked what to change (the question says how to cancel) instead of the
     report being cancelled."""
     words = folded_words(text)
-    plain = f" {' '.join(words)} "
     return len(words) > SHORT_CHANGE_WORDS and not any(word in STOPPING for word in words) \
-        and not any(f" {phrase} " in plain for phrase in CHANGED_MIND)
+        and not _has_phrase(words, CHANGED_MIND)
 
 
 def asks_a_change(text: str) -> bool:
@@ -282,8 +286,7 @@ def asks_a_change(text: str) -> bool:
     words = folded_words(text)
     if any(word in STOPPING for word in words):
         return False
-    joined = f" {' '.join(words)} "
     named = [field for field, vocabulary in FIELD_WORDS.items()
              if any(word in vocabulary for word in words)]
     return (any(word in CHANGE_WORDS for word in words) or len(named) > 1
-            or any(f" {phrase} " in joined for phrase in NOT_RIGHT))
+            or _has_phrase(words, NOT_RIGHT))

@@ -133,22 +133,24 @@ def could_answer(text: str, expects: str, options: Sequence[QuestionOption] = ()
         return True
     if expects == DIGITS:
         return bool(_DIGIT.search(text))
-    return expects == YES_NO and any(word in YES_NO_WORDS or NEGATED.search(word)
-                                     for word in words)
+    return expects == YES_NO and any(_yes_or_no(word) for word in words)
 
 
 def answers_yes_or_no(text: str, language: str) -> bool:
     """Whether a reply opens with a yes or a no and is not a question: "yes it is dangerous"
     answers "Is it a danger...?", even when the model reads a policy question into it."""
     words = folded_words(text)
-    return bool(words) and (words[0] in YES_NO_WORDS or bool(NEGATED.search(words[0]))) \
-        and not reads_as_question(text, language)
+    return bool(words) and _yes_or_no(words[0]) and not reads_as_question(text, language)
 
 
 def _neither_yes_nor_no(words: List[str]) -> bool:
     """At least MIN_WORDS words, none of them a yes, a no or a negation."""
-    return len(words) >= MIN_WORDS and not any(word in YES_NO_WORDS or NEGATED.search(word)
-                                               for word in words)
+    return len(words) >= MIN_WORDS and not any(_yes_or_no(word) for word in words)
+
+
+def _yes_or_no(word: str) -> bool:
+    """A yes, a no or a negation ("isn't"), as a folded word."""
+    return word in YES_NO_WORDS or bool(NEGATED.search(word))
 
 
 def names_an_option(text: str, prompt: str, language: str,
