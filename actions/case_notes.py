@@ -18,8 +18,9 @@ from rasa_sdk.types import DomainDict
 from actions import report_fields as fields
 from actions import which_report
 from actions.catalogue import named_service
-from actions.common import (channel_of, language_of, latest_entity, latest_intent,
-                            latest_metadata, latest_text, log_event, says_cancel)
+from actions.common import (QUESTION_INTENTS, channel_of, language_of, latest_entity,
+                            latest_intent, latest_metadata, latest_text, log_event, says_cancel,
+                            statement_for_a_question)
 from actions.replies import utter_core_error
 from actions.slots import NOTE_SLOTS, REQUESTED_SLOT, reset
 from actions.waiting_question import after_form
@@ -39,12 +40,12 @@ PHOTO_ONLY = "(photo)"  # note_text when the citizen sent a photo without words
 MIN_NOTE_CHARS = 3
 # Messages that are something else, for which the form steps aside and the rules answer (see
 # data/rules.yml; deny and goodbye cancel): always these; a question only when it is asked as
-# one ("the bin is the green recycling one" reads as a policy topic, but it is a note); a
-# greeting or thanks only on its own. An answer to a caseworker's question also takes "no",
-# and is not a report of a different problem (_another_problem).
+# one ("the bin is the green recycling one" reads as a policy topic, but it is a note:
+# actions.common.statement_for_a_question); a greeting or thanks only on its own. An answer
+# to a caseworker's question also takes "no", and is not a report of a different problem
+# (_another_problem).
 ALWAYS_ASIDE = frozenset({"deny", "goodbye", "request_human", "help", "bot_challenge",
                           "change_language"})
-QUESTIONS = frozenset({"check_status", "ask_policy"})
 SMALL_TALK = frozenset({"greet", "thank"})
 SMALL_TALK_WORDS = 3
 ANSWER_SLOT = "note_answers_question"  # set by bot.case_questions.answer_form_events
@@ -248,8 +249,8 @@ def _steps_aside(tracker: Tracker) -> bool:
         return _another_problem(tracker)
     if intent == "report_problem" and tracker.get_slot(REQUESTED_SLOT) == "note_case":
         return which_report.not_about_a_report(tracker)
-    if intent in QUESTIONS:
-        return "?" in text
+    if intent in QUESTION_INTENTS:
+        return not statement_for_a_question(tracker)
     return intent in SMALL_TALK and len(text.split()) <= SMALL_TALK_WORDS
 
 

@@ -12,6 +12,7 @@ from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
 
+from bot.interrogatives import reads_as_question
 from bot.logs import log_event as core_log_event
 from bot.logs import pseudonym
 from bot.settings import get_settings
@@ -23,6 +24,11 @@ UNKNOWN_CHANNEL = "unknown"
 ADDRESSABLE_CHANNELS = frozenset({"twilio", "sms", "telegram"})
 TRANSCRIPT_EVENTS = 20
 FALLBACK_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
+# The model gives these to many statements it cannot place: "the bin men were really rude to
+# my mum" reads as a policy question at 0.98, "people keep tripping over it and the council
+# does nothing" at 1.0. Where the citizen was asked for their own words, such a message is the
+# answer unless it is asked as a question (statement_for_a_question).
+QUESTION_INTENTS = frozenset({"ask_policy", "check_status"})
 # What the questions tell the citizen to reply to stop ("Reply CANCEL REPORT to stop", CANCEL
 # IT, CANCELAR, ANNULEREN), and plain cancels. Where "no" answers the question asked (updates,
 # a photo, a yes/no question, a rating, a caseworker's question), these still stop.
@@ -64,6 +70,15 @@ def latest_text(tracker: Tracker) -> str:
 def says_cancel(text: str) -> bool:
     """Whether the message is one of CANCEL_WORDS, case and punctuation aside."""
     return " ".join(re.sub(r"[^\w\s]", " ", (text or "").lower()).split()) in CANCEL_WORDS
+
+
+def statement_for_a_question(tracker: Tracker) -> bool:
+    """Whether the latest message was read as a question (QUESTION_INTENTS) but is not asked
+    as one, in the conversation's language (bot.interrogatives): at a question that wants
+    the citizen's words it is their answer, not a question for the FAQ to answer."""
+    text = latest_text(tracker)
+    return (latest_intent(tracker) in QUESTION_INTENTS and bool(text)
+            and not text.startswith("/") and not reads_as_question(text, language_of(tracker)))
 
 
 def latest_intent(tracker: Tracker) -> Optional[str]:

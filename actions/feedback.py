@@ -14,7 +14,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.catalogue import named_service
 from actions.common import channel_of, language_of, latest_entity, latest_intent, latest_text
-from actions.common import log_event, says_cancel
+from actions.common import log_event, says_cancel, statement_for_a_question
 from actions.next_problem import NEXT_PROBLEM_SLOT, held_problem, next_problem_events
 from actions.replies import utter_core_error
 from actions.slots import FEEDBACK_SLOTS, REQUESTED_SLOT, reset
@@ -55,9 +55,13 @@ class ValidateFeedbackForm(FormValidationAction):
         """"The bin men were great today, thanks" needs no second question; "I'd like to give
         some feedback", as long, is not the feedback yet (bot.announcements). At the rating
         question, more words about the experience are added to the feedback (the rating is
-        asked again) instead of being misunderstood."""
+        asked again) instead of being misunderstood. Asked for the words, a complaint the
+        model reads as a policy question ("the bin men were really rude to my mum") is the
+        feedback; a question asked as one is answered and the words are asked again."""
         text = latest_text(tracker)
         requested = tracker.get_slot(REQUESTED_SLOT)
+        if requested == "feedback_text" and statement_for_a_question(tracker):
+            return {"feedback_text": text}
         starting = requested is None and not tracker.get_slot("feedback_text")
         if (starting and latest_intent(tracker) == "give_feedback" and not text.startswith("/")
                 and len(text.split()) > SUBSTANTIVE_WORDS and not announces_feedback(text)):

@@ -21,10 +21,10 @@ from actions import report_fields as fields
 from actions.catalogue import OTHER
 from actions.category_choice import slot_before_latest_message
 from actions.common import (language_of, latest_entity, latest_intent, latest_metadata,
-                            latest_text, says_cancel)
+                            latest_text, says_cancel, statement_for_a_question)
 from actions.report_duplicates import CHOICE_SLOT
 from actions.slots import ASKED_AGAIN_SLOT, REQUESTED_SLOT
-from bot.announcements import announces_note
+from bot.announcements import announces_feedback, announces_note
 from bot.answer_fit import says_more
 from bot.interrogatives import reads_as_question
 from bot.options_in_text import folded_words
@@ -87,6 +87,22 @@ def says_more_about_the_problem(tracker: Tracker) -> bool:
             and not reads_as_question(text, language_of(tracker))
             and fields.field_to_change(text) is None
             and not (asked == "confirmed" and fields.asks_a_change(text)))
+
+
+def description_read_as_something_else(tracker: Tracker) -> bool:
+    """Whether the answer to "Please describe the problem" was read as a question or as
+    feedback but is the description: "people keep tripping over it and the council does
+    nothing" reads as a policy question (1.0), "the council never fixes anything round here"
+    as feedback. It was answered from the FAQ, or told to wait, and the words were lost. A
+    question asked as one, a wish to give feedback, a reference or a button still step aside."""
+    text = latest_text(tracker)
+    if tracker.get_slot(REQUESTED_SLOT) != "description" or text.startswith("/") \
+            or latest_entity(tracker, "case_reference"):
+        return False
+    if latest_intent(tracker) == "give_feedback":
+        return (bool(text) and not announces_feedback(text)
+                and not reads_as_question(text, language_of(tracker)))
+    return statement_for_a_question(tracker)
 
 
 def speaks_of_a_photo(text: str) -> bool:

@@ -31,7 +31,8 @@ from actions.common import (language_of, latest_entity, latest_intent, latest_me
 from actions.next_problem import NEXT_PROBLEM_SLOT, held_problem
 from actions.replies import utter_core_error
 from actions.report_details import (WORDLESS_SLOTS, added_to_description,
-                                    another_problem_unheard, corrected_place, kept_as_detail,
+                                    another_problem_unheard, corrected_place,
+                                    description_read_as_something_else, kept_as_detail,
                                     place_said, says_more_about_the_problem,
                                     speaks_of_a_photo, wants_to_add_a_photo)
 from actions.report_duplicates import CHOICE_SLOT, duplicate_check
@@ -183,6 +184,8 @@ class ValidateReportForm(FormValidationAction):
         problem said where the form asked for no words is added to it (actions.report_details)."""
         if says_more_about_the_problem(tracker):
             return added_to_description(dispatcher, tracker, latest_text(tracker))
+        if description_read_as_something_else(tracker):  # "...the council does nothing"
+            return {"description": latest_text(tracker)}
         starting = tracker.get_slot(REQUESTED_SLOT) is None
         if not starting or tracker.get_slot("description"):
             return {}

@@ -75,6 +75,27 @@ def test_more_words_at_the_rating_question_are_added_to_the_feedback(
         assert slots.get("feedback_rating") == (int(digit) if digit else None)
 
 
+@pytest.mark.parametrize("text, intent, language, taken", [
+    ("the bin men were really rude to my mum", "ask_policy", "en", True),
+    ("your website is impossible to use", "ask_policy", "en", True),
+    ("my report from last week was never dealt with", "check_status", "en", True),
+    ("el cartero del ayuntamiento fue muy maleducado", "ask_policy", "es", True),
+    ("how do I complain about a council employee?", "ask_policy", "en", False),
+    ("when is bin day", "ask_policy", "en", False),  # asked as a question, without "?"
+    ("¿cuándo pasa el camión?", "ask_policy", "es", False),
+    ("/ask_policy", "ask_policy", "en", False),
+    ("what's the status of C-2026-000123?", "check_status", "en", False),
+])
+def test_a_complaint_read_as_a_question_is_the_feedback(text: str, intent: str, language: str,
+                                                        taken: bool, domain: dict) -> None:
+    """Before, "the bin men were really rude to my mum" at "What would you like to tell us?"
+    was read as a policy question (0.98): the citizen was offered a member of staff, asked
+    the same question again, and the words were lost."""
+    slots = validate("feedback_text", {}, domain, text=text, intent=intent,
+                     slots={"language": language})
+    assert slots.get("feedback_text") == (text if taken else None)
+
+
 @pytest.mark.parametrize("text, accepted", [("Friendly staff", True), ("ok", False),
                                             ("?!?!", False)])
 def test_feedback_text_needs_words(text: str, accepted: bool, domain: dict) -> None:

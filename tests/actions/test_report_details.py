@@ -163,3 +163,29 @@ def test_no_and_a_place_at_the_summary_corrects_the_place_not_cancels(domain: di
     assert slots["confirmed"] is None and slots["location"] == "7 Quarry Road"
     assert slots["requested_slot"] == "confirmed"
     assert responses(messages) == ["utter_location_from_message"]
+
+
+ASKED_FOR_THE_DESCRIPTION = {"category": "pothole", "location": "12 High St",
+                             "description": None}
+
+
+@pytest.mark.parametrize("text, intent, taken", [
+    ("people keep tripping over it and the council does nothing", "ask_policy", True),
+    ("the council never fixes anything round here", "give_feedback", True),
+    ("it has been like this since the roadworks in March", "check_status", True),
+    ("is it dangerous to drive over it?", "ask_policy", False),  # asked: the FAQ answers
+    ("how long do potholes take to fix", "ask_policy", False),
+    ("I want to give feedback", "give_feedback", False),  # the wish: it waits
+    ("what's happening with C-2026-000123", "check_status", False),
+    ("C-2026-000123 is the same pothole", "check_status", False),  # a reference
+])
+def test_a_description_read_as_a_question_or_feedback_is_the_description(
+        text: str, intent: str, taken: bool, domain: dict) -> None:
+    """Before, "people keep tripping over it and the council does nothing" at "Please
+    describe the problem" got three unrelated FAQ answers, the question came again, and the
+    words were lost: the model reads it as a policy question at 1.0."""
+    entities = [{"entity": "case_reference", "value": "C-2026-000123"}] \
+        if "C-2026" in text else []
+    slots, _ = validate("description", {}, domain, text=text, intent=intent,
+                        entities=entities, slots=ASKED_FOR_THE_DESCRIPTION)
+    assert (slots.get("description") == text) is taken
