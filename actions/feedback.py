@@ -73,8 +73,16 @@ class ValidateFeedbackForm(FormValidationAction):
 
     async def extract_feedback_rating(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                       domain: DomainDict) -> Dict[Text, Any]:
-        """A report at the rating question skips the rating (TAKEN_UP_AFTER)."""
-        return {"feedback_rating": SKIP} if _turns_to_a_report(tracker) else {}
+        """A report at the rating question skips the rating (TAKEN_UP_AFTER). A rating in
+        the opening message ("4 stars, the bot was fine") is not asked for again."""
+        if _turns_to_a_report(tracker):
+            return {"feedback_rating": SKIP}
+        rating = latest_entity(tracker, "rating")
+        opening = tracker.get_slot(REQUESTED_SLOT) is None \
+            and not tracker.get_slot("feedback_rating")
+        if opening and rating and rating.get("value") and rating_meant(latest_text(tracker)):
+            return {"feedback_rating": rating["value"]}
+        return {}
 
     def validate_feedback_text(self, value: Any, dispatcher: CollectingDispatcher,
                                tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:

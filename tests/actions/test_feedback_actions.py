@@ -33,6 +33,22 @@ def test_a_substantive_first_message_is_the_feedback(text: str, prefilled: bool,
     assert slots.get("feedback_text") == (text if prefilled else None)
 
 
+@pytest.mark.parametrize("text, rating", [
+    ("4 stars, the bot was fine", 4),
+    ("5 stars from me, great service", 5),
+    ("2", 2),
+    ("the crew left rubbish outside number 3, not happy", None),  # a house number
+])
+def test_a_rating_in_the_opening_message_is_not_asked_again(text: str, rating: Optional[int],
+                                                           domain: dict) -> None:
+    """Before, "4 stars, the bot was fine" was taken as the feedback and the rating was asked
+    for: "And how would you rate your experience?"."""
+    digit = next(word for word in text.replace(",", " ").split() if word in "12345")
+    slots = validate(None, {}, domain, text=text, intent="give_feedback", entities=[
+        {"entity": "rating", "value": digit, "extractor": "RegexEntityExtractor"}])
+    assert slots.get("feedback_rating") == rating
+
+
 @pytest.mark.parametrize("value, expected", [
     ("4", 4), ("4 stars", 4), (5, 5), (["2"], 2), ("skip", "skip"), ("no", "skip"),
     ("9", None), ("great", None), ("0", None),
