@@ -17,7 +17,7 @@ from actions.common import channel_of, language_of, latest_entity, latest_intent
 from actions.common import log_event, says_cancel, statement_for_a_question
 from actions.next_problem import NEXT_PROBLEM_SLOT, held_problem, next_problem_events
 from actions.replies import utter_core_error
-from actions.slots import FEEDBACK_SLOTS, REQUESTED_SLOT, reset
+from actions.slots import FEEDBACK_SLOTS, REQUESTED_SLOT, UNPLACED_WORDS, reset
 from actions.waiting_question import after_form
 from bot.announcements import announces_feedback
 from bot.db import session_scope
@@ -26,6 +26,7 @@ from bot.feedback import leading_rating, parse_rating, rating_meant, record_feed
 from bot.references import parse_reference
 
 SUBSTANTIVE_WORDS = 5  # a first message longer than this is the feedback itself
+FEEDBACK_BUTTON = "/give_feedback"
 MIN_FEEDBACK_CHARS = 3
 MAX_FEEDBACK_CHARS = 2000
 SKIP = "skip"
@@ -57,12 +58,16 @@ class ValidateFeedbackForm(FormValidationAction):
         question, more words about the experience are added to the feedback (the rating is
         asked again) instead of being misunderstood. Asked for the words, a complaint the
         model reads as a policy question ("the bin men were really rude to my mum") is the
-        feedback; a question asked as one is answered and the words are asked again."""
+        feedback; a question asked as one is answered and the words are asked again. "Send it
+        as feedback", offered under a statement the FAQ could not place, sends those words."""
         text = latest_text(tracker)
         requested = tracker.get_slot(REQUESTED_SLOT)
+        starting = requested is None and not tracker.get_slot("feedback_text")
         if requested == "feedback_text" and statement_for_a_question(tracker):
             return {"feedback_text": text}
-        starting = requested is None and not tracker.get_slot("feedback_text")
+        offered = _words_offered(tracker) if starting else None
+        if offered:  # "Send it as feedback", under the words it offered to send
+            return {"feedback_text": offered}
         if (starting and latest_intent(tracker) == "give_feedback" and not text.startswith("/")
                 and len(text.split()) > SUBSTANTIVE_WORDS and not announces_feedback(text)):
             return {"feedback_text": text}
@@ -135,6 +140,21 @@ def _more_feedback(tracker: Tracker) -> bool:
     except InvalidInput:
         return True
     return False
+
+
+def _words_offered(tracker: Tracker) -> Optional[str]:
+    """The statement the bot's last reply offered to send as feedback, when this message is
+    the press of that button (actions.policy); None for the button pressed any other time."""
+    if latest_text(tracker) != FEEDBACK_BUTTON:
+        return None
+    events = tracker.applied_events()
+    users = [index for index, event in enumerate(events) if event.get("event") == "user"]
+    if len(users) < 2:
+        return None
+    for event in reversed(events[users[-2] + 1:users[-1]]):
+        if event.get("event") == "slot" and event.get("name") == UNPLACED_WORDS:
+            return event.get("value") or None
+    return None
 
 
 def _describes_a_problem(tracker: Tracker) -> bool:

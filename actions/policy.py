@@ -22,6 +22,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import language_of, latest_entity, latest_intent, latest_text, log_event
 from actions.replies import utter_core_error
+from actions.slots import UNPLACED_WORDS
 from bot.db import session_scope
 from bot.errors import DatabaseUnavailable
 from bot.faq import FaqMatch
@@ -35,6 +36,7 @@ ANSWER_RESPONSES = ("utter_policy_answer", "utter_policy_answer_ask_rating",
                     "utter_policy_suggestions")  # the FAQ understood the message
 SUGGESTED_QUERY = "faq_suggestion_query"  # the log row whose suggestions are on screen
 CHOICE_ENTITY, NONE_OF_THESE = "faq_entry", "none"
+STATEMENT_WORDS = 4  # "zxqv wplk" or "bins" is no statement to send anywhere
 NONE_OF_THESE_TITLE: Dict[str, str] = {
     "en": "None of these", "es": "Ninguna de estas", "pt": "Nenhuma destas",
     "nl": "Geen van deze"}
@@ -70,6 +72,8 @@ class ActionAnswerPolicy(Action):
             return _offer(dispatcher, tracker, result)
         log_event("policy_unsure", tracker, score=result.match.score if result.match else None,
                   faq_query=result.query_id)
+        if _a_statement(tracker, question):
+            return _statement_unplaced(dispatcher, question)
         return _unsure(dispatcher)
 
 
@@ -159,6 +163,22 @@ def _unsure(dispatcher: CollectingDispatcher,
             response: str = "utter_policy_unsure") -> List[EventType]:
     dispatcher.utter_message(response=response)
     return [SlotSet("handoff_offered", True)]
+
+
+def _a_statement(tracker: Tracker, text: str) -> bool:
+    """Whether a message, outside a form, says something (STATEMENT_WORDS or more) and is not
+    asked as a question; in a form it is more likely a reply to the form's question."""
+    return (not tracker.active_loop.get("name") and len(text.split()) >= STATEMENT_WORDS
+            and not reads_as_question(text, language_of(tracker)))
+
+
+def _statement_unplaced(dispatcher: CollectingDispatcher, words: str) -> List[EventType]:
+    """A statement the model took for a policy question and no entry fits ("the bin men were
+    really rude to my mum"): "pass your question to a member of staff?" misread it. The
+    citizen is offered to send it as feedback (the feedback form takes these words:
+    UNPLACED_WORDS) or to talk to a person, and told how to report a problem instead."""
+    dispatcher.utter_message(response="utter_statement_unplaced")
+    return [SlotSet(UNPLACED_WORDS, words)]
 
 
 def _entry_id(value: str) -> Optional[int]:

@@ -17,6 +17,8 @@ ANSWERS_CORRECTED_SLOT = "answers_corrected"
 ANSWERS_FIELD = "answers"
 # "That's wrong" at the summary, naming no part: "What should I change?" comes next.
 WHAT_TO_CHANGE_SLOT = "what_to_change_asked"
+# A statement no FAQ entry fits, offered to be sent as feedback (actions.policy).
+UNPLACED_WORDS = "unplaced_words"
 
 REPORT_SLOTS = (
     "category", "category_suggestion", "location", "location_street", "latitude", "longitude",
@@ -25,7 +27,7 @@ REPORT_SLOTS = (
     "submission_id", "duplicate_case", "follow_duplicate", ASKED_AGAIN_SLOT,
     ANSWERS_CORRECTED_SLOT, WHAT_TO_CHANGE_SLOT,
 )
-FEEDBACK_SLOTS = ("feedback_text", "feedback_rating")
+FEEDBACK_SLOTS = ("feedback_text", "feedback_rating", UNPLACED_WORDS)
 NOTE_SLOTS = ("note_case", "note_text", "note_photo_ids", "note_answers_question")
 # pending_fix_case (set by the console when a case is resolved) is carried over: the answer
 # to "is it fixed?" may come hours later. The rating step is not.

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from actions.feedback import ActionSubmitFeedback, ValidateFeedbackForm
 from bot.db import session_scope
 from bot.models import Case, Feedback
-from tests.actions.factories import form_tracker, make_tracker, responses, run_action
-from tests.actions.factories import slot_values
+from tests.actions.factories import action_event, form_tracker, make_tracker, responses
+from tests.actions.factories import run_action, slot_event, slot_values, user_event
 
 
 def validate(requested: Optional[str], candidates: dict, domain: dict, **kwargs: Any) -> dict:
@@ -31,6 +31,25 @@ def test_a_substantive_first_message_is_the_feedback(text: str, prefilled: bool,
                                                      domain: dict) -> None:
     slots = validate(None, {}, domain, text=text, intent="give_feedback")
     assert slots.get("feedback_text") == (text if prefilled else None)
+
+
+RUDE = "the bin men were really rude to my mum"
+
+
+@pytest.mark.parametrize("between, taken", [
+    ([], True),  # "Send it as feedback" pressed under the offer
+    ([user_event("what can you do?", "help"), action_event("utter_help")], False),
+])
+def test_send_it_as_feedback_sends_the_words_offered(between: list, taken: bool,
+                                                     domain: dict) -> None:
+    """The words under "Send it as feedback" (actions.policy) are the feedback: the citizen
+    is asked for the rating, not to type them again. The same button pressed later, from
+    the help menu, asks for new words."""
+    history = [user_event(RUDE, "ask_policy"), action_event("action_answer_policy"),
+               slot_event("unplaced_words", RUDE)] + between
+    slots = validate(None, {}, domain, text="/give_feedback", intent="give_feedback",
+                     history=history, slots={"unplaced_words": RUDE})
+    assert slots.get("feedback_text") == (RUDE if taken else None)
 
 
 @pytest.mark.parametrize("text, rating", [
@@ -143,7 +162,8 @@ def test_feedback_about_a_case_is_linked_to_it(where: str, open_test_case: Calla
     with session_scope() as session:
         case = session.execute(select(Case).where(Case.reference == reference)).scalar_one()
     assert (feedback.case_id, feedback.rating, feedback.text) == (case.id, 5, text)
-    assert slot_values(events) == {"feedback_text": None, "feedback_rating": None}
+    assert slot_values(events) == {"feedback_text": None, "feedback_rating": None,
+                                   "unplaced_words": None}
 
 
 def test_general_feedback_without_a_rating(database: str, domain: dict) -> None:
@@ -253,7 +273,8 @@ def test_cancel_it_at_the_rating_question_stops(text: str, expected: str, domain
 def test_cancelled_feedback_is_not_sent(database: str, domain: dict) -> None:
     events, messages = submit(domain, "web-fb-cancel", "never mind", "cancelled")
     assert responses(messages) == ["utter_feedback_cancelled"]
-    assert slot_values(events) == {"feedback_text": None, "feedback_rating": None}
+    assert slot_values(events) == {"feedback_text": None, "feedback_rating": None,
+                                   "unplaced_words": None}
     with session_scope() as session:
         assert session.execute(select(Feedback).where(
             Feedback.sender_id == "web-fb-cancel")).first() is None

@@ -272,3 +272,24 @@ def test_a_pick_with_the_database_down(database: str, domain: dict, tmp_path,
     events, messages = pick(domain, buttons[0], query.id)
     assert responses(messages) == ["utter_database_unavailable"]
     assert events == []
+
+
+@pytest.mark.parametrize("statement, language", [
+    ("the bin men were really rude to my mum", "en"),
+    ("el señor de la ventanilla me gritó sin motivo", "es"),
+])
+def test_a_statement_no_entry_fits_is_offered_as_feedback(statement: str, language: str,
+                                                          database: str, domain: dict) -> None:
+    """Before, "the bin men were really rude to my mum" (read as a policy question) got "Would
+    you like me to pass your question to a member of staff?"."""
+    events, messages = ask(domain, statement, language=language)
+    assert responses(messages) == ["utter_statement_unplaced"]
+    assert slot_values(events) == {"unplaced_words": statement}
+    for variant in domain["responses"]["utter_statement_unplaced"]:
+        assert [button["payload"] for button in variant["buttons"]] == [
+            "/give_feedback", "/request_human"]
+
+
+def test_a_question_no_entry_fits_still_offers_a_person(database: str, domain: dict) -> None:
+    _, messages = ask(domain, "what is the airspeed of an unladen swallow")
+    assert responses(messages) == ["utter_policy_unsure"]
