@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, FrozenSet, List, Optional
 
 from rasa_sdk import Tracker
 
@@ -72,12 +72,13 @@ def says_cancel(text: str) -> bool:
     return " ".join(re.sub(r"[^\w\s]", " ", (text or "").lower()).split()) in CANCEL_WORDS
 
 
-def statement_for_a_question(tracker: Tracker) -> bool:
-    """Whether the latest message was read as a question (QUESTION_INTENTS) but is not asked
-    as one, in the conversation's language (bot.interrogatives): at a question that wants
-    the citizen's words it is their answer, not a question for the FAQ to answer."""
+def statement_for_a_question(tracker: Tracker,
+                             intents: FrozenSet[str] = QUESTION_INTENTS) -> bool:
+    """Whether the latest message was read as one of `intents` (a question) but is not asked
+    as a question, in the conversation's language (bot.interrogatives): at a question that
+    wants the citizen's words it is their answer, not a question for the FAQ to answer."""
     text = latest_text(tracker)
-    return (latest_intent(tracker) in QUESTION_INTENTS and bool(text)
+    return (latest_intent(tracker) in intents and bool(text)
             and not text.startswith("/") and not reads_as_question(text, language_of(tracker)))
 
 
