@@ -167,6 +167,14 @@ class CaseChangedMeanwhile(CivicError):
         self.status = status
 
 
+class FeedbackNotFound(CivicError):
+    """No feedback has that id (a stale link, or feedback since removed)."""
+
+    def __init__(self, feedback_id: int) -> None:
+        super().__init__(f"no feedback {feedback_id}")
+        self.feedback_id = feedback_id
+
+
 class FaqEntryNotFound(CivicError):
     """No FAQ entry with that id (or no such version of it)."""
 

@@ -51,7 +51,7 @@ def anonymise_case(session: Session, case: Case, now: dt.datetime, files: Set[st
     session.execute(delete(OutboxMessage).where(OutboxMessage.case_id == case.id,
                                                 OutboxMessage.status != "sending"))
     for feedback in session.execute(select(Feedback).where(Feedback.case_id == case.id)).scalars():
-        feedback.sender_id, feedback.text = ANONYMOUS, ""
+        feedback.sender_id, feedback.text, feedback.reply = ANONYMOUS, "", None
     for escalation in session.execute(select(Escalation).where(Escalation.case_id == case.id)).scalars():
         escalation.sender_id, escalation.transcript = ANONYMOUS, []
 
@@ -111,7 +111,7 @@ def erase_subject(session: Session, subject: Subject, said: List[str], now: dt.d
     summary["messages_sent_removed"] = _delete_all(session, outbox_rows(session, subject))
     summary["opt_outs_removed"] = _delete_all(session, opt_out_rows(session, subject))
     for feedback in by_sender(session, Feedback, subject):
-        feedback.sender_id, feedback.text = ANONYMOUS, ""
+        feedback.sender_id, feedback.text, feedback.reply = ANONYMOUS, "", None
         summary["feedback_anonymised"] = summary.get("feedback_anonymised", 0) + 1
     for escalation in by_sender(session, Escalation, subject):
         escalation.sender_id, escalation.transcript = ANONYMOUS, []

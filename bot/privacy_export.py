@@ -121,7 +121,8 @@ def _sections(session: Session, subject: Subject, conversation: List[Dict[str, A
                     "size_bytes": a.size_bytes, "received_at": _iso(a.created_at)}
                    for a in attachment_rows(session, subject, [c.id for c in cases])],
         "feedback": [{"at": _iso(f.created_at), "text": f.text, "rating": f.rating,
-                      "case": _ref(session, f.case_id)} for f in by_sender(session, Feedback, subject)],
+                      "case": _ref(session, f.case_id), "our_reply": f.reply}
+                     for f in by_sender(session, Feedback, subject)],
         "escalations": [{"at": _iso(e.created_at), "reason": e.reason, "status": e.status,
                          "transcript": e.transcript} for e in by_sender(session, Escalation, subject)],
         "messages_received": [{"at": _iso(m.received_at), "text": m.text} for m in inbound],

@@ -52,7 +52,7 @@ def _old_rows(session: Session, cutoff: dt.datetime, limit: int) -> Dict[str, in
     feedback = session.execute(select(Feedback).where(
         Feedback.created_at < cutoff, Feedback.sender_id != ANONYMOUS).limit(limit)).scalars().all()
     for item in feedback:  # the rating stays for statistics; the words and the sender go
-        item.sender_id, item.text = ANONYMOUS, ""
+        item.sender_id, item.text, item.reply = ANONYMOUS, "", None
     return {"messages_received_removed": len(inbound), "messages_sent_removed": len(sent),
             "escalations_anonymised": len(escalations), "feedback_anonymised": len(feedback)}
 

@@ -24,6 +24,7 @@ BLUEPRINT_MODULES = (
     "console.open311.routes",
     "console.api_key_routes",
     "console.faq_routes",
+    "console.feedback_routes",
     "console.blocklist_routes",
     "console.metrics_routes",
     "console.privacy_routes",

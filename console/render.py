@@ -27,6 +27,7 @@ NAV_LINKS = (
     NavLink("Escalations", "/escalations", ("caseworker", "admin")),
     NavLink("Cases", "/cases", ("caseworker", "admin")),
     NavLink("FAQ", "/faq", ("comms", "admin")),
+    NavLink("Feedback", "/feedback", ("comms", "admin")),
     NavLink("Staff", "/admin/staff", ("admin",)),
     NavLink("Audit log", "/admin/audit", ("admin",)),
     NavLink("API keys", "/admin/api-keys", ("admin",)),

@@ -130,4 +130,9 @@ class Feedback(Base):
     text = Column(Text, nullable=False, default="")
     rating = Column(Integer, nullable=True)  # 1-5
     language = Column(String(8), nullable=False, default="en")
-    created_at = Column(DateTime, nullable=False)
+    created_at = Column(DateTime, nullable=False, index=True)
+    # Read in the console's feedback inbox (bot.feedback_inbox): by whom, when, and the
+    # city's answer sent back to the citizen, if any.
+    handled_at = Column(DateTime, nullable=True)
+    handled_by = Column(String(80), nullable=True)
+    reply = Column(Text, nullable=True)

@@ -99,6 +99,11 @@ ROUTE_RULES: Dict[str, Rule] = {
     "GET /faq/unanswered": Rule(("comms", "admin")),
     "GET /faq/missed": Rule(("comms", "admin")),
     "GET /faq/replaced": Rule(("comms", "admin")),
+    # Feedback inbox (the communications team and admins read and answer citizens' feedback)
+    "GET /feedback": Rule(("comms", "admin")),
+    "GET /feedback/<feedback_id:int>": Rule(("comms", "admin")),
+    "POST /feedback/<feedback_id:int>/reply": Rule(("comms", "admin")),
+    "POST /feedback/<feedback_id:int>/handled": Rule(("comms", "admin")),
     # H12: block list (caseworkers meet the abuse in escalations; admins oversee)
     "GET /blocklist": Rule(CASEWORK),
     "POST /blocklist": Rule(CASEWORK),
