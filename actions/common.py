@@ -82,6 +82,19 @@ def statement_for_a_question(tracker: Tracker,
             and not text.startswith("/") and not reads_as_question(text, language_of(tracker)))
 
 
+def set_by_the_last_reply(tracker: Tracker, slot: str) -> Any:
+    """The value the assistant's reply to the previous message gave `slot`, else None: what
+    an offer made just before this message held (a button pressed later finds nothing)."""
+    events = tracker.applied_events()
+    users = [index for index, event in enumerate(events) if event.get("event") == "user"]
+    if len(users) < 2:
+        return None
+    for event in reversed(events[users[-2] + 1:users[-1]]):
+        if event.get("event") == "slot" and event.get("name") == slot:
+            return event.get("value")
+    return None
+
+
 def latest_intent(tracker: Tracker) -> Optional[str]:
     """The intent NLU gave the latest user message."""
     return (tracker.latest_message.get("intent") or {}).get("name")

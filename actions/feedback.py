@@ -14,7 +14,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.catalogue import named_service
 from actions.common import channel_of, language_of, latest_entity, latest_intent, latest_text
-from actions.common import log_event, says_cancel, statement_for_a_question
+from actions.common import log_event, says_cancel, set_by_the_last_reply
+from actions.common import statement_for_a_question
 from actions.next_problem import NEXT_PROBLEM_SLOT, held_problem, next_problem_events
 from actions.replies import utter_core_error
 from actions.slots import FEEDBACK_SLOTS, REQUESTED_SLOT, UNPLACED_WORDS, reset
@@ -147,14 +148,7 @@ def _words_offered(tracker: Tracker) -> Optional[str]:
     the press of that button (actions.policy); None for the button pressed any other time."""
     if latest_text(tracker) != FEEDBACK_BUTTON:
         return None
-    events = tracker.applied_events()
-    users = [index for index, event in enumerate(events) if event.get("event") == "user"]
-    if len(users) < 2:
-        return None
-    for event in reversed(events[users[-2] + 1:users[-1]]):
-        if event.get("event") == "slot" and event.get("name") == UNPLACED_WORDS:
-            return event.get("value") or None
-    return None
+    return set_by_the_last_reply(tracker, UNPLACED_WORDS) or None
 
 
 def _describes_a_problem(tracker: Tracker) -> bool:

@@ -20,7 +20,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import language_of, latest_entity, latest_intent, latest_text, log_event
+from actions.common import (language_of, latest_entity, latest_intent, latest_text, log_event,
+                            set_by_the_last_reply)
 from actions.replies import utter_core_error
 from actions.slots import UNPLACED_WORDS
 from bot.db import session_scope
@@ -133,8 +134,10 @@ def _offer(dispatcher: CollectingDispatcher, tracker: Tracker,
     log_event("policy_suggested", tracker, faq_query=result.query_id,
               faq_entries=[item.entry_id for item in result.suggestions],
               score=result.match.score if result.match else None)
+    text = latest_text(tracker)  # a statement is kept, for "none of these" (_answer_choice)
+    held = [SlotSet(UNPLACED_WORDS, text)] if _a_statement(tracker, text) else []
     return [SlotSet(SUGGESTED_QUERY, result.query_id), SlotSet(RATING_OPEN, False),
-            SlotSet(RATED_QUERY, None)]
+            SlotSet(RATED_QUERY, None)] + held
 
 
 def _answer_choice(dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -142,7 +145,8 @@ def _answer_choice(dispatcher: CollectingDispatcher, tracker: Tracker,
     """A tapped suggestion: its answer, logged on the question's row (a second tap on the same
     list, when the first did not fit, moves the row to the second entry). "None of these", a
     stale button or an entry since withdrawn: the question stays in the team's list of
-    unanswered ones (which the reply says), and a person is offered."""
+    unanswered ones (which the reply says), and a person is offered; under a statement ("the
+    council officer laughed at me"), the statement's own offer comes instead."""
     query_id = tracker.get_slot(SUGGESTED_QUERY)
     entry_id = _entry_id(value)
     match: Optional[FaqMatch] = None
@@ -156,6 +160,9 @@ def _answer_choice(dispatcher: CollectingDispatcher, tracker: Tracker,
     if match is not None:
         return _serve(dispatcher, tracker, match, query_id)
     log_event("policy_suggestions_declined", tracker, faq_query=query_id, choice=value)
+    words = set_by_the_last_reply(tracker, UNPLACED_WORDS)
+    if words and not tracker.active_loop.get("name"):  # a statement: what to do with it
+        return _statement_unplaced(dispatcher, words)
     return _unsure(dispatcher, "utter_policy_answer_missed")
 
 

@@ -15,7 +15,8 @@ from bot.db import reset_engine, session_scope
 from bot.models import FaqEntry, FaqQuery
 from bot.settings import get_settings
 from tests.actions.conftest import _use_database as use_database
-from tests.actions.factories import make_tracker, responses, run_action, slot_values
+from tests.actions.factories import (action_event, make_tracker, responses, run_action,
+                                     slot_event, slot_values, user_event)
 
 
 def ask(domain: dict, question: str, channel: str = "webchat", language: str = "en",
@@ -293,3 +294,25 @@ def test_a_statement_no_entry_fits_is_offered_as_feedback(statement: str, langua
 def test_a_question_no_entry_fits_still_offers_a_person(database: str, domain: dict) -> None:
     _, messages = ask(domain, "what is the airspeed of an unladen swallow")
     assert responses(messages) == ["utter_policy_unsure"]
+
+
+COMPLAINT = "people let their dogs mess outside the school and nobody cares"
+
+
+def test_none_of_these_under_a_statement_offers_to_send_it_as_feedback(
+        database: str, domain: dict) -> None:
+    """Before, "None of these" under a complaint's suggestions passed "your question" to the
+    team and offered a person; the complaint itself went nowhere."""
+    events, _, buttons = offer(domain, COMPLAINT)
+    assert slot_values(events)["unplaced_words"] == COMPLAINT
+    (query,) = _queries(database)
+    history = [user_event(COMPLAINT, "ask_policy"), action_event("action_answer_policy"),
+               slot_event("unplaced_words", COMPLAINT)]
+    events, messages = pick(domain, buttons[-1], query.id, history=history)
+    assert responses(messages) == ["utter_statement_unplaced"]
+    assert slot_values(events) == {"unplaced_words": COMPLAINT}
+
+
+def test_a_questions_suggestions_hold_no_words(database: str, domain: dict) -> None:
+    events, _, _ = offer(domain)
+    assert "unplaced_words" not in slot_values(events)
