@@ -25,6 +25,7 @@ from bot.notifications import notification_template
 from bot.optouts import is_opted_out
 from bot.outbox import PENDING, enqueue, mark_suppressed
 from bot.services import service_name
+from bot.sms_text import staff_words
 
 __all__ = ["QUESTION_KIND", "MAX_QUESTION_CHARS", "ANSWER_WINDOW", "AskedQuestion",
            "HOLD_WHILE_BUSY", "can_ask_reporter", "ask_reporter", "withdraw_held_questions",
@@ -70,12 +71,7 @@ def ask_reporter(session: Session, case: Case, question: str, by: str,
     work; `hold` (the reporter is busy with a report) delays the message by HOLD_WHILE_BUSY.
     Raises InvalidInput for an empty or overlong question or a reporter who cannot be
     asked."""
-    text = " ".join((question or "").split())
-    if not text:
-        raise InvalidInput("write the question to send to the reporter")
-    if len(text) > MAX_QUESTION_CHARS:
-        raise InvalidInput(f"the question is {len(text)} characters long; keep it under "
-                           f"{MAX_QUESTION_CHARS} so it reaches the citizen in one message")
+    text = staff_words(question, MAX_QUESTION_CHARS, "question", "the reporter")
     refused = can_ask_reporter(session, case)
     if refused:
         raise InvalidInput(refused)

@@ -26,6 +26,7 @@ from bot.optouts import is_opted_out
 from bot.outbox import enqueue
 from bot.privacy_erase import ANONYMOUS
 from bot.sender_limits import CITIZEN_CHANNELS
+from bot.sms_text import staff_words
 
 MAX_REPLY_CHARS = 600  # with its wrapping, a reply stays within a few SMS segments
 PAGE_SIZE = 50
@@ -129,12 +130,7 @@ def reply(session: Session, feedback_id: int, text: str, *, by: str, ip: Optiona
           now: Optional[dt.datetime] = None) -> FeedbackItem:
     """Answer the feedback on the citizen's channel and mark it handled, in one unit of work.
     InvalidInput for an empty or overlong answer, or a citizen who cannot be answered."""
-    words = " ".join((text or "").split())
-    if not words:
-        raise InvalidInput("Write the answer to send to the citizen.")
-    if len(words) > MAX_REPLY_CHARS:
-        raise InvalidInput(f"The answer is {len(words)} characters long; keep it under "
-                           f"{MAX_REPLY_CHARS} so it reaches the citizen in one message.")
+    words = staff_words(text, MAX_REPLY_CHARS, "answer", "the citizen")
     refused = why_no_reply(session, feedback_id)
     if refused:
         raise InvalidInput(refused)

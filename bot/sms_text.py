@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
+from bot.errors import InvalidInput
 from bot.language import detect_language
 
 GSM7_BASIC = frozenset(
@@ -202,3 +203,16 @@ def pick_option(reply: Optional[str], options: Sequence[Mapping[str, Any]]) -> O
         if int(option.get("number", 0)) == number:
             return str(option.get("payload") or "") or None
     return None
+
+
+def staff_words(text: str, limit: int, what: str, whom: str) -> str:
+    """What a staff member typed for a citizen (a question to a reporter, an answer to
+    feedback), spaces collapsed; InvalidInput when empty, or too long (`limit`) to reach the
+    citizen in one message with its wrapping."""
+    words = " ".join((text or "").split())
+    if not words:
+        raise InvalidInput(f"write the {what} to send to {whom}")
+    if len(words) > limit:
+        raise InvalidInput(f"the {what} is {len(words)} characters long; keep it under "
+                           f"{limit} so it reaches the citizen in one message")
+    return words

@@ -68,7 +68,7 @@ def test_feedback_is_answered_once(db: str) -> None:
 
 
 @pytest.mark.parametrize("answer, problem", [
-    ("   ", "Write the answer"),
+    ("   ", "write the answer"),
     ("x" * (inbox.MAX_REPLY_CHARS + 1), "characters long"),
 ])
 def test_an_empty_or_overlong_answer_is_refused(answer: str, problem: str, db: str) -> None:

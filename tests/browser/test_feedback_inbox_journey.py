@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, List, Tuple
+from typing import TYPE_CHECKING, List, Tuple
 
 import pytest
 from sqlalchemy import select
@@ -22,6 +22,7 @@ from bot.clock import utc_naive
 from bot.db import session_scope
 from bot.feedback import record_feedback
 from bot.models import Feedback, OutboxMessage
+from tests.browser.accessibility import assert_no_serious_violations
 from tests.browser.console_pages import STAFF_WAIT_MS, sign_in, staff_page  # noqa: F401 (fixture)
 from tests.console.harness import (ConsoleServer, console_factory,  # noqa: F401 (fixtures)
                                    console_server, create_staff_account)
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
 
 pytestmark = [pytest.mark.browser]
 
-FAILING_IMPACTS = ("serious", "critical")
 WEBCHAT_SESSION = "web-feedback-journey-1"
 REST_SENDER = "rest-feedback-journey-1"
 COMPLAINT = "los basureros fueron muy maleducados con mi madre"
@@ -55,26 +55,6 @@ def seed_feedback(database_url: str) -> Tuple[int, int]:
         return complaint.id, praise.id
 
 
-def describe(violations: List[Dict]) -> str:
-    """Every violation with its impact, rule, help link and offending elements."""
-    lines = [f"{len(violations)} axe-core violation(s):"]
-    for violation in violations:
-        lines.append(f"- [{violation['impact']}] {violation['id']}: {violation['help']} "
-                     f"({violation['helpUrl']})")
-        for node in violation["nodes"]:
-            lines.append(f"    {', '.join(map(str, node['target']))}: {node['failureSummary']}")
-    return "\n".join(lines)
-
-
-def assert_accessible(page: "Page", state: str) -> None:
-    """axe-core finds nothing serious or critical on the page as it is now."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    violations = Axe().run(page).response["violations"]
-    failing = [v for v in violations if v["impact"] in FAILING_IMPACTS]
-    assert not failing, f"{state}: {describe(violations)}"
-
-
 def list_rows(page: "Page") -> List[str]:
     return page.locator("#feedback-list tbody tr").all_inner_texts()
 
@@ -92,7 +72,7 @@ def answer_the_complaint(page: "Page", console: ConsoleServer, username: str,
     assert COMPLAINT in rows[0] and "2 / 5" in rows[0] and "webchat" in rows[0], rows
     assert PRAISE in rows[1] and "5 / 5" in rows[1] and "rest" in rows[1], rows
     assert all("to read" in row for row in rows), rows
-    assert_accessible(page, "the feedback list")
+    assert_no_serious_violations(page, "the feedback list")
 
     page.locator("#feedback-list tbody tr", has_text=COMPLAINT).get_by_role("link").click()
     page.wait_for_url(f"{console.url}/feedback/{complaint_id}", timeout=STAFF_WAIT_MS)
@@ -100,7 +80,7 @@ def answer_the_complaint(page: "Page", console: ConsoleServer, username: str,
     assert page.text_content("#feedback-status") == "not handled yet"
     assert "(es)" in page.text_content("#reply-hint")
     assert page.locator("#cannot-reply").count() == 0
-    assert_accessible(page, "a feedback page with the reply form")
+    assert_no_serious_violations(page, "a feedback page with the reply form")
 
     page.get_by_label("Your answer").fill(ANSWER)
     page.get_by_role("button", name="Send answer").click()
@@ -111,7 +91,7 @@ def answer_the_complaint(page: "Page", console: ConsoleServer, username: str,
     assert page.text_content("#feedback-status").startswith(f"handled by {username} on ")
     assert page.locator("#reply-form").count() == 0  # answered once, never twice
     assert page.locator("#handled-form").count() == 0
-    assert_accessible(page, "a feedback page after the answer")
+    assert_no_serious_violations(page, "a feedback page after the answer")
 
 
 def close_the_praise(page: "Page", console: ConsoleServer, username: str,
@@ -128,7 +108,7 @@ def close_the_praise(page: "Page", console: ConsoleServer, username: str,
         page.text_content("#cannot-reply")
     assert "'rest'" in page.text_content("#cannot-reply")
     assert page.locator("#reply-form").count() == 0
-    assert_accessible(page, "a feedback page that cannot be answered")
+    assert_no_serious_violations(page, "a feedback page that cannot be answered")
 
     page.get_by_role("button", name="Mark handled without answering").click()
     page.wait_for_url(f"**/feedback/{praise_id}?done=handled", timeout=STAFF_WAIT_MS)
@@ -141,7 +121,7 @@ def close_the_praise(page: "Page", console: ConsoleServer, username: str,
     assert page.text_content("#open-count") == "0"
     assert page.text_content("#feedback-count") == "0 pieces of feedback."
     assert list_rows(page) == ["No feedback matches these filters."]
-    assert_accessible(page, "the feedback list with nothing to read")
+    assert_no_serious_violations(page, "the feedback list with nothing to read")
 
     page.select_option("#filter-status", "all")
     page.get_by_role("button", name="Apply").click()

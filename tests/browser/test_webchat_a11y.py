@@ -10,12 +10,13 @@ the failure message lists every violation found, of any impact, so minor ones ar
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, Iterator, List
+from typing import TYPE_CHECKING, Iterator, List
 
 import pytest
 
 from bot.db import reset_engine
 from bot.settings import get_settings
+from tests.browser.accessibility import assert_no_serious_violations
 from tests.channels.chat_page import WAIT_MS, send, wait_bot_bubbles
 # The fake-assistant page server lives in the channel tests' conftest; importing its fixtures
 # here makes them fixtures of this module too.
@@ -30,7 +31,6 @@ pytestmark = pytest.mark.browser
 
 PHONE = {"width": 375, "height": 667}
 LONDON = {"latitude": 51.5072, "longitude": -0.1276}
-FAILING_IMPACTS = ("serious", "critical")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"  # gitignored
 SCREENSHOT = "webchat-a11y-375x667.png"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64  # passes the magic-byte check, under the test limit
@@ -57,30 +57,11 @@ def page(chromium: "Browser", webchat: "ChannelServer") -> Iterator["Page"]:  # 
     context.close()
 
 
-def describe(violations: List[Dict]) -> str:
-    """Every violation with its impact, rule, help link and offending elements."""
-    lines = [f"{len(violations)} axe-core violation(s):"]
-    for violation in violations:
-        lines.append(f"- [{violation['impact']}] {violation['id']}: {violation['help']} "
-                     f"({violation['helpUrl']})")
-        for node in violation["nodes"]:
-            lines.append(f"    {', '.join(map(str, node['target']))}: {node['failureSummary']}")
-    return "\n".join(lines)
-
-
 def assert_accessible(page: "Page", state: str) -> None:
     """axe-core finds nothing serious or critical, and nothing scrolls sideways on a phone."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    violations = Axe().run(page).response["violations"]
-    failing = [v for v in violations if v["impact"] in FAILING_IMPACTS]
-    if failing:
-        print(describe(violations))
-    assert not failing, f"{state}: {describe(violations)}"
+    assert_no_serious_violations(page, state)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{state}: the page scrolls sideways ({width}px wide)"
-
-
 
 
 def point_database_at(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
