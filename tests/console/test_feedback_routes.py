@@ -104,3 +104,14 @@ def test_unknown_feedback_and_filters_get_a_clear_page(path: str, status: int,
     assert response.status_code == status
     if status != 200:
         assert "Back to the feedback inbox" in response.text
+
+
+def test_the_inbox_pages_fifty_at_a_time(console: ConsoleServer, comms: httpx.Client) -> None:
+    for number in range(51):
+        given(console, f"feedback number {number}", rating=4)
+    first = comms.get("/feedback?rating=high")
+    assert first.text.count('href="/feedback/') == 50 and "Page 1 of 2" in first.text
+    assert 'href="/feedback?status=open&amp;rating=high&amp;page=2" rel="next"' in first.text
+    second = comms.get("/feedback?rating=high&page=2")
+    assert second.text.count('href="/feedback/') == 1 and "feedback number 0" in second.text
+    assert 'rel="prev"' in second.text and 'rel="next"' not in second.text
