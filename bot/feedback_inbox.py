@@ -34,6 +34,10 @@ REPLY_KIND = "feedback_reply"  # the outbox row, and its wording in content/chan
 # Which feedback a list shows: what is still to be read, what was read, or everything.
 OPEN, HANDLED, ALL = "open", "handled", "all"
 STATUSES = (OPEN, HANDLED, ALL)
+# What is still to be read: not handled, and with words. A rating alone (the 1-5 after "is it
+# fixed?", bot.fix_confirmation) counts in the averages and shows under "all", but there is
+# nothing in it to read or answer; nor in feedback whose words were erased.
+_TO_READ = (Feedback.handled_at.is_(None), Feedback.text != "")
 # Ratings worth reading first, and the rest.
 LOW, HIGH, UNRATED = "low", "high", "unrated"
 RATING_GROUPS: Dict[str, tuple] = {LOW: (1, 2), HIGH: (4, 5)}
@@ -86,8 +90,7 @@ def count_feedback(session: Session, *, status: str = OPEN, rating: Optional[str
 
 def summary(session: Session, since: Optional[dt.datetime] = None) -> FeedbackSummary:
     """Open feedback, and the ratings given since `since` (all time when None)."""
-    open_count = session.execute(select(func.count(Feedback.id))
-                                 .where(Feedback.handled_at.is_(None))).scalar_one()
+    open_count = session.execute(select(func.count(Feedback.id)).where(*_TO_READ)).scalar_one()
     ratings = select(Feedback.rating, func.count(Feedback.id)).where(Feedback.rating.is_not(None))
     if since is not None:
         ratings = ratings.where(Feedback.created_at >= utc_naive(since))
@@ -168,7 +171,7 @@ def _filtered(query, status: str, rating: Optional[str]):  # type: ignore[no-unt
     if status not in STATUSES:
         raise InvalidInput(f"status must be one of {', '.join(STATUSES)}")
     if status == OPEN:
-        query = query.where(Feedback.handled_at.is_(None))
+        query = query.where(*_TO_READ)
     elif status == HANDLED:
         query = query.where(Feedback.handled_at.is_not(None))
     if rating in RATING_GROUPS:

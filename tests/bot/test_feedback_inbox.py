@@ -1,6 +1,8 @@
 """bot.feedback_inbox: staff read citizens' feedback, mark it handled, and answer it once on
 the citizen's own channel, through the outbox, in their language. The databases are shared
-by the session, so these tests look at their own rows and at changes in the totals."""
+by the session, so these tests look at their own rows and at changes in the totals; a test
+that reads a list dates its rows far ahead, each test its own distance, so they are on its
+first page whatever else the session wrote."""
 from __future__ import annotations
 
 import datetime as dt
@@ -97,7 +99,8 @@ def test_a_citizen_who_cannot_be_reached_is_not_answered(db: str) -> None:
 
 
 def test_marked_handled_leaves_the_open_list_and_is_audited_once(db: str) -> None:
-    feedback_id, _ = given(db, rating=5, text="the crew were lovely")
+    feedback_id, _ = given(db, rating=5, text="the crew were lovely",
+                           at=NOW + dt.timedelta(days=6000))  # on the first page
     with session_scope(db) as session:
         before = inbox.summary(session).open_count
         open_ids = {item.id for item in inbox.list_feedback(session, status=inbox.OPEN)}
@@ -199,3 +202,15 @@ def test_of_two_answers_at_once_only_the_first_is_kept_and_sent(db: str) -> None
     assert [body for *_, body in outbox_for(db, sender)] == [
         "Thank you for your feedback. Our reply: First answer. You can reply here if you "
         "need anything else."]
+
+
+def test_a_rating_without_words_is_not_waiting_to_be_read(db: str) -> None:
+    """The 1-5 after "is it fixed?" is stored as feedback with no words: it counts in the
+    ratings and shows under "all", but leaves nothing in the list of what to read."""
+    moment = NOW + dt.timedelta(days=7000)  # on the first page of every list
+    words_id, _ = given(db, rating=1, text="still broken and nobody came", at=moment)
+    bare_id, _ = given(db, rating=1, text="", at=moment)
+    with session_scope(db) as session:
+        waiting = {item.id for item in inbox.list_feedback(session, status=inbox.OPEN)}
+        everything = {item.id for item in inbox.list_feedback(session, status=inbox.ALL)}
+    assert words_id in waiting and bare_id not in waiting and bare_id in everything
