@@ -87,6 +87,7 @@ def test_resolved_without_consent_asks_nobody(db: str, report: Callable[..., dic
 def test_every_template_exists_in_every_language_with_known_placeholders() -> None:
     templates = yaml.safe_load((ROOT / "content" / "channels.yml").read_text("utf-8"))["notifications"]
     question = templates.pop("case_question")
+    answer = templates.pop("feedback_reply")
     assert set(templates) == {"status_update", "status_update_follower", "resolved_question",
                               "merged"}
     for name, texts in templates.items():
@@ -95,7 +96,9 @@ def test_every_template_exists_in_every_language_with_known_placeholders() -> No
             fields = {field for _, field, _, _ in string.Formatter().parse(text) if field}
             assert fields <= PLACEHOLDERS, (name, language, fields)
             assert "reason" in fields and "reference" in fields, (name, language)
-    assert set(question) == set(LANGUAGES)
-    for language, text in question.items():
-        fields = {field for _, field, _, _ in string.Formatter().parse(text) if field}
-        assert fields == {"reference", "service", "question"}, (language, fields)
+    for texts, placeholders in ((question, {"reference", "service", "question"}),
+                                (answer, {"reply"})):
+        assert set(texts) == set(LANGUAGES)
+        for language, text in texts.items():
+            fields = {field for _, field, _, _ in string.Formatter().parse(text) if field}
+            assert fields == placeholders, (language, fields)
