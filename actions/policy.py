@@ -120,7 +120,7 @@ def _serve(dispatcher: CollectingDispatcher, tracker: Tracker, match: FaqMatch,
         dispatcher.utter_message(response="utter_policy_answer", answer=answer)
         return []
     dispatcher.utter_message(response="utter_policy_answer_ask_rating", answer=answer)
-    return [SlotSet(RATING_OPEN, True), SlotSet(RATED_QUERY, query_id)]
+    return [SlotSet(RATING_OPEN, True), SlotSet(RATED_QUERY, query_id)] + _held(tracker)
 
 
 def _offer(dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -134,10 +134,8 @@ def _offer(dispatcher: CollectingDispatcher, tracker: Tracker,
     log_event("policy_suggested", tracker, faq_query=result.query_id,
               faq_entries=[item.entry_id for item in result.suggestions],
               score=result.match.score if result.match else None)
-    text = latest_text(tracker)  # a statement is kept, for "none of these" (_answer_choice)
-    held = [SlotSet(UNPLACED_WORDS, text)] if _a_statement(tracker, text) else []
     return [SlotSet(SUGGESTED_QUERY, result.query_id), SlotSet(RATING_OPEN, False),
-            SlotSet(RATED_QUERY, None)] + held
+            SlotSet(RATED_QUERY, None)] + _held(tracker)
 
 
 def _answer_choice(dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -179,6 +177,13 @@ def _a_statement(tracker: Tracker, text: str) -> bool:
             and not reads_as_question(text, language_of(tracker)))
 
 
+def _held(tracker: Tracker) -> List[EventType]:
+    """A statement answered from the FAQ, or offered entries, is kept: when the answer or the
+    entries miss ("no", "none of these"), it is offered to be sent as feedback instead."""
+    text = latest_text(tracker)
+    return [SlotSet(UNPLACED_WORDS, text)] if _a_statement(tracker, text) else []
+
+
 def _statement_unplaced(dispatcher: CollectingDispatcher, words: str) -> List[EventType]:
     """A statement the model took for a policy question and no entry fits ("the bin men were
     really rude to my mum"): "pass your question to a member of staff?" misread it. The
@@ -199,7 +204,8 @@ def _choice_button(title: str, value: str) -> Dict[str, str]:
 
 class ActionRatePolicyAnswer(Action):
     """The citizen's yes or no to "did that answer your question?": logged against the answer
-    served; after a no, a person is offered (as for an answer the bot was unsure of)."""
+    served; after a no, a person is offered (as for an answer the bot was unsure of), or, when
+    what was answered was a statement, the statement's own offer (send it as feedback)."""
 
     def name(self) -> Text:
         return "action_rate_policy_answer"
@@ -218,5 +224,8 @@ class ActionRatePolicyAnswer(Action):
         if helpful:
             dispatcher.utter_message(response="utter_policy_answer_helped")
             return events
+        words = set_by_the_last_reply(tracker, UNPLACED_WORDS)
+        if words:  # "the man at the recycling centre was rude to me" got its opening hours
+            return events + _statement_unplaced(dispatcher, words)
         dispatcher.utter_message(response="utter_policy_answer_missed")
         return events + [SlotSet("handoff_offered", True)]

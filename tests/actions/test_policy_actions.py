@@ -316,3 +316,29 @@ def test_none_of_these_under_a_statement_offers_to_send_it_as_feedback(
 def test_a_questions_suggestions_hold_no_words(database: str, domain: dict) -> None:
     events, _, _ = offer(domain)
     assert "unplaced_words" not in slot_values(events)
+
+
+RUDE_AT_THE_TIP = "the man at the recycling centre was rude to me"
+
+
+def test_no_to_an_answer_given_to_a_statement_offers_to_send_it_as_feedback(
+        database: str, domain: dict) -> None:
+    """"The man at the recycling centre was rude to me" was answered with the centre's
+    opening hours; "no" passed "your question" to the FAQ team and the complaint was lost."""
+    events, messages = ask(domain, RUDE_AT_THE_TIP)
+    assert responses(messages) == ["utter_policy_answer_ask_rating"]
+    assert slot_values(events)["unplaced_words"] == RUDE_AT_THE_TIP
+    (query_id,) = [row.id for row in _queries(database)]
+    history = [user_event(RUDE_AT_THE_TIP, "ask_policy"), action_event("action_answer_policy"),
+               slot_event("unplaced_words", RUDE_AT_THE_TIP)]
+    tracker = make_tracker(text="no", intent="deny", history=history,
+                           slots={"faq_rating_open": True, "faq_query_id": query_id})
+    events, messages = run_action(ActionRatePolicyAnswer(), tracker, domain)
+    assert responses(messages) == ["utter_statement_unplaced"]
+    assert slot_values(events)["unplaced_words"] == RUDE_AT_THE_TIP
+    assert ratings(database) == [(RUDE_AT_THE_TIP, False, True)]
+
+
+def test_an_answer_to_a_question_holds_no_words(database: str, domain: dict) -> None:
+    events, _ = ask(domain, "When is my bin day?")
+    assert "unplaced_words" not in slot_values(events)
