@@ -226,6 +226,8 @@ class ActionRatePolicyAnswer(Action):
             return events
         words = set_by_the_last_reply(tracker, UNPLACED_WORDS)
         if words:  # "the man at the recycling centre was rude to me" got its opening hours
-            return events + _statement_unplaced(dispatcher, words)
+            # The offer names a person too: "yes" takes it (data/rules.yml, as after a miss).
+            return events + _statement_unplaced(dispatcher, words) + [
+                SlotSet("handoff_offered", True)]
         dispatcher.utter_message(response="utter_policy_answer_missed")
         return events + [SlotSet("handoff_offered", True)]

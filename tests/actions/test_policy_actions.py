@@ -335,7 +335,8 @@ def test_no_to_an_answer_given_to_a_statement_offers_to_send_it_as_feedback(
                            slots={"faq_rating_open": True, "faq_query_id": query_id})
     events, messages = run_action(ActionRatePolicyAnswer(), tracker, domain)
     assert responses(messages) == ["utter_statement_unplaced"]
-    assert slot_values(events)["unplaced_words"] == RUDE_AT_THE_TIP
+    assert slot_values(events) == {"faq_rating_open": False, "faq_query_id": None,
+                                   "unplaced_words": RUDE_AT_THE_TIP, "handoff_offered": True}
     assert ratings(database) == [(RUDE_AT_THE_TIP, False, True)]
 
 

@@ -92,3 +92,21 @@ def test_the_answers_can_be_changed_from_the_summary(assistant_servers: Assistan
     slots = assistant_servers.tracker(sender)["slots"]
     assert slots["followup_answers"]["bin_type"] == "garden"
     assert slots["requested_slot"] == "confirmed"
+
+
+def test_a_complaint_answered_from_the_faq_can_still_be_sent_as_feedback(
+        assistant_servers: AssistantServers) -> None:
+    """"The man at the recycling centre was rude to me" is answered with the centre's opening
+    hours (the FAQ matches the place). Before, "no" passed "your question" to the FAQ team and
+    the complaint went nowhere; now it is offered as feedback, and one tap sends it."""
+    sender = str(uuid.uuid4())
+    complaint = "the man at the recycling centre was rude to me"
+    replies = texts(assistant_servers.say(sender, complaint))
+    assert "Did that answer your question?" in replies, replies
+    replies = texts(assistant_servers.say(sender, "no"))
+    assert "send it to the city as feedback" in replies and "Sorry" not in replies, replies
+    replies = texts(assistant_servers.say(sender, "/give_feedback"))
+    assert "how would you rate your experience" in replies, replies
+    replies = texts(assistant_servers.say(sender, "1"))
+    assert "may answer you here" in replies, replies
+    assert _feedback_of(assistant_servers.database_url, sender) == [(complaint, 1)]
