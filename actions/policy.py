@@ -190,7 +190,8 @@ def _statement_unplaced(dispatcher: CollectingDispatcher, words: str) -> List[Ev
     citizen is offered to send it as feedback (the feedback form takes these words:
     UNPLACED_WORDS) or to talk to a person, and told how to report a problem instead."""
     dispatcher.utter_message(response="utter_statement_unplaced")
-    return [SlotSet(UNPLACED_WORDS, words)]
+    # The offer names a person too: "yes" takes it (data/rules.yml), as after any miss.
+    return [SlotSet(UNPLACED_WORDS, words), SlotSet("handoff_offered", True)]
 
 
 def _entry_id(value: str) -> Optional[int]:
@@ -226,8 +227,6 @@ class ActionRatePolicyAnswer(Action):
             return events
         words = set_by_the_last_reply(tracker, UNPLACED_WORDS)
         if words:  # "the man at the recycling centre was rude to me" got its opening hours
-            # The offer names a person too: "yes" takes it (data/rules.yml, as after a miss).
-            return events + _statement_unplaced(dispatcher, words) + [
-                SlotSet("handoff_offered", True)]
+            return events + _statement_unplaced(dispatcher, words)
         dispatcher.utter_message(response="utter_policy_answer_missed")
         return events + [SlotSet("handoff_offered", True)]

@@ -285,7 +285,7 @@ def test_a_statement_no_entry_fits_is_offered_as_feedback(statement: str, langua
     you like me to pass your question to a member of staff?"."""
     events, messages = ask(domain, statement, language=language)
     assert responses(messages) == ["utter_statement_unplaced"]
-    assert slot_values(events) == {"unplaced_words": statement}
+    assert slot_values(events) == {"unplaced_words": statement, "handoff_offered": True}
     for variant in domain["responses"]["utter_statement_unplaced"]:
         assert [button["payload"] for button in variant["buttons"]] == [
             "/give_feedback", "/request_human"]
@@ -310,7 +310,7 @@ def test_none_of_these_under_a_statement_offers_to_send_it_as_feedback(
                slot_event("unplaced_words", COMPLAINT)]
     events, messages = pick(domain, buttons[-1], query.id, history=history)
     assert responses(messages) == ["utter_statement_unplaced"]
-    assert slot_values(events) == {"unplaced_words": COMPLAINT}
+    assert slot_values(events) == {"unplaced_words": COMPLAINT, "handoff_offered": True}
 
 
 def test_a_questions_suggestions_hold_no_words(database: str, domain: dict) -> None:
