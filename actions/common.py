@@ -12,6 +12,7 @@ from typing import Any, Dict, FrozenSet, List, Optional
 
 from rasa_sdk import Tracker
 
+from bot.announcements import announces_feedback
 from bot.interrogatives import reads_as_question
 from bot.logs import log_event as core_log_event
 from bot.logs import pseudonym
@@ -29,6 +30,10 @@ FALLBACK_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
 # does nothing" at 1.0. Where the citizen was asked for their own words, such a message is the
 # answer unless it is asked as a question (statement_for_a_question).
 QUESTION_INTENTS = frozenset({"ask_policy", "check_status"})
+# ...and, where the citizen's own words were asked ("Please describe the problem", "Roughly how
+# big is it?"), what it makes of many of them: "the council never fixes anything round here"
+# reads as feedback (words_read_as_something_else).
+WORDS_MISREADS = QUESTION_INTENTS | {"give_feedback"}
 # What the questions tell the citizen to reply to stop ("Reply CANCEL REPORT to stop", CANCEL
 # IT, CANCELAR, ANNULEREN), and plain cancels. Where "no" answers the question asked (updates,
 # a photo, a yes/no question, a rating, a caseworker's question), these still stop.
@@ -93,6 +98,16 @@ def set_by_the_last_reply(tracker: Tracker, slot: str) -> Any:
         if event.get("event") == "slot" and event.get("name") == slot:
             return event.get("value")
     return None
+
+
+def words_read_as_something_else(tracker: Tracker) -> bool:
+    """Whether the latest message, sent where the citizen's own words were asked, was read as
+    a question or as feedback (WORDS_MISREADS) but is their answer: not asked as a question,
+    not the wish to give feedback, no reference. Such a message was answered from the FAQ, or
+    told to wait, and the words were lost."""
+    return (statement_for_a_question(tracker, WORDS_MISREADS)
+            and not latest_entity(tracker, "case_reference")
+            and not announces_feedback(latest_text(tracker)))
 
 
 def latest_intent(tracker: Tracker) -> Optional[str]:

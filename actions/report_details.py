@@ -20,11 +20,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import report_fields as fields
 from actions.catalogue import OTHER
 from actions.category_choice import slot_before_latest_message
-from actions.common import (QUESTION_INTENTS, language_of, latest_entity, latest_intent,
-                            latest_metadata, latest_text, says_cancel, statement_for_a_question)
+from actions.common import (language_of, latest_entity, latest_intent, latest_metadata,
+                            latest_text, says_cancel, words_read_as_something_else)
 from actions.report_duplicates import CHOICE_SLOT
 from actions.slots import ASKED_AGAIN_SLOT, REQUESTED_SLOT
-from bot.announcements import announces_feedback, announces_note
+from bot.announcements import announces_note
 from bot.answer_fit import says_more
 from bot.interrogatives import reads_as_question
 from bot.options_in_text import folded_words
@@ -39,9 +39,6 @@ WORDLESS_SLOTS = frozenset({"consent", "confirmed", "photos", CHOICE_SLOT})
 DESCRIBING_INTENTS = frozenset({"inform", "report_problem", "add_to_report", "ask_policy"})
 # What the model makes of "I'll send a photo later" (a question about photos is the FAQ's).
 ADDING_INTENTS = frozenset({"inform", "report_problem", "add_to_report", "affirm"})
-# What the model makes of many answers to "Please describe the problem" (see
-# description_read_as_something_else).
-DESCRIPTION_MISREADS = QUESTION_INTENTS | {"give_feedback"}
 # Mid-report, a different type is another problem only when the classifier is this sure of
 # it: real ones score 0.8-0.99 ("there's also a dead fox on the pavement"), while "cars keep
 # swerving around it at night", about the pothole being reported, was noise at 0.52.
@@ -99,9 +96,7 @@ def description_read_as_something_else(tracker: Tracker) -> bool:
     as feedback. It was answered from the FAQ, or told to wait, and the words were lost. A
     question asked as one, a wish to give feedback, a reference or a button still step aside."""
     return (tracker.get_slot(REQUESTED_SLOT) == "description"
-            and statement_for_a_question(tracker, DESCRIPTION_MISREADS)
-            and not latest_entity(tracker, "case_reference")
-            and not announces_feedback(latest_text(tracker)))
+            and words_read_as_something_else(tracker))
 
 
 def speaks_of_a_photo(text: str) -> bool:

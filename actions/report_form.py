@@ -27,7 +27,7 @@ from actions.catalogue import ServiceInfo, find_service
 from actions.category_choice import (classifier_doubt, set_before_latest_message,
                                      slot_before_latest_message)
 from actions.common import (language_of, latest_entity, latest_intent, latest_metadata,
-                            latest_text, says_cancel)
+                            latest_text, says_cancel, words_read_as_something_else)
 from actions.next_problem import NEXT_PROBLEM_SLOT, held_problem
 from actions.replies import utter_core_error
 from actions.report_details import (WORDLESS_SLOTS, added_to_description,
@@ -43,8 +43,8 @@ from actions.report_followup import (FOLLOWUP_REFUSED, OPTION_MISREADS,
                                      questions_of)
 from actions.slots import (ANSWERS_CORRECTED_SLOT, ANSWERS_FIELD, ASKED_AGAIN_SLOT,
                            CORRECTABLE_FIELDS, REQUESTED_SLOT, WHAT_TO_CHANGE_SLOT)
-from bot.answer_fit import (YES_NO, answers_yes_or_no, names_an_option, off_question_answer,
-                            off_question_place)
+from bot.answer_fit import (TEXT, YES_NO, answers_yes_or_no, names_an_option,
+                            off_question_answer, off_question_place)
 from bot.errors import DatabaseUnavailable
 from bot.interrogatives import asks_how_to_report
 from bot.options_in_text import option_replied
@@ -202,7 +202,8 @@ class ValidateReportForm(FormValidationAction):
         """A short reply naming one of the pending question's options, or a reply opening
         with yes or no to a yes/no question ("yes it is dangerous" reads as a policy
         question), is its answer, whatever the model made of it (OPTION_MISREADS): the form
-        takes it instead of stepping aside.
+        takes it instead of stepping aside. So is any statement to a question that takes
+        text ("about the size of a dinner plate and getting deeper", read as a question).
         An option word for word (a button pressed), or "not sure", is the answer whatever the
         intent."""
         intent = latest_intent(tracker)
@@ -215,7 +216,8 @@ class ValidateReportForm(FormValidationAction):
         language = language_of(tracker)
         misread = intent in OPTION_MISREADS and (
             names_an_option(text, question.prompt, language, question.options)
-            or (question.expects == YES_NO and answers_yes_or_no(text, language)))
+            or (question.expects == YES_NO and answers_yes_or_no(text, language))) \
+            or (question.expects == TEXT and words_read_as_something_else(tracker))
         if misread or option_replied(text, question.options) is not None \
                 or fields.is_explicit_skip(text):
             return {"followup": text}

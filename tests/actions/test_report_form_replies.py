@@ -189,3 +189,18 @@ def test_another_problem_where_words_are_not_used_is_heard(asked: str, named: st
     assert ("utter_finish_report_before_new" in responses(messages)) is told
     held = {"text": text, "category": named} if told else None
     assert found.get("next_problem") == held  # reported after this one (actions.next_problem)
+
+
+@pytest.mark.parametrize("reply, intent, taken", [
+    ("about the size of a dinner plate and getting deeper every day", "ask_policy", True),
+    ("bigger than a tyre, the council should be ashamed", "give_feedback", True),
+    ("how big does it need to be before you fix it?", "ask_policy", False),  # asked: answered
+    ("I want to give feedback", "give_feedback", False),
+])
+def test_a_statement_to_a_free_text_question_is_its_answer(reply: str, intent: str,
+                                                           taken: bool, domain: dict) -> None:
+    """"Roughly how big is it?" takes any words; read as a policy question, "about the size of
+    a dinner plate..." was answered from the FAQ and the question came again."""
+    slots, _ = validate("followup", {}, domain, text=reply, intent=intent,
+                        slots={**FOLLOWUP_ASKED, "followup_answers": None})
+    assert ((slots.get("followup_answers") or {}).get("size") == reply) is taken
