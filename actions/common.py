@@ -16,6 +16,7 @@ from bot.announcements import announces_feedback
 from bot.interrogatives import reads_as_question
 from bot.logs import log_event as core_log_event
 from bot.logs import pseudonym
+from bot.options_in_text import folded_words
 from bot.settings import get_settings
 
 log = logging.getLogger("actions")
@@ -34,6 +35,16 @@ QUESTION_INTENTS = frozenset({"ask_policy", "check_status"})
 # big is it?"), what it makes of many of them: "the council never fixes anything round here"
 # reads as feedback (words_read_as_something_else).
 WORDS_MISREADS = QUESTION_INTENTS | {"give_feedback"}
+# Small talk the model reads into a long answer: "it goes on until 3am most nights and it's
+# very loud" was goodbye (0.76) at "Please describe the problem", and the citizen was told
+# their report is kept for later. This many words are an answer (long_small_talk), unless
+# they take leave.
+SMALL_TALK_INTENTS = frozenset({"greet", "thank", "goodbye"})
+LONG_ANSWER_WORDS = 7
+LEAVE_WORDS = frozenset("""
+bye goodbye later go going leave leaving gotta finish tomorrow adios hasta luego chao ciao
+manana despues tchau adeus depois amanha doei dag straks morgen
+""".split())
 # What the questions tell the citizen to reply to stop ("Reply CANCEL REPORT to stop", CANCEL
 # IT, CANCELAR, ANNULEREN), and plain cancels. Where "no" answers the question asked (updates,
 # a photo, a yes/no question, a rating, a caseworker's question), these still stop.
@@ -100,12 +111,21 @@ def set_by_the_last_reply(tracker: Tracker, slot: str) -> Any:
     return None
 
 
+def long_small_talk(tracker: Tracker) -> bool:
+    """Whether the latest message was read as a greeting, thanks or goodbye but is too long
+    for one (LONG_ANSWER_WORDS) and takes no leave: where words were asked, it is the answer."""
+    words = folded_words(latest_text(tracker))
+    return (latest_intent(tracker) in SMALL_TALK_INTENTS and len(words) >= LONG_ANSWER_WORDS
+            and not (latest_intent(tracker) == "goodbye" and LEAVE_WORDS & set(words))
+            and not reads_as_question(latest_text(tracker), language_of(tracker)))
+
+
 def words_read_as_something_else(tracker: Tracker) -> bool:
     """Whether the latest message, sent where the citizen's own words were asked, was read as
-    a question or as feedback (WORDS_MISREADS) but is their answer: not asked as a question,
-    not the wish to give feedback, no reference. Such a message was answered from the FAQ, or
-    told to wait, and the words were lost."""
-    return (statement_for_a_question(tracker, WORDS_MISREADS)
+    a question, feedback (WORDS_MISREADS) or small talk but is their answer: not asked as a
+    question, not the wish to give feedback, no reference. Such a message was answered from
+    the FAQ, or told to wait, and the words were lost."""
+    return ((statement_for_a_question(tracker, WORDS_MISREADS) or long_small_talk(tracker))
             and not latest_entity(tracker, "case_reference")
             and not announces_feedback(latest_text(tracker)))
 

@@ -15,7 +15,7 @@ from rasa_sdk.types import DomainDict
 from actions.catalogue import named_service
 from actions.common import channel_of, language_of, latest_entity, latest_intent, latest_text
 from actions.common import log_event, says_cancel, set_by_the_last_reply
-from actions.common import statement_for_a_question
+from actions.common import long_small_talk, statement_for_a_question
 from actions.next_problem import NEXT_PROBLEM_SLOT, held_problem, next_problem_events
 from actions.replies import utter_core_error
 from actions.slots import FEEDBACK_SLOTS, REQUESTED_SLOT, UNPLACED_WORDS, reset
@@ -64,7 +64,8 @@ class ValidateFeedbackForm(FormValidationAction):
         text = latest_text(tracker)
         requested = tracker.get_slot(REQUESTED_SLOT)
         starting = requested is None and not tracker.get_slot("feedback_text")
-        if requested == "feedback_text" and statement_for_a_question(tracker):
+        if requested == "feedback_text" and (statement_for_a_question(tracker)
+                                             or long_small_talk(tracker)):
             return {"feedback_text": text}
         offered = _words_offered(tracker) if starting else None
         if offered:  # "Send it as feedback", under the words it offered to send

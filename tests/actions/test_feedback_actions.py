@@ -120,6 +120,8 @@ def test_more_words_at_the_rating_question_are_added_to_the_feedback(
     ("¿cuándo pasa el camión?", "ask_policy", "es", False),
     ("/ask_policy", "ask_policy", "en", False),
     ("what's the status of C-2026-000123?", "check_status", "en", False),
+    ("thanks, the crew were polite but they left the gate open", "thank", "en", True),
+    ("bye", "goodbye", "en", False),
 ])
 def test_a_complaint_read_as_a_question_is_the_feedback(text: str, intent: str, language: str,
                                                         taken: bool, domain: dict) -> None:

@@ -189,3 +189,19 @@ def test_a_description_read_as_a_question_or_feedback_is_the_description(
     slots, _ = validate("description", {}, domain, text=text, intent=intent,
                         entities=entities, slots=ASKED_FOR_THE_DESCRIPTION)
     assert (slots.get("description") == text) is taken
+
+
+@pytest.mark.parametrize("text, intent, taken", [
+    ("it goes on until 3am most nights and it's very loud", "goodbye", True),  # seen live
+    ("hello, water has been pouring out of the pipe since Monday", "greet", True),
+    ("thanks, it is about as wide as a car tyre", "thank", True),
+    ("ok I have to go now, I'll finish this later", "goodbye", False),  # takes leave
+    ("bye for now", "goodbye", False),  # short: small talk
+])
+def test_a_long_description_read_as_small_talk_is_the_description(
+        text: str, intent: str, taken: bool, domain: dict) -> None:
+    """Before, "it goes on until 3am most nights and it's very loud" (goodbye, 0.76) got "Your
+    report isn't sent yet. I'll keep it for an hour", and the words were lost."""
+    slots, _ = validate("description", {}, domain, text=text, intent=intent,
+                        slots=ASKED_FOR_THE_DESCRIPTION)
+    assert (slots.get("description") == text) is taken
