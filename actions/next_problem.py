@@ -5,6 +5,11 @@ summary, cannot go into the pothole report. The citizen is asked to finish this 
 the words are kept (slot NEXT_PROBLEM_SLOT), and once the report is sent or cancelled the
 report form starts again on them: the type, the place and the description the words give
 are taken, as from any first message, so nothing has to be typed twice.
+
+Two problems in the message that opens a report ("there's a pothole on Mill Lane and the
+streetlight next to it is out too") are held the same way: the classifier marks the second
+(components.problem_clauses), the first is reported now and the second straight after, its
+place taken from its own words or else from the whole message.
 """
 from __future__ import annotations
 
@@ -16,8 +21,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import report_fields as fields
-from actions.catalogue import named_service
-from actions.common import latest_text, log_event
+from actions.catalogue import named_service, service_info
+from actions.common import language_of, latest_text, log_event
+from bot.errors import DatabaseUnavailable
 
 NEXT_PROBLEM_SLOT = "next_problem"
 REPORT_FORM = "report_form"
@@ -54,17 +60,42 @@ def report_on(dispatcher: CollectingDispatcher, tracker: Tracker, problem: Dict[
     return ending + [*_first_message_slots(text, problem), FollowupAction(REPORT_FORM)]
 
 
+def second_problem_held(dispatcher: CollectingDispatcher, tracker: Tracker,
+                        entity: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+    """The slot that holds the second of two problems the message opening a report names,
+    said to the citizen; empty when it names one, or a problem is already held."""
+    also = (entity or {}).get("also") or {}
+    if not also.get("value") or not also.get("text") or tracker.get_slot(NEXT_PROBLEM_SLOT):
+        return {}
+    try:
+        language = language_of(tracker)
+        first, second = (service_info(code, language) for code in (entity["value"], also["value"]))
+    except DatabaseUnavailable:
+        first = second = None
+    if first is None or second is None:
+        return {}
+    dispatcher.utter_message(response="utter_two_problems", first=first.name, second=second.name)
+    log_event("second_problem_held", tracker, category=also["value"])
+    text = latest_text(tracker)
+    return {NEXT_PROBLEM_SLOT: {"text": str(also["text"])[:fields.MAX_DESCRIPTION_CHARS],
+                                "category": also["value"],
+                                "context": text[:fields.MAX_DESCRIPTION_CHARS]}}
+
+
 def _first_message_slots(text: str, held: Dict[str, Any]) -> List[EventType]:
-    """What the report form takes from a first message, taken from the kept one."""
+    """What the report form takes from a first message, taken from the kept one: its place
+    from its own words, or from the message it was part of ("context")."""
     category: Optional[str] = held.get("category")
     slots = [SlotSet("category", category)] if category else []
-    place = fields.place_in_first_message(text)
+    context = str(held.get("context") or "")
+    place = fields.place_in_first_message(text) or \
+        (fields.place_in_first_message(context) if context else None)
     if place is not None and place.complete:
         slots.append(SlotSet("location", place.text))
     elif place is not None and place.street:
         slots.append(SlotSet("location_street", place.street))
-    if fields.descriptive(text, category is not None):
-        slots.append(SlotSet("description", text))
+    if fields.descriptive(context or text, category is not None):
+        slots.append(SlotSet("description", context or text))
     return slots
 
 

@@ -28,7 +28,7 @@ from actions.category_choice import (classifier_doubt, set_before_latest_message
                                      slot_before_latest_message)
 from actions.common import (language_of, latest_entity, latest_intent, latest_metadata,
                             latest_text, says_cancel, words_read_as_something_else)
-from actions.next_problem import NEXT_PROBLEM_SLOT, held_problem
+from actions.next_problem import NEXT_PROBLEM_SLOT, held_problem, second_problem_held
 from actions.replies import utter_core_error
 from actions.report_details import (WORDLESS_SLOTS, added_to_description,
                                     another_problem_unheard, corrected_place,
@@ -254,17 +254,17 @@ class ValidateReportForm(FormValidationAction):
                 dispatcher.utter_message(response="utter_finish_report_before_new")
                 return {"category": previous, NEXT_PROBLEM_SLOT: held_problem(tracker)}
             return {"category": previous}  # words about the problem, mid-form, keep the type
+        held = {} if previous else second_problem_held(dispatcher, tracker, entity)
         doubt = classifier_doubt(entity, value)
         if doubt is not None:
-            return {"category": None, "category_suggestion": doubt}
+            return {"category": None, "category_suggestion": doubt, **held}
         try:
             service = find_service(str(value or ""), language_of(tracker))
         except DatabaseUnavailable as error:
             utter_core_error(dispatcher, error)
             return {"category": None}
-        if service is None:
-            return {"category": None}
-        return _accepted_category(service, previous)
+        return {**_accepted_category(service, previous), **held} if service else \
+            {"category": None, **held}
 
     def validate_location(self, value: Any, dispatcher: CollectingDispatcher,
                           tracker: Tracker, domain: DomainDict) -> Validated:

@@ -38,6 +38,8 @@ from rasa.shared.nlu.constants import (ENTITIES, INTENT, INTENT_RANKING_KEY, MET
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components.problem_clauses import with_second_problem
+
 logger = logging.getLogger(__name__)
 
 NONE_LABEL = "__none__"
@@ -379,4 +381,8 @@ class CategoryClassifier(GraphComponent, EntityExtractorMixin):
             return None
         if ranking[0][0] == NONE_LABEL or ranking[0][1] < float(self._config["threshold"]):
             return None
-        return category_entity(text, ranking, int(self._config["max_alternatives"]))
+        entity = category_entity(text, ranking, int(self._config["max_alternatives"]))
+        if (message.get(INTENT) or {}).get("name") != self._config["report_intent"]:
+            return entity
+        return with_second_problem(entity, text, self.rank,
+                                   (NONE_LABEL, *self._config["vague_categories"]))

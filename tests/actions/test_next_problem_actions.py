@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from actions.next_problem import ActionHoldNextProblem
+from actions.report_form import ValidateReportForm
 from actions.report_submit import ActionCancelReport
-from tests.actions.factories import make_tracker, responses, run_action, slot_values
+from tests.actions.factories import (form_tracker, make_tracker, responses, run_action,
+                                     slot_values)
 from tests.actions.test_report_submit_actions import confirmed_report, submit
 
 STREETLIGHT = {"text": "and there's also a broken streetlight on Mill Lane",
@@ -69,3 +71,73 @@ def test_without_a_kept_problem_the_report_just_ends(held: object, database: str
     events, messages = submit(domain, confirmed_report(next_problem=held))
     assert responses(messages) == ["utter_case_created"]
     assert followup(events) == []
+
+
+# --- two problems in the message that opens the report (components.problem_clauses) ------
+
+TWO = "there's a pothole on Mill Lane and the streetlight next to it is out too"
+SECOND = "the streetlight next to it is out too"
+
+
+def marked_entity(confidence: float = 0.96) -> dict:
+    """The classifier's entity for TWO: the pothole first, the streetlight under "also"."""
+    return {"entity": "category", "value": "pothole", "start": 0, "end": len(TWO),
+            "confidence_entity": confidence, "extractor": "CategoryClassifier",
+            "alternatives": [{"value": "sidewalk", "confidence": 0.01}],
+            "also": {"value": "streetlight", "confidence": 0.97, "text": SECOND,
+                     "start": 35, "end": len(TWO)}}
+
+
+def open_report(domain: dict, **kwargs):  # type: ignore[no-untyped-def]
+    tracker = form_tracker("report_form", None, {"category": "pothole"}, text=TWO,
+                           intent="report_problem", **kwargs)
+    events, messages = run_action(ValidateReportForm(), tracker, domain)
+    return slot_values(events), messages
+
+
+def test_the_second_of_two_problems_is_held_and_the_citizen_told(database: str,
+                                                                  domain: dict) -> None:
+    slots, messages = open_report(domain, entities=[marked_entity()])
+    assert responses(messages)[0] == "utter_two_problems"
+    assert (messages[0]["first"], messages[0]["second"]) == ("Pothole", "Street light fault")
+    assert slots["category"] == "pothole"
+    assert slots["next_problem"] == {"text": SECOND, "category": "streetlight", "context": TWO}
+
+
+def test_a_first_problem_the_classifier_is_unsure_of_is_asked_and_the_second_still_held(
+        database: str, domain: dict) -> None:
+    slots, messages = open_report(domain, entities=[marked_entity(confidence=0.4)])
+    assert slots["category"] is None and slots["category_suggestion"]["value"] == "pothole"
+    assert slots["next_problem"]["category"] == "streetlight"
+    assert responses(messages)[0] == "utter_two_problems"
+
+
+def test_a_problem_already_held_is_not_replaced(database: str, domain: dict) -> None:
+    slots, messages = open_report(domain, entities=[marked_entity()],
+                                  slots={"next_problem": STREETLIGHT})
+    assert "utter_two_problems" not in responses(messages)
+    assert "next_problem" not in slots
+
+
+def test_without_the_catalogue_nothing_is_promised(database_down: str, domain: dict) -> None:
+    """The names cannot be read: no promise of a second report the citizen cannot see."""
+    slots, messages = open_report(domain, entities=[marked_entity()])
+    assert "utter_two_problems" not in responses(messages)
+    assert "next_problem" not in slots
+
+
+def test_the_second_problem_takes_its_place_from_the_whole_message(database: str,
+                                                                   domain: dict) -> None:
+    held = {"text": SECOND, "category": "streetlight", "context": TWO}
+    events, messages = submit(domain, confirmed_report(next_problem=held))
+    assert messages[1]["problem"] == SECOND
+    slots = slot_values(events)
+    assert (slots["category"], slots["location_street"]) == ("streetlight", "Mill Lane")
+    assert slots["description"] == TWO  # the crew reads what "next to it" is next to
+
+
+def test_the_second_problems_own_place_comes_first(database: str, domain: dict) -> None:
+    held = {"text": "the streetlight at 4 Oak Road is out", "category": "streetlight",
+            "context": "pothole on Mill Lane and the streetlight at 4 Oak Road is out"}
+    events, _ = submit(domain, confirmed_report(next_problem=held))
+    assert slot_values(events)["location"] == "4 Oak Road"
