@@ -23,6 +23,7 @@ from rasa_sdk.types import DomainDict
 from actions import report_fields as fields
 from actions.catalogue import named_service, service_info
 from actions.common import language_of, latest_text, log_event
+from actions.slots import PLACE_BEFORE_SLOT
 from bot.errors import DatabaseUnavailable
 
 NEXT_PROBLEM_SLOT = "next_problem"
@@ -46,8 +47,20 @@ def next_problem_events(dispatcher: CollectingDispatcher, tracker: Tracker,
     held = tracker.get_slot(NEXT_PROBLEM_SLOT) or {}
     if not held.get("text") or any(event.get("event") == "followup" for event in ending):
         return None
-    return report_on(dispatcher, tracker, held, ending + [SlotSet(NEXT_PROBLEM_SLOT, None)],
+    return report_on(dispatcher, tracker, held,
+                     ending + [SlotSet(NEXT_PROBLEM_SLOT, None), *_place_before(tracker, held)],
                      response)
+
+
+def _place_before(tracker: Tracker, held: Dict[str, Any]) -> List[EventType]:
+    """The place of the report that just ended, to offer for the held problem when its own
+    words name none ("the streetlight next to it is out too")."""
+    location = tracker.get_slot("location")
+    if not location or fields.place_in_first_message(str(held.get("text") or "")):
+        return []
+    return [SlotSet(PLACE_BEFORE_SLOT, {"location": location,
+                                        "latitude": tracker.get_slot("latitude"),
+                                        "longitude": tracker.get_slot("longitude")})]
 
 
 def report_on(dispatcher: CollectingDispatcher, tracker: Tracker, problem: Dict[str, Any],

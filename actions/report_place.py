@@ -6,6 +6,10 @@ gives none gets.
 Lane"), and "can I send my location?" as more of the description. Not knowing the number
 sends the report with the street, the citizen told; a question, or not knowing where at all,
 is told what the crew needs, and the question comes again.
+
+A report started on a second problem held from the message before (actions.next_problem)
+is asked whether it is where the report just made was: the "Same place" button, "yes" or
+"same place" in the citizen's words take that place.
 """
 from __future__ import annotations
 
@@ -15,18 +19,53 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import report_fields as fields
-from actions.common import language_of, latest_intent, latest_metadata, latest_text
-from actions.slots import REQUESTED_SLOT
+from actions.common import (language_of, latest_entity, latest_intent, latest_metadata,
+                            latest_text)
+from actions.slots import PLACE_BEFORE_SLOT, REQUESTED_SLOT
 from bot.interrogatives import reads_as_question
+from bot.options_in_text import folded_words
 from bot.places_in_text import PlaceMention
 
 Validated = Dict[Text, Any]
+
+SAME_PLACE_FIELD = "same_place"  # the button's payload: /inform{"field":"same_place"}
+# "The same place" in each language, accents and punctuation aside.
+SAME_PLACE_WORDS = {
+    "en": {"same", "the same", "same place", "the same place", "same spot", "same address",
+           "same as before", "same one", "there too", "same there"},
+    "es": {"mismo", "el mismo", "mismo sitio", "el mismo sitio", "en el mismo sitio",
+           "mismo lugar", "en el mismo lugar", "ahi mismo", "alli mismo", "igual"},
+    "pt": {"mesmo", "o mesmo", "mesmo sitio", "no mesmo sitio", "mesmo local",
+           "no mesmo local", "mesmo lugar", "no mesmo lugar", "ali mesmo"},
+    "nl": {"zelfde", "dezelfde", "hetzelfde", "zelfde plek", "dezelfde plek",
+           "op dezelfde plek", "zelfde adres", "hetzelfde adres", "daar ook"},
+}
+
+
+def same_place_again(tracker: Tracker, answer: str) -> Optional[Validated]:
+    """The place of the report just made, when the reply to "Is it at the same place?"
+    says it is; None otherwise."""
+    before = tracker.get_slot(PLACE_BEFORE_SLOT) or {}
+    if tracker.get_slot(REQUESTED_SLOT) != "location" or not before.get("location"):
+        return None
+    words = " ".join(folded_words(answer))
+    pressed = (latest_entity(tracker, "field") or {}).get("value") == SAME_PLACE_FIELD
+    said = pressed or latest_intent(tracker) == "affirm" or \
+        words in SAME_PLACE_WORDS.get(language_of(tracker), SAME_PLACE_WORDS["en"])
+    if not said:
+        return None
+    return {"location": before["location"], "latitude": before.get("latitude"),
+            "longitude": before.get("longitude")}
 
 
 def unknown_place(dispatcher: CollectingDispatcher, tracker: Tracker,
                   answer: str) -> Optional[Validated]:
     """What a reply to the place question that gives no place gets; None when it may be one
-    (validate_location judges it). A first message's place is not judged here."""
+    (validate_location judges it). A first message's place is not judged here. "Same place"
+    gets the place of the report just made."""
+    again = same_place_again(tracker, answer)
+    if again is not None:
+        return again
     if tracker.get_slot(REQUESTED_SLOT) != "location" or fields.place_in_first_message(answer):
         return None
     street = tracker.get_slot("location_street")

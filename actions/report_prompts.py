@@ -16,7 +16,7 @@ from actions import report_fields as fields
 from actions.catalogue import OTHER, ServiceInfo, service_info, services_for
 from actions.common import language_of, log_event
 from actions.replies import utter_core_error
-from actions.slots import ANSWERS_FIELD, WHAT_TO_CHANGE_SLOT
+from actions.slots import ANSWERS_FIELD, PLACE_BEFORE_SLOT, WHAT_TO_CHANGE_SLOT
 from bot.errors import DatabaseUnavailable
 from bot.services import FollowupQuestion
 
@@ -74,7 +74,8 @@ class ActionAskCategory(Action):
 
 
 class ActionAskLocation(Action):
-    """Ask the place: "where on Mill Lane?" when the first message named only a street."""
+    """Ask the place: "where on Mill Lane?" when the first message named only a street, or
+    whether it is where the report just made was (a second problem held from its message)."""
 
     def name(self) -> Text:
         return "action_ask_location"
@@ -82,7 +83,11 @@ class ActionAskLocation(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         street = tracker.get_slot("location_street")
-        if street:
+        before = tracker.get_slot(PLACE_BEFORE_SLOT) or {}
+        if before.get("location"):  # the report just made was there: "Same place" answers
+            dispatcher.utter_message(response="utter_ask_location_same_place",
+                                     place=before["location"])
+        elif street:
             dispatcher.utter_message(response="utter_ask_location_on_street", street=street)
         else:
             dispatcher.utter_message(response="utter_ask_location")

@@ -19,13 +19,16 @@ ANSWERS_FIELD = "answers"
 WHAT_TO_CHANGE_SLOT = "what_to_change_asked"
 # A statement no FAQ entry fits, offered to be sent as feedback (actions.policy).
 UNPLACED_WORDS = "unplaced_words"
+# The place of the report just made, offered for the next one when its words name none
+# (actions.next_problem, actions.report_place.same_place_again).
+PLACE_BEFORE_SLOT = "place_before"
 
 REPORT_SLOTS = (
     "category", "category_suggestion", "location", "location_street", "latitude", "longitude",
     "description", "followup", "followup_answers", "photos", "attachment_ids", "consent",
     "confirmed",
     "submission_id", "duplicate_case", "follow_duplicate", ASKED_AGAIN_SLOT,
-    ANSWERS_CORRECTED_SLOT, WHAT_TO_CHANGE_SLOT,
+    ANSWERS_CORRECTED_SLOT, WHAT_TO_CHANGE_SLOT, PLACE_BEFORE_SLOT,
 )
 FEEDBACK_SLOTS = ("feedback_text", "feedback_rating", UNPLACED_WORDS)
 NOTE_SLOTS = ("note_case", "note_text", "note_photo_ids", "note_answers_question")

@@ -141,3 +141,26 @@ def test_the_second_problems_own_place_comes_first(database: str, domain: dict) 
             "context": "pothole on Mill Lane and the streetlight at 4 Oak Road is out"}
     events, _ = submit(domain, confirmed_report(next_problem=held))
     assert slot_values(events)["location"] == "4 Oak Road"
+
+
+def test_the_place_of_the_report_just_made_is_offered_for_the_next(database: str,
+                                                                   domain: dict) -> None:
+    held = {"text": SECOND, "category": "streetlight", "context": TWO}
+    events, _ = submit(domain, confirmed_report(next_problem=held, location="12 Mill Lane",
+                                                latitude=51.5, longitude=-0.12))
+    assert slot_values(events)["place_before"] == {"location": "12 Mill Lane",
+                                                   "latitude": 51.5, "longitude": -0.12}
+
+
+def test_no_place_is_offered_when_the_problems_own_words_name_one(database: str,
+                                                                  domain: dict) -> None:
+    held = {"text": "the streetlight on Oak Road is out", "category": "streetlight"}
+    events, _ = submit(domain, confirmed_report(next_problem=held))
+    assert slot_values(events)["place_before"] is None  # cleared with the report's slots
+
+
+def test_the_place_offered_ends_with_the_report_it_was_offered_for(domain: dict) -> None:
+    tracker = make_tracker(text="cancel report", intent="deny", active_loop="report_form",
+                           slots={"category": "streetlight", "place_before": {"location": "x"}})
+    events, _ = run_action(ActionCancelReport(), tracker, domain)
+    assert slot_values(events)["place_before"] is None

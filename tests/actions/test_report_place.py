@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.actions.factories import responses
+from actions.report_prompts import ActionAskLocation
+from tests.actions.factories import make_tracker, responses, run_action
 from tests.actions.test_report_form_actions import validate
 from tests.actions.test_report_form_replies import PLACE_ASKED
 
@@ -47,3 +48,51 @@ def test_a_place_said_with_a_doubt_is_a_place(reply: str, place: str, domain: di
                                       else "Station Road"})
     assert slots["location"] == place
     assert not {"utter_location_needed", "utter_location_street_only"} & set(responses(messages))
+
+
+# --- "Same place": a second problem held from the message before ------------------------
+
+def place_reply(domain: dict, text: str, intent: str = "inform", entities=None,
+                slots=None):  # type: ignore[no-untyped-def]
+    """validate_report_form on `text` at the place question of a streetlight report."""
+    return validate("location", {"location": text}, domain, text=text, intent=intent,
+                    entities=entities or [],
+                    slots={**PLACE_ASKED, "category": "streetlight", **(slots or {})})
+
+
+BEFORE = {"location": "outside number 12, Mill Lane", "latitude": None, "longitude": None}
+PINNED = {"location": "Pin at 51.50000, -0.12000", "latitude": 51.5, "longitude": -0.12}
+
+
+@pytest.mark.parametrize("text, intent, entities, language", [
+    ('/inform{"field":"same_place"}', "inform", [{"entity": "field", "value": "same_place"}], "en"),
+    ("yes", "affirm", [], "en"),
+    ("Same place", "inform", [], "en"),
+    ("the same", "inform", [], "en"),
+    ("en el mismo sitio", "inform", [], "es"),
+    ("mesmo sítio", "inform", [], "pt"),
+    ("dezelfde plek", "inform", [], "nl"),
+])
+def test_same_place_takes_the_place_of_the_report_just_made(
+        text: str, intent: str, entities: list, language: str, domain: dict) -> None:
+    slots, _ = place_reply(domain, text, intent=intent, entities=entities,
+                           slots={"place_before": PINNED, "language": language})
+    assert (slots["location"], slots["latitude"], slots["longitude"]) == \
+        (PINNED["location"], 51.5, -0.12)
+
+
+def test_another_place_is_taken_as_said(domain: dict) -> None:
+    slots, _ = place_reply(domain, "7 Oak Road", slots={"place_before": BEFORE})
+    assert slots["location"] == "7 Oak Road"
+
+
+def test_yes_with_no_report_before_is_no_place(domain: dict) -> None:
+    slots, _ = place_reply(domain, "yes", intent="affirm")
+    assert slots["location"] is None
+
+
+def test_the_question_offers_the_place_of_the_report_just_made(domain: dict) -> None:
+    tracker = make_tracker(slots={"place_before": BEFORE, "location_street": "Mill Lane"})
+    _, messages = run_action(ActionAskLocation(), tracker, domain)
+    assert responses(messages) == ["utter_ask_location_same_place"]
+    assert messages[0]["place"] == BEFORE["location"]
