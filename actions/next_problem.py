@@ -9,7 +9,8 @@ are taken, as from any first message, so nothing has to be typed twice.
 Two problems in the message that opens a report ("there's a pothole on Mill Lane and the
 streetlight next to it is out too") are held the same way: the classifier marks the second
 (components.problem_clauses), the first is reported now and the second straight after, its
-place taken from its own words or else from the whole message.
+place taken from its own words or else from the whole message. "It's all one problem",
+while that first report is made, drops the second: the cut was wrong.
 """
 from __future__ import annotations
 
@@ -23,11 +24,24 @@ from rasa_sdk.types import DomainDict
 from actions import report_fields as fields
 from actions.catalogue import named_service, service_info
 from actions.common import language_of, latest_text, log_event
-from actions.slots import PLACE_BEFORE_SLOT
+from actions.slots import PLACE_BEFORE_SLOT, REQUESTED_SLOT
 from bot.errors import DatabaseUnavailable
+from bot.options_in_text import folded_words
 
 NEXT_PROBLEM_SLOT = "next_problem"
 REPORT_FORM = "report_form"
+# "It's one problem" in each language, folded (bot.options_in_text.folded_words): words
+# that name the problem or the report, so "just one" to "one light or several?" is no such.
+ONE_PROBLEM_WORDS = {
+    "en": ("one problem", "same problem", "one report", "not two", "all one", "one issue",
+           "same issue", "same thing"),
+    "es": ("un solo problema", "es un problema", "solo un problema", "mismo problema",
+           "no son dos", "un solo aviso", "es lo mismo", "misma cosa"),
+    "pt": ("um so problema", "e um problema", "so um problema", "mesmo problema",
+           "nao sao dois", "um so pedido", "um unico problema", "e o mesmo"),
+    "nl": ("is een probleem", "maar een probleem", "hetzelfde probleem", "geen twee",
+           "een melding", "een en hetzelfde", "zelfde probleem"),
+}
 
 
 def held_problem(tracker: Tracker) -> Dict[str, Any]:
@@ -93,6 +107,22 @@ def second_problem_held(dispatcher: CollectingDispatcher, tracker: Tracker,
     return {NEXT_PROBLEM_SLOT: {"text": str(also["text"])[:fields.MAX_DESCRIPTION_CHARS],
                                 "category": also["value"],
                                 "context": text[:fields.MAX_DESCRIPTION_CHARS]}}
+
+
+def one_problem_after_all(dispatcher: CollectingDispatcher,
+                          tracker: Tracker) -> Optional[List[EventType]]:
+    """"It's all one problem", said while the first of two problems found in one message is
+    reported: the second is dropped, and the question asked again. None otherwise (a
+    problem held because the citizen named it mid-report is theirs, not a guess)."""
+    held = tracker.get_slot(NEXT_PROBLEM_SLOT) or {}
+    plain = f" {' '.join(folded_words(latest_text(tracker)))} "
+    phrases = ONE_PROBLEM_WORDS.get(language_of(tracker), ONE_PROBLEM_WORDS["en"])
+    if not held.get("context") or not any(f" {phrase} " in plain for phrase in phrases):
+        return None
+    dispatcher.utter_message(response="utter_one_problem_after_all")
+    log_event("second_problem_dropped", tracker, category=held.get("category"))
+    return [SlotSet(NEXT_PROBLEM_SLOT, None),
+            SlotSet(REQUESTED_SLOT, tracker.get_slot(REQUESTED_SLOT))]
 
 
 def _first_message_slots(text: str, held: Dict[str, Any]) -> List[EventType]:

@@ -28,7 +28,8 @@ from actions.category_choice import (classifier_doubt, set_before_latest_message
                                      slot_before_latest_message)
 from actions.common import (language_of, latest_entity, latest_intent, latest_metadata,
                             latest_text, says_cancel, words_read_as_something_else)
-from actions.next_problem import NEXT_PROBLEM_SLOT, held_problem, second_problem_held
+from actions.next_problem import (NEXT_PROBLEM_SLOT, held_problem, one_problem_after_all,
+                                  second_problem_held)
 from actions.replies import utter_core_error
 from actions.report_details import (WORDLESS_SLOTS, added_to_description,
                                     another_problem_unheard, corrected_place,
@@ -68,6 +69,8 @@ class ValidateReportForm(FormValidationAction):
         a first message that asked how to report before the form asks its first question.
         A type left from an earlier message is not this report's (its question is asked)."""
         starting = not tracker.get_slot("submission_id")
+        if not starting and (one := one_problem_after_all(dispatcher, tracker)) is not None:
+            return one  # "it's all one problem": the second found in the first message goes
         if starting and asks_how_to_report(latest_text(tracker), language_of(tracker)):
             dispatcher.utter_message(response="utter_report_here")
         stale: List[EventType] = []

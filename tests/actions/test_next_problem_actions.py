@@ -164,3 +164,39 @@ def test_the_place_offered_ends_with_the_report_it_was_offered_for(domain: dict)
                            slots={"category": "streetlight", "place_before": {"location": "x"}})
     events, _ = run_action(ActionCancelReport(), tracker, domain)
     assert slot_values(events)["place_before"] is None
+
+
+@pytest.mark.parametrize("reply, language", [
+    ("no, it's just one problem", "en"), ("it's all one problem", "en"),
+    ("it's the same thing", "en"), ("es un solo problema", "es"), ("é o mesmo problema", "pt"),
+    ("het is één probleem", "nl"),
+])
+def test_one_problem_after_all_drops_the_second_and_asks_again(reply: str, language: str,
+                                                               database: str,
+                                                               domain: dict) -> None:
+    """"The pavement has sunk and there's a big dip full of water" was cut in two; "no,
+    it's just one problem" at the place question was taken as the place."""
+    held = {"text": "there's a big dip full of water", "category": "water_leak",
+            "context": "the pavement has sunk and there's a big dip full of water"}
+    tracker = form_tracker("report_form", "location", {"location": reply}, text=reply,
+                           slots={"category": "sidewalk", "submission_id": "s",
+                                  "next_problem": held, "language": language})
+    events, messages = run_action(ValidateReportForm(), tracker, domain)
+    assert responses(messages) == ["utter_one_problem_after_all"]
+    slots = slot_values(events)
+    assert slots == {"next_problem": None, "requested_slot": "location"}  # no place taken
+
+
+@pytest.mark.parametrize("reply, held", [
+    # "just one" answers "Is it one light or several lights in a row?"
+    ("just one", {"text": SECOND, "category": "streetlight", "context": TWO}),
+    # a problem the citizen named mid-report is theirs, not a cut to undo
+    ("it's all one problem", STREETLIGHT),
+])
+def test_other_replies_keep_the_second_problem(reply: str, held: dict, database: str,
+                                               domain: dict) -> None:
+    tracker = form_tracker("report_form", "followup", {"followup": reply}, text=reply,
+                           slots={"category": "streetlight", "submission_id": "s",
+                                  "next_problem": held})
+    _, messages = run_action(ValidateReportForm(), tracker, domain)
+    assert "utter_one_problem_after_all" not in responses(messages)
