@@ -4,6 +4,11 @@ Once the type and the place of a report are known, an open case of the same serv
 (bot.duplicates.find_duplicate) is offered to the citizen. Following it (bot.followers) gives
 them the same updates as its reporter and no second case for the caseworkers to merge; "mine
 is different" carries on with the report as usual.
+
+When that case is the citizen's own (or one they follow), reporting it again usually means
+it is still there or got worse ("the noise I reported is even louder tonight"): what they
+said is added to it (case_note_form, actions.case_notes) instead of opening a second case
+the caseworker would have to merge.
 """
 from __future__ import annotations
 
@@ -23,13 +28,15 @@ from bot.clock import as_utc
 from bot.db import session_scope
 from bot.duplicates import find_duplicate
 from bot.errors import CaseNotFound, DatabaseUnavailable
-from bot.followers import follow_case, is_reporter
+from bot.followers import cases_of_conversation, follow_case
 from bot.models import Case
 from bot.services import service_name, status_text
 
 OFFER_SLOT = "duplicate_case"
 CHOICE_SLOT = "follow_duplicate"
 FORM = "report_form"
+NOTE_FORM = "case_note_form"
+MY_RECENT_CASES = 50  # the citizen's own and followed cases a new report may repeat
 
 
 def duplicate_check(tracker: Tracker) -> Dict[Text, Any]:
@@ -61,13 +68,16 @@ def _find_offer(tracker: Tracker, category: str, location: str) -> Optional[Dict
     latitude, longitude = tracker.get_slot("latitude"), tracker.get_slot("longitude")
     pinned = latitude is not None and longitude is not None
     with session_scope() as session:
+        mine = {case.id for case in cases_of_conversation(
+            session, channel_of(tracker), tracker.sender_id, limit=MY_RECENT_CASES)}
         case = find_duplicate(session, service_code=category,
                               latitude=latitude if pinned else None,
                               longitude=longitude if pinned else None,
-                              address=None if pinned else location)
-        if case is None or is_reporter(case, channel_of(tracker), tracker.sender_id):
+                              address=None if pinned else location, mine=mine)
+        if case is None:
             return None
-        return offer_values(case, language, now_utc())
+        own = {"own": True} if case.id in mine else {}
+        return {**offer_values(case, language, now_utc()), **own}
 
 
 def offer_values(case: Case, language: str, now: dt.datetime) -> Dict[str, str]:
@@ -86,7 +96,8 @@ class ActionAskFollowDuplicate(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         offer = tracker.get_slot(OFFER_SLOT) or {}
-        dispatcher.utter_message(response="utter_ask_follow_duplicate",
+        dispatcher.utter_message(response="utter_ask_add_to_own_report" if offer.get("own")
+                                 else "utter_ask_follow_duplicate",
                                  **{key: str(offer.get(key, "")) for key in
                                     ("reference", "service", "status", "age")})
         return []
@@ -99,7 +110,10 @@ def follow_offered_case(dispatcher: CollectingDispatcher, tracker: Tracker) -> L
     does. When the database does not answer the form asks again, so "yes" retries; a case
     that is gone (merged away and deleted) leaves the citizen with their own report.
     """
-    reference = str((tracker.get_slot(OFFER_SLOT) or {}).get("reference") or "")
+    offer = tracker.get_slot(OFFER_SLOT) or {}
+    reference = str(offer.get("reference") or "")
+    if offer.get("own"):
+        return add_to_own_report(tracker, reference)
     try:
         with session_scope() as session:
             case = find_case(session, reference)
@@ -116,3 +130,15 @@ def follow_offered_case(dispatcher: CollectingDispatcher, tracker: Tracker) -> L
     dispatcher.utter_message(response="utter_following_case", reference=reference)
     log_event("duplicate_followed", tracker, case_reference=reference)
     return reset_report() + [SlotSet("last_case_reference", reference)]
+
+
+def add_to_own_report(tracker: Tracker, reference: str) -> List[EventType]:
+    """The citizen chose to add to their own open report: no new case; the report's words
+    and photos go to it through case_note_form, which asks for words when there are none
+    and says where they went."""
+    log_event("own_report_added_to", tracker, case_reference=reference)
+    words = tracker.get_slot("description")
+    photos = list(tracker.get_slot("attachment_ids") or [])
+    return reset_report() + [SlotSet("note_case", reference), SlotSet("note_text", words),
+                             SlotSet("note_photo_ids", photos or None),
+                             FollowupAction(NOTE_FORM)]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from typing import Dict, List, Optional, Tuple
+from typing import Collection, Dict, List, Optional, Tuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -109,23 +109,26 @@ def distance_meters(lat1: float, lon1: float, lat2: float, lon2: float) -> float
 
 def find_duplicate(session: Session, *, service_code: str, latitude: Optional[float] = None,
                    longitude: Optional[float] = None, address: Optional[str] = None,
-                   exclude_case_id: Optional[int] = None) -> Optional[Case]:
+                   exclude_case_id: Optional[int] = None,
+                   mine: Collection[int] = ()) -> Optional[Case]:
     """The open case of the same service this report most likely repeats, or None.
 
-    The nearest case within the distance wins; failing that, the oldest open case with the
-    same address key (the one the crew already knows about).
+    A case in `mine` (ids of the reporting conversation's own and followed cases) wins: the
+    citizen reporting it again means that one. Then the nearest case within the distance;
+    failing that, the oldest open case with the same address key (the one the crew already
+    knows about).
     """
     if latitude is not None and longitude is not None:
-        nearest = _nearest(session, service_code, latitude, longitude, exclude_case_id)
+        nearest = _nearest(session, service_code, latitude, longitude, exclude_case_id, mine)
         if nearest is not None:
             return nearest
     key = address_key(address)
     if not key:
         return None
-    for case in _open_cases_with_address(session, service_code, key, exclude_case_id):
-        if address_key(case.address) == key:
-            return case
-    return None
+    same = [case for case in _open_cases_with_address(session, service_code, key,
+                                                      exclude_case_id)
+            if address_key(case.address) == key]
+    return next((case for case in same if case.id in mine), same[0] if same else None)
 
 
 def _open_cases(service_code: str, exclude_case_id: Optional[int]) -> Select:
@@ -137,7 +140,7 @@ def _open_cases(service_code: str, exclude_case_id: Optional[int]) -> Select:
 
 
 def _nearest(session: Session, service_code: str, latitude: float, longitude: float,
-             exclude_case_id: Optional[int]) -> Optional[Case]:
+             exclude_case_id: Optional[int], mine: Collection[int] = ()) -> Optional[Case]:
     """Bounding box in SQL (cheap, uses no extension), exact haversine in Python."""
     limit = get_settings().duplicate_distance_meters
     d_lat = math.degrees(limit / EARTH_RADIUS_M)
@@ -145,12 +148,12 @@ def _nearest(session: Session, service_code: str, latitude: float, longitude: fl
     query = _open_cases(service_code, exclude_case_id).where(
         Case.latitude.between(latitude - d_lat, latitude + d_lat),
         Case.longitude.between(longitude - d_lon, longitude + d_lon))
-    scored: List[Tuple[float, object, int, Case]] = []
+    scored: List[Tuple[bool, float, object, int, Case]] = []
     for case in session.execute(query).scalars():
         distance = distance_meters(latitude, longitude, case.latitude, case.longitude)
         if distance <= limit:
-            scored.append((distance, case.created_at, case.id, case))
-    return min(scored, key=lambda item: item[:3])[3] if scored else None
+            scored.append((case.id not in mine, distance, case.created_at, case.id, case))
+    return min(scored, key=lambda item: item[:4])[4] if scored else None
 
 
 def _open_cases_with_address(session: Session, service_code: str, key: str,

@@ -60,7 +60,6 @@ def test_the_offer_is_in_the_citizens_language(open_test_case: Callable[..., str
 @pytest.mark.parametrize("address, service, reporter", [
     ("14 High Street", "pothole", "web-first"),  # another house
     ("12 High Street", "graffiti", "web-first"),  # another problem
-    ("12 High Street", "pothole", "web-new"),  # the citizen's own earlier report
 ])
 def test_no_offer_without_an_open_match(address: str, service: str, reporter: str,
                                         open_test_case: Callable[..., str],
@@ -103,7 +102,7 @@ def test_the_check_runs_once_per_place(monkeypatch: pytest.MonkeyPatch, domain: 
     validate("location", {"location": "12 High St"}, domain, text="12 High St",
              slots=KNOWN_TYPE)
     assert calls == [{"service_code": "pothole", "latitude": None, "longitude": None,
-                      "address": "12 High St"}]
+                      "address": "12 High St", "mine": set()}]
 
 
 OFFER = {"reference": "C-2026-000001", "service": "Pothole", "status": "New",
@@ -185,3 +184,61 @@ def test_following_when_the_database_is_down_asks_again(database_down: str,
     assert responses(messages) == ["utter_database_unavailable"]
     assert slot_values(events) == {"follow_duplicate": None}
     assert events[-1] == {"event": "followup", "name": FORM, "timestamp": None}
+
+
+# --- the citizen's own open report, reported again ---------------------------------------
+
+def test_the_citizens_own_open_report_is_offered_to_add_to(open_test_case: Callable[..., str],
+                                                           domain: dict) -> None:
+    """It used to be left out of the check, and a second case was opened for the caseworker
+    to merge."""
+    reference = open_test_case("web-new", address="12 High Street")
+    slots, _ = validate("location", {"location": "12 High St"}, domain, text="12 High St",
+                        slots=KNOWN_TYPE)
+    assert slots["duplicate_case"]["reference"] == reference
+    assert slots["duplicate_case"]["own"] is True
+    assert slots["requested_slot"] == "follow_duplicate"
+
+
+def test_the_citizens_own_report_wins_over_an_older_one_at_the_same_place(
+        open_test_case: Callable[..., str], domain: dict) -> None:
+    open_test_case("web-first", address="12 High Street")
+    own = open_test_case("web-new", address="12 High Street")
+    slots, _ = validate("location", {"location": "12 High St"}, domain, text="12 High St",
+                        slots=KNOWN_TYPE)
+    assert (slots["duplicate_case"]["reference"], slots["duplicate_case"]["own"]) == (own, True)
+
+
+def test_a_report_the_citizen_follows_counts_as_their_own(open_test_case: Callable[..., str],
+                                                          domain: dict) -> None:
+    reference = open_test_case("web-first", address="12 High Street")
+    submit_following(domain, reference, sender_id="web-new", channel="webchat")
+    slots, _ = validate("location", {"location": "12 High St"}, domain, text="12 High St",
+                        slots=KNOWN_TYPE)
+    assert slots["duplicate_case"]["own"] is True
+
+
+def test_the_question_about_an_own_report_offers_to_add_to_it(domain: dict) -> None:
+    tracker = make_tracker(slots={"duplicate_case": {**OFFER, "own": True}}, active_loop=FORM)
+    _, messages = run_action(ActionAskFollowDuplicate(), tracker, domain)
+    assert responses(messages) == ["utter_ask_add_to_own_report"]
+    assert {key: messages[0][key] for key in OFFER} == OFFER
+
+
+def test_adding_to_an_own_report_hands_the_words_to_the_note_form(
+        open_test_case: Callable[..., str], domain: dict) -> None:
+    reference = open_test_case("web-new", address="12 High Street")
+    cases_before = count(Case)
+    slots = {**KNOWN_TYPE, "location": "12 High St", "follow_duplicate": True,
+             "description": "the pothole I reported is twice as big now",
+             "attachment_ids": ["att-1"],
+             "duplicate_case": {**OFFER, "reference": reference, "own": True}}
+    tracker = make_tracker(text="yes", intent="affirm", slots=slots, sender_id="web-new")
+    events, messages = run_action(ActionSubmitReport(), tracker, domain)
+    assert messages == []  # the note form says where the words went
+    values = slot_values(events)
+    assert all(values[slot] is None for slot in REPORT_SLOTS)
+    assert (values["note_case"], values["note_text"], values["note_photo_ids"]) == \
+        (reference, "the pothole I reported is twice as big now", ["att-1"])
+    assert events[-1] == {"event": "followup", "name": "case_note_form", "timestamp": None}
+    assert count(Case) == cases_before and count(CaseFollower) == 0

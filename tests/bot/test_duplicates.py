@@ -118,6 +118,24 @@ def test_the_nearest_open_case_wins(db: str, report: Callable[..., dict],
     assert found.id == nearer.id != further.id
 
 
+def test_the_citizens_own_case_wins_over_a_nearer_or_older_one(
+        db: str, report: Callable[..., dict], spot: Tuple[float, float]) -> None:
+    """Reporting it again means their own report, not the nearest or the first."""
+    lat, lon = spot
+    street = f"{uuid.uuid4().hex[:8]} Street"
+    with session_scope(db) as session:
+        older = open_case(session, **report(latitude=lat, longitude=lon,
+                                            address=f"12 {street}")).case
+        own = open_case(session, **report(latitude=lat + 30 * METRE_LAT, longitude=lon,
+                                          address=f"12 {street}")).case
+        pinned = find_duplicate(session, service_code="pothole", latitude=lat, longitude=lon,
+                                mine={own.id})
+        written = find_duplicate(session, service_code="pothole", address=f"12 {street}",
+                                 mine={own.id})
+        neither = find_duplicate(session, service_code="pothole", address=f"12 {street}")
+    assert pinned.id == written.id == own.id and neither.id == older.id
+
+
 @pytest.mark.parametrize("closing", ["resolved", "closed_not_fixed", "referred", "duplicate"])
 def test_closed_cases_are_not_duplicates(db: str, report: Callable[..., dict],
                                          spot: Tuple[float, float], closing: str) -> None:

@@ -110,3 +110,33 @@ def test_a_complaint_answered_from_the_faq_can_still_be_sent_as_feedback(
     replies = texts(assistant_servers.say(sender, "1"))
     assert "may answer you here" in replies, replies
     assert _feedback_of(assistant_servers.database_url, sender) == [(complaint, 1)]
+
+
+def test_a_problem_reported_again_is_added_to_the_citizens_own_report(
+        assistant_servers: AssistantServers) -> None:
+    """"The noise I reported is even louder tonight" is read as a new noise report; at the
+    same address as the citizen's open one, it used to become a second case. Now it is
+    offered, and added, to their report."""
+    sender = str(uuid.uuid4())
+    made = _open_cases(assistant_servers, sender, "noise")  # at 1 Ash Road
+    message = "the noise I reported is even louder tonight"
+    assistant_servers.say(sender, message)
+    offer = texts(assistant_servers.say(sender, "1 Ash Road"))
+    assert "You've reported this already" in offer and made["noise"] in offer, offer
+    added = texts(assistant_servers.say(sender, "/affirm"))
+    assert made["noise"] in added and "added" in added, added
+    assert note_reasons(assistant_servers.database_url, made["noise"]) == [message]
+    assert [row[0] for row in _cases_of(assistant_servers.database_url, sender)] == \
+        [made["noise"]]  # no second case
+    slots = assistant_servers.tracker(sender)["slots"]
+    assert slots["requested_slot"] is None and slots["note_case"] is None, slots
+
+
+def _cases_of(database_url: str, sender: str) -> list:
+    engine = create_engine(database_url, future=True)
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(
+                text("SELECT reference FROM cases WHERE sender_id = :s"), {"s": sender})]
+    finally:
+        engine.dispose()
