@@ -140,3 +140,14 @@ def _cases_of(database_url: str, sender: str) -> list:
                 text("SELECT reference FROM cases WHERE sender_id = :s"), {"s": sender})]
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("message", ["olá, o que se passa com o meu pedido?",
+                                     "hola, ¿qué pasa con mi aviso?"])
+def test_asking_after_ones_report_in_words_the_model_misreads_gets_its_status(
+        assistant_servers: AssistantServers, message: str) -> None:
+    """The model reads these as policy questions; the FAQ offered the missed-bin entry."""
+    sender = str(uuid.uuid4())
+    made = _open_cases(assistant_servers, sender, "pothole")
+    reply = texts(assistant_servers.say(sender, message))
+    assert made["pothole"] in reply and "?" not in reply, reply  # their report, no FAQ
