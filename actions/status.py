@@ -104,8 +104,8 @@ def target_date_line(view: StatusView, language: str) -> str:
 
 
 def reply_without_reference(tracker: Tracker) -> Reply:
-    """No reference given: the case from earlier in this conversation, else a list of the
-    recent cases it reported or follows, else ask for the reference."""
+    """No reference given: the case from earlier in this conversation, else its only case,
+    else a list of the recent cases it reported or follows, else ask for the reference."""
     last = tracker.get_slot("last_case_reference")
     if last and not asks_about_others(latest_text(tracker)):
         return case_reply(tracker, last)
@@ -117,6 +117,8 @@ def reply_without_reference(tracker: Tracker) -> Reply:
                  for case in cases]
     if not views:
         return Reply(response="utter_ask_case_reference")
+    if len(views) == 1 and not asks_about_others(latest_text(tracker)):
+        return case_reply(tracker, views[0].reference)  # no list of one to pick from
     return Reply(response="utter_your_recent_cases", values={"cases": recent_lines(views)})
 
 

@@ -156,6 +156,17 @@ def test_without_a_reference_the_senders_cases_are_listed(open_test_case: Callab
                                              f"{older} (Pothole): received"]
 
 
+def test_without_a_reference_the_only_case_is_shown_straight_away(
+        open_test_case: Callable[..., str], domain: dict) -> None:
+    """Before, a list of one ended "send a reference for more details"."""
+    only = open_test_case("web-one-case")
+    _, messages = check(domain, text="any news on my report?", sender_id="web-one-case")
+    assert responses(messages) == ["utter_case_status_private"]
+    assert messages[0]["reference"] == only
+    _, listed = check(domain, text="all my reports", sender_id="web-one-case")
+    assert responses(listed) == ["utter_your_recent_cases"]  # asked for the list: the list
+
+
 def test_the_reporter_and_a_follower_get_the_next_step(open_test_case: Callable[..., str],
                                                        domain: dict) -> None:
     reference = open_test_case("web-owner")
