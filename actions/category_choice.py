@@ -11,6 +11,8 @@ from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
 
+from actions import report_fields as fields
+from actions.catalogue import ServiceInfo
 from bot.settings import get_settings
 
 MAX_ALTERNATIVES = 3
@@ -66,3 +68,13 @@ def _latest_user_index(events: List[Dict[str, Any]], default: int) -> int:
     """Where the latest user message is among `events`; `default` without one."""
     return max((index for index, event in enumerate(events) if event.get("event") == "user"),
                default=default)
+
+
+def accepted_category(service: ServiceInfo, previous: Optional[str]) -> Dict[str, Any]:
+    """The slots for an accepted `service`; a changed type restarts its follow-up questions."""
+    result: Dict[str, Any] = {"category": service.code, "category_suggestion": None}
+    if service.code != previous:
+        result.update(followup=None, followup_answers=None)
+    if not service.questions:
+        result["followup"] = fields.FOLLOWUP_DONE
+    return result

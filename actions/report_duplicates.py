@@ -20,16 +20,18 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import channel_of, language_of, log_event, now_utc, sender_contact
+from actions.common import (channel_of, language_of, latest_text, log_event, now_utc,
+                            sender_contact)
 from actions.replies import format_ago, utter_core_error
-from actions.slots import reset_report
-from bot.cases import find_case
+from actions.slots import REQUESTED_SLOT, reset_report
+from bot.cases import OPEN_STATUSES, find_case
 from bot.clock import as_utc
 from bot.db import session_scope
 from bot.duplicates import find_duplicate
 from bot.errors import CaseNotFound, DatabaseUnavailable
 from bot.followers import cases_of_conversation, follow_case
 from bot.models import Case
+from bot.report_enquiries import mentions_their_report
 from bot.services import service_name, status_text
 
 OFFER_SLOT = "duplicate_case"
@@ -47,10 +49,10 @@ def duplicate_check(tracker: Tracker) -> Dict[Text, Any]:
     A database that does not answer must not block the report, so it counts as no match.
     """
     category, location = tracker.get_slot("category"), tracker.get_slot("location")
-    if not category or not location or tracker.get_slot(CHOICE_SLOT) is not None:
+    if not category or tracker.get_slot(CHOICE_SLOT) is not None or tracker.get_slot(OFFER_SLOT):
         return {}
-    if tracker.get_slot(OFFER_SLOT):
-        return {}
+    if not location:
+        return _their_report_named(tracker, category)
     try:
         offer = _find_offer(tracker, category, location)
     except DatabaseUnavailable:
@@ -60,6 +62,28 @@ def duplicate_check(tracker: Tracker) -> Dict[Text, Any]:
         return {CHOICE_SLOT: False}
     log_event("duplicate_offered", tracker, case_reference=offer["reference"])
     return {OFFER_SLOT: offer}
+
+
+def _their_report_named(tracker: Tracker, category: str) -> Dict[Text, Any]:
+    """Before the place is asked: a first message that speaks of the citizen's own report of
+    this type ("the noise I reported is even louder tonight"), with exactly one such report
+    open, offers to add to it (the form asks that before the place)."""
+    if tracker.get_slot(REQUESTED_SLOT) is not None or not mentions_their_report(
+            latest_text(tracker)):
+        return {}
+    try:
+        with session_scope() as session:
+            open_ones = [case for case in cases_of_conversation(
+                session, channel_of(tracker), tracker.sender_id, limit=MY_RECENT_CASES)
+                if case.service_code == category and case.status in OPEN_STATUSES]
+            offer = offer_values(open_ones[0], language_of(tracker), now_utc()) \
+                if len(open_ones) == 1 else None
+    except DatabaseUnavailable:
+        return {}
+    if offer is None:
+        return {}
+    log_event("duplicate_offered", tracker, case_reference=offer["reference"], own=True)
+    return {OFFER_SLOT: {**offer, "own": True}}
 
 
 def _find_offer(tracker: Tracker, category: str, location: str) -> Optional[Dict[str, str]]:

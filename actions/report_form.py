@@ -23,9 +23,9 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions import report_fields as fields
-from actions.catalogue import ServiceInfo, find_service
-from actions.category_choice import (classifier_doubt, set_before_latest_message,
-                                     slot_before_latest_message)
+from actions.catalogue import find_service
+from actions.category_choice import (accepted_category, classifier_doubt,
+                                     set_before_latest_message, slot_before_latest_message)
 from actions.common import (language_of, latest_entity, latest_intent, latest_metadata,
                             latest_text, says_cancel, words_read_as_something_else)
 from actions.next_problem import (NEXT_PROBLEM_SLOT, held_problem, one_problem_after_all,
@@ -36,7 +36,7 @@ from actions.report_details import (WORDLESS_SLOTS, added_to_description,
                                     description_read_as_something_else, kept_as_detail,
                                     place_said, says_more_about_the_problem,
                                     speaks_of_a_photo, wants_to_add_a_photo)
-from actions.report_duplicates import CHOICE_SLOT, duplicate_check
+from actions.report_duplicates import CHOICE_SLOT, OFFER_SLOT, duplicate_check
 from actions.report_place import place_in_first_message, street_in_first_message, unknown_place
 from actions.report_followup import (FOLLOWUP_REFUSED, OPTION_MISREADS,
                                      answer_to_an_answered_question, answered_in_description,
@@ -92,6 +92,9 @@ class ValidateReportForm(FormValidationAction):
         no_questions = (tracker.get_slot("followup") == fields.FOLLOWUP_DONE
                         and not tracker.get_slot("followup_answers"))
         slots = [slot for slot in domain_slots if not (slot == "followup" and no_questions)]
+        if (tracker.get_slot(OFFER_SLOT) or {}).get("own") and not tracker.get_slot("location"):
+            slots.remove(CHOICE_SLOT)  # "the noise I reported...": their report, then a place
+            slots.insert(slots.index("location"), CHOICE_SLOT)
         if tracker.get_slot(CHOICE_SLOT) is True and CHOICE_SLOT in slots:
             return slots[:slots.index(CHOICE_SLOT) + 1]
         return slots
@@ -266,7 +269,7 @@ class ValidateReportForm(FormValidationAction):
         except DatabaseUnavailable as error:
             utter_core_error(dispatcher, error)
             return {"category": None}
-        return {**_accepted_category(service, previous), **held} if service else \
+        return {**accepted_category(service, previous), **held} if service else \
             {"category": None, **held}
 
     def validate_location(self, value: Any, dispatcher: CollectingDispatcher,
@@ -378,20 +381,9 @@ class ValidateReportForm(FormValidationAction):
         return changes
 
 
-
 def _asked_now(tracker: Tracker, slot: str, field: Optional[str] = None) -> bool:
     """Whether the reply answers `slot`'s question, asked for the first time: the second
     reply to a question asked again is kept whatever it says."""
     asked_again = tracker.get_slot(ASKED_AGAIN_SLOT)
     return tracker.get_slot(REQUESTED_SLOT) == slot and asked_again != (field or slot)
 
-
-
-def _accepted_category(service: ServiceInfo, previous: Optional[str]) -> Validated:
-    """Accept `service`; a changed type restarts its follow-up questions."""
-    result: Validated = {"category": service.code, "category_suggestion": None}
-    if service.code != previous:
-        result.update(followup=None, followup_answers=None)
-    if not service.questions:
-        result["followup"] = fields.FOLLOWUP_DONE
-    return result

@@ -45,9 +45,19 @@ once|after i|when i|cuando|despues de|quando|depois de|nadat|zodra|wanneer ik
 
 def asks_after_a_report(text: str) -> bool:
     """Whether `text` asks how the citizen's own report stands."""
-    plain = f" {' '.join(folded_words(text))} "
+    plain = _plain(text)
     return (_has(plain, THEIR_REPORT) and _has(plain, HOW_IT_STANDS)
             and not _has(plain, IN_GENERAL))
+
+
+def mentions_their_report(text: str) -> bool:
+    """Whether `text` speaks of a report the citizen made ("the noise I reported is even
+    louder tonight"): a new report in those words is likely that one again."""
+    return _has(_plain(text), THEIR_REPORT)
+
+
+def _plain(text: str) -> str:
+    return f" {' '.join(folded_words(text))} "
 
 
 def _has(plain: str, phrases: Iterable[str]) -> bool:

@@ -242,3 +242,50 @@ def test_adding_to_an_own_report_hands_the_words_to_the_note_form(
         (reference, "the pothole I reported is twice as big now", ["att-1"])
     assert events[-1] == {"event": "followup", "name": "case_note_form", "timestamp": None}
     assert count(Case) == cases_before and count(CaseFollower) == 0
+
+
+# --- "the noise I reported...": their report, named before any place -----------------------
+
+NOISE_AGAIN = "the noise I reported is even louder tonight"
+
+
+def first_message(domain: dict, text: str, sender_id: str):  # type: ignore[no-untyped-def]
+    """validate_report_form on the message that opens a noise report with no place."""
+    return validate(None, {"category": "noise"}, domain, sender_id=sender_id, text=text,
+                    intent="report_problem",
+                    entities=[{"entity": "category", "value": "noise"}])
+
+
+def test_a_first_message_about_their_report_offers_it_before_the_place(
+        open_test_case: Callable[..., str], domain: dict) -> None:
+    reference = open_test_case("web-noise", service_code="noise", address="4 Elm Road")
+    slots, _ = first_message(domain, NOISE_AGAIN, "web-noise")
+    assert (slots["duplicate_case"]["reference"], slots["duplicate_case"]["own"]) == \
+        (reference, True)
+    assert slots["requested_slot"] == "follow_duplicate"  # the place can wait
+
+
+@pytest.mark.parametrize("text, cases", [
+    ("loud music from next door every night", 1),  # no word of their report: a new one
+    (NOISE_AGAIN, 2),  # two of that type open: the place tells which
+    (NOISE_AGAIN, 0),
+])
+def test_otherwise_the_place_comes_first(text: str, cases: int,
+                                         open_test_case: Callable[..., str],
+                                         domain: dict) -> None:
+    sender = f"web-noise-{uuid.uuid4().hex[:6]}"
+    for number in range(cases):
+        open_test_case(sender, service_code="noise", address=f"{number + 1} Elm Road")
+    slots, _ = first_message(domain, text, sender)
+    assert "duplicate_case" not in slots and slots["requested_slot"] == "location"
+
+
+def test_no_to_their_report_asks_the_place(open_test_case: Callable[..., str],
+                                           domain: dict) -> None:
+    reference = open_test_case("web-noise-no", service_code="noise")
+    offer = {**OFFER, "reference": reference, "own": True}
+    slots, _ = validate("follow_duplicate", {"follow_duplicate": False}, domain,
+                        sender_id="web-noise-no", text="/deny", intent="deny",
+                        slots={"category": "noise", "submission_id": "s",
+                               "duplicate_case": offer})
+    assert slots["requested_slot"] == "location"

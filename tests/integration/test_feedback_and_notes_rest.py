@@ -17,11 +17,20 @@ pytestmark = pytest.mark.slow
 
 
 def _feedback_of(database_url: str, sender: str) -> list:
+    return _rows_of(database_url, "SELECT text, rating FROM feedback WHERE sender_id = :s",
+                    sender)
+
+
+def _cases_of(database_url: str, sender: str) -> list:
+    return _rows_of(database_url, "SELECT reference FROM cases WHERE sender_id = :s", sender)
+
+
+def _rows_of(database_url: str, query: str, sender: str) -> list:
+    """The rows of `query` for the sender (:s), read straight from the servers' database."""
     engine = create_engine(database_url, future=True)
     try:
         with engine.connect() as connection:
-            return [tuple(row) for row in connection.execute(
-                text("SELECT text, rating FROM feedback WHERE sender_id = :s"), {"s": sender})]
+            return [tuple(row) for row in connection.execute(text(query), {"s": sender})]
     finally:
         engine.dispose()
 
@@ -114,14 +123,13 @@ def test_a_complaint_answered_from_the_faq_can_still_be_sent_as_feedback(
 
 def test_a_problem_reported_again_is_added_to_the_citizens_own_report(
         assistant_servers: AssistantServers) -> None:
-    """"The noise I reported is even louder tonight" is read as a new noise report; at the
-    same address as the citizen's open one, it used to become a second case. Now it is
-    offered, and added, to their report."""
+    """"The noise I reported is even louder tonight" is read as a new noise report, and
+    used to become a second case. It speaks of their report, and they have one noise report
+    open: it is offered straight away, before any place, and added to."""
     sender = str(uuid.uuid4())
     made = _open_cases(assistant_servers, sender, "noise")  # at 1 Ash Road
     message = "the noise I reported is even louder tonight"
-    assistant_servers.say(sender, message)
-    offer = texts(assistant_servers.say(sender, "1 Ash Road"))
+    offer = texts(assistant_servers.say(sender, message))
     assert "You've reported this already" in offer and made["noise"] in offer, offer
     added = texts(assistant_servers.say(sender, "/affirm"))
     assert made["noise"] in added and "added" in added, added
@@ -132,14 +140,14 @@ def test_a_problem_reported_again_is_added_to_the_citizens_own_report(
     assert slots["requested_slot"] is None and slots["note_case"] is None, slots
 
 
-def _cases_of(database_url: str, sender: str) -> list:
-    engine = create_engine(database_url, future=True)
-    try:
-        with engine.connect() as connection:
-            return [tuple(row) for row in connection.execute(
-                text("SELECT reference FROM cases WHERE sender_id = :s"), {"s": sender})]
-    finally:
-        engine.dispose()
+def test_the_citizens_own_report_at_the_same_place_is_offered_after_the_place(
+        assistant_servers: AssistantServers) -> None:
+    """Reported again in words that do not speak of it: the place tells it is theirs."""
+    sender = str(uuid.uuid4())
+    made = _open_cases(assistant_servers, sender, "pothole")  # at 1 Ash Road
+    assistant_servers.say(sender, "there's a pothole on the road")
+    offer = texts(assistant_servers.say(sender, "1 Ash Road"))
+    assert "You've reported this already" in offer and made["pothole"] in offer, offer
 
 
 @pytest.mark.parametrize("message", ["olá, o que se passa com o meu pedido?",

@@ -13,7 +13,6 @@ in test_unknown_words: one retrain may move a borderline message.
 """
 from __future__ import annotations
 
-import asyncio
 import re
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
@@ -80,20 +79,6 @@ REACHES_THE_FAQ = ("ask_policy", "nlu_fallback")
 
 def comparable(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
-
-
-@pytest.fixture(scope="module")
-def parse(trained_model: Path):  # type: ignore[no-untyped-def]
-    from rasa.core.agent import Agent
-
-    agent = Agent.load(str(trained_model))
-
-    def parse_all(texts: List[str]) -> List[Dict[str, Any]]:
-        async def all_of() -> List[Dict[str, Any]]:
-            return [await agent.parse_message(text) for text in texts]
-        return asyncio.run(all_of())
-
-    return parse_all
 
 
 def category_of(parsed: Dict[str, Any]) -> Any:

@@ -13,7 +13,6 @@ Shares rather than every message: one retrain may move a borderline clause.
 """
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -65,20 +64,6 @@ TWO_PROBLEMS: List[Tuple[str, str, str]] = [
 # of water": a sunken pavement and standing water).
 MIN_FOUND = 16
 MAX_SPLIT_HELD_OUT = 2
-
-
-@pytest.fixture(scope="module")
-def parse(trained_model: Path):  # type: ignore[no-untyped-def]
-    from rasa.core.agent import Agent
-
-    agent = Agent.load(str(trained_model))
-
-    def parse_all(texts: List[str]) -> List[Dict[str, Any]]:
-        async def all_of() -> List[Dict[str, Any]]:
-            return [await agent.parse_message(text) for text in texts]
-        return asyncio.run(all_of())
-
-    return parse_all
 
 
 def category(parsed: Dict[str, Any]) -> Optional[Dict[str, Any]]:
