@@ -26,11 +26,11 @@ from actions.catalogue import named_service, service_info
 from actions.common import language_of, latest_text, log_event
 from actions.slots import PLACE_BEFORE_SLOT, REQUESTED_SLOT
 from bot.errors import DatabaseUnavailable
-from bot.options_in_text import folded_words
+from bot.options_in_text import says_a_phrase
 
 NEXT_PROBLEM_SLOT = "next_problem"
 REPORT_FORM = "report_form"
-# "It's one problem" in each language, folded (bot.options_in_text.folded_words): words
+# "It's one problem" in each language, folded (bot.options_in_text.says_a_phrase): words
 # that name the problem or the report, so "just one" to "one light or several?" is no such.
 ONE_PROBLEM_WORDS = {
     "en": ("one problem", "same problem", "one report", "not two", "all one", "one issue",
@@ -115,9 +115,8 @@ def one_problem_after_all(dispatcher: CollectingDispatcher,
     reported: the second is dropped, and the question asked again. None otherwise (a
     problem held because the citizen named it mid-report is theirs, not a guess)."""
     held = tracker.get_slot(NEXT_PROBLEM_SLOT) or {}
-    plain = f" {' '.join(folded_words(latest_text(tracker)))} "
     phrases = ONE_PROBLEM_WORDS.get(language_of(tracker), ONE_PROBLEM_WORDS["en"])
-    if not held.get("context") or not any(f" {phrase} " in plain for phrase in phrases):
+    if not held.get("context") or not says_a_phrase(latest_text(tracker), phrases):
         return None
     dispatcher.utter_message(response="utter_one_problem_after_all")
     log_event("second_problem_dropped", tracker, category=held.get("category"))

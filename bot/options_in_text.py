@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import List, Optional, Sequence, Set, Tuple
+from typing import Iterable, List, Optional, Sequence, Set, Tuple
 
 from bot.faq_text import fold
 
@@ -75,6 +75,13 @@ def folded_words(text: str) -> List[str]:
     """Lower-case words without accents (bot.faq_text.fold), apostrophes kept ("Doesn’t" ->
     "doesn't")."""
     return _WORD.findall(fold((text or "").replace("’", "'")))
+
+
+def says_a_phrase(text: str, phrases: Iterable[str]) -> bool:
+    """Whether one of `phrases` (folded words, space-separated) is in the text, as whole
+    words: "it's all one problem" says "one problem", "someone" does not say "one"."""
+    plain = f" {' '.join(folded_words(text))} "
+    return any(f" {phrase.strip()} " in plain for phrase in phrases if phrase.strip())
 
 
 def _starts(words: List[str], phrase: List[str]) -> List[int]:

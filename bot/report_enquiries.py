@@ -10,9 +10,9 @@ things work, not how one stands, and is not one.
 """
 from __future__ import annotations
 
-from typing import FrozenSet, Iterable
+from typing import FrozenSet
 
-from bot.options_in_text import folded_words
+from bot.options_in_text import says_a_phrase
 
 # The citizen's report, folded (accents dropped, lower case).
 THEIR_REPORT: FrozenSet[str] = frozenset("""
@@ -45,20 +45,11 @@ once|after i|when i|cuando|despues de|quando|depois de|nadat|zodra|wanneer ik
 
 def asks_after_a_report(text: str) -> bool:
     """Whether `text` asks how the citizen's own report stands."""
-    plain = _plain(text)
-    return (_has(plain, THEIR_REPORT) and _has(plain, HOW_IT_STANDS)
-            and not _has(plain, IN_GENERAL))
+    return (says_a_phrase(text, THEIR_REPORT) and says_a_phrase(text, HOW_IT_STANDS)
+            and not says_a_phrase(text, IN_GENERAL))
 
 
 def mentions_their_report(text: str) -> bool:
     """Whether `text` speaks of a report the citizen made ("the noise I reported is even
     louder tonight"): a new report in those words is likely that one again."""
-    return _has(_plain(text), THEIR_REPORT)
-
-
-def _plain(text: str) -> str:
-    return f" {' '.join(folded_words(text))} "
-
-
-def _has(plain: str, phrases: Iterable[str]) -> bool:
-    return any(f" {phrase.strip()} " in plain for phrase in phrases if phrase.strip())
+    return says_a_phrase(text, THEIR_REPORT)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from bot.options_in_text import (QuestionOption, folded_words, option_in_text, option_replied,
-                                 options_named)
+                                 options_named, says_a_phrase)
 
 BINS = (
     QuestionOption("general_waste", "general waste", ("general waste", "household waste")),
@@ -54,3 +54,10 @@ def test_a_reply_is_an_option_word_for_word(reply: str, key: object) -> None:
 
 def test_words_are_folded_without_accents_and_with_apostrophes() -> None:
     assert folded_words("¿Orgánico? Doesn’t") == ["organico", "doesn't"]
+
+
+@pytest.mark.parametrize("text, said", [
+    ("No, it's all ONE problem!", True), ("é o mesmo problema", True),
+    ("someone is here", False), ("one problemo", False)])
+def test_a_phrase_is_said_in_whole_words_accents_and_case_aside(text: str, said: bool) -> None:
+    assert says_a_phrase(text, ["one problem", "mesmo problema"]) is said
