@@ -12,7 +12,10 @@ from bot.clock import utc_naive
 from bot.errors import InvalidInput
 from bot.models import Feedback
 
-SKIP_WORDS = {"", "skip", "none", "no", "-", "n/a"}
+# No rating, in the four languages: the rating question offers "Omitir", "Pular" and
+# "Overslaan" as buttons, and on SMS a citizen types the word.
+SKIP_WORDS = {"", "skip", "none", "no", "nope", "-", "n/a", "omitir", "saltar", "ninguna",
+              "ninguno", "pular", "nenhuma", "nenhum", "não", "nao", "overslaan", "geen", "nee"}
 # A 1-5 found in a longer reply is a rating only in a short reply ("yes 5", "no, 2") or with
 # "stars": the rating pattern also finds the house number that ends "no, it's still broken
 # outside number 3" or "the bin men left a mess outside number 3". Mirrors the "stars",

@@ -341,3 +341,11 @@ def test_the_status_is_shown_instead_of_the_feedback(database: str, domain: dict
         assert session.execute(select(Feedback).where(
             Feedback.sender_id == "web-fb-status")).first() is None
 
+
+@pytest.mark.parametrize("typed", ["omitir", "Pular", "overslaan", "skip"])
+def test_the_skip_button_typed_in_the_citizens_language_skips_the_rating(typed: str,
+                                                                        domain: dict) -> None:
+    """"Omitir" typed at "¿Y qué nota le das...?" (its button's title) asked again forever."""
+    slots = validate("feedback_rating", {"feedback_rating": typed}, domain, text=typed,
+                     slots={"feedback_text": "the bot was fine"})
+    assert slots["feedback_rating"] == "skip"
