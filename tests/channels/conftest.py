@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import socket
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ from sqlalchemy.engine import make_url
 from bot.db import reset_engine
 from bot.settings import get_settings
 from channels.webchat import WebChatInput
+from tests.integration.servers import free_port
 
 PREFIX = "/webhooks/webchat"
 TEST_MAX_PHOTO_BYTES = 4096  # small, so the 413 test sends little
@@ -70,12 +70,6 @@ class ChannelServer:
 
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.base_url + PREFIX, timeout=15)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def _close_connections(connections: set, grace_seconds: float = 2.0) -> None:
@@ -136,7 +130,7 @@ def serve_blueprint(channel: Any, on_new_message: Any, url_prefix: str, stops: L
     (stop, thread) is appended to `stops` for the fixture to end. Returns the base URL."""
     app = Sanic(f"{channel.name()}_test_{len(stops)}_{id(channel)}")
     app.blueprint(channel.blueprint(on_new_message), url_prefix=url_prefix)
-    port = _free_port()
+    port = free_port()
     started, stop = threading.Event(), threading.Event()
     thread = threading.Thread(target=_serve, args=(app, port, started, stop), daemon=True)
     thread.start()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -31,10 +32,32 @@ POLL_SECONDS = 0.5
 
 
 def free_port() -> int:
-    """A TCP port nobody listens on right now, on loopback."""
+    """A TCP port nobody uses right now, below the kernel's ephemeral range.
+
+    A port the kernel hands out for bind(0) comes from the same range as the local ports of
+    outgoing connections: in the seconds the Rasa server takes to load its model, a client
+    connection elsewhere in the suite can take it ("address already in use", seen once on
+    CI). A port below that range is never given to a connection by the kernel."""
+    low = _ephemeral_low()
+    for _ in range(200):
+        port = random.randrange(max(1024, low - 12000), low)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("0.0.0.0", port))
+            except OSError:
+                continue
+            return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def _ephemeral_low() -> int:
+    """The first port of the kernel's ephemeral range (Linux), 32768 where it cannot be read."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
 
 
 def http_json(url: str, payload: Optional[Mapping[str, Any]] = None, timeout: float = 60) -> Any:
