@@ -8,9 +8,10 @@ that answer a policy question anywhere, mid-report included, also answer the pic
 best match is weak, or none of the suggestions fit, the bot says so and offers a person
 rather than guessing. A message asking how the citizen's own report stands, which the
 model took for a policy question or could not place, gets that report's status instead of
-entries that do not fit (bot.report_enquiries). Every question is logged by the core (bot.faq_log), answered or not, for
-the team's reports; outside a form an answer asks whether it answered the question, and
-action_rate_policy_answer logs the reply, so the team also sees the answers that missed.
+entries that do not fit (bot.report_enquiries). Every question is logged by the core
+(bot.faq_log), answered or not, for the team's reports; outside a form an answer asks
+whether it answered the question, and action_rate_policy_answer logs the reply, so the team
+also sees the answers that missed.
 """
 from __future__ import annotations
 

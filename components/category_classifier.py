@@ -9,7 +9,8 @@ instead of "Sorry, I didn't understand" or a near FAQ answer. It is a separate, 
 scikit-learn model because the label lives in example metadata rather than in entity annotations, and because
 a probability with a "none" class lets it stay silent on addresses and chit-chat instead of
 guessing. Text normalisation is language-neutral (no English-only tooling): one model will
-later serve en/es/pt/nl.
+later serve en/es/pt/nl. A report that names two problems is marked with the second
+(components.problem_clauses), so neither is lost.
 """
 
 from __future__ import annotations
@@ -384,5 +385,5 @@ class CategoryClassifier(GraphComponent, EntityExtractorMixin):
         entity = category_entity(text, ranking, int(self._config["max_alternatives"]))
         if (message.get(INTENT) or {}).get("name") != self._config["report_intent"]:
             return entity
-        return with_second_problem(entity, text, self.rank,
+        return with_second_problem(entity, text, self.rank, ranking,
                                    (NONE_LABEL, *self._config["vague_categories"]))

@@ -81,12 +81,12 @@ def clauses(text: str, language: str) -> List[Clause]:
     return [part for part in parts if len(part.text.split()) >= MIN_CLAUSE_WORDS]
 
 
-def second_problem(text: str, language: str, rank: Callable[[str], Ranking],
+def second_problem(text: str, language: str, rank: Callable[[str], Ranking], whole: Ranking,
                    not_specific: Sequence[str], sure_above: float = CLAUSE_SURE,
                    ) -> Optional[Tuple[Tuple[str, float], SecondProblem]]:
     """((first service, its confidence), the second problem) when two clauses are each sure
-    of a different specific service, and the whole message leaves each some chance; None
-    otherwise. The first is the one named first, as
+    of a different specific service, and the whole message (ranked as `whole`) leaves each
+    some chance; None otherwise. The first is the one named first, as
     the citizen put them; the second's words run from its clause to the end of the message (a
     third problem's words stay in them: one problem held at a time)."""
     parts = clauses(text, language)
@@ -100,8 +100,8 @@ def second_problem(text: str, language: str, rank: Callable[[str], Ranking],
     services = list(dict.fromkeys(service for _, service, _ in named))
     if len(services) < 2:
         return None
-    whole = dict(rank(text))
-    if min(whole.get(services[0], 0.0), whole.get(services[1], 0.0)) < WHOLE_MESSAGE_CHANCE:
+    chances = dict(whole)
+    if min(chances.get(services[0], 0.0), chances.get(services[1], 0.0)) < WHOLE_MESSAGE_CHANCE:
         return None  # "a branch fell off a tree and is blocking the path": one problem
     first = next(item for item in named if item[1] == services[0])
     second = next(item for item in named if item[1] == services[1])
@@ -112,13 +112,14 @@ def second_problem(text: str, language: str, rank: Callable[[str], Ranking],
 
 
 def with_second_problem(entity: Dict[str, Any], text: str, rank: Callable[[str], Ranking],
-                        not_specific: Sequence[str]) -> Dict[str, Any]:
+                        whole: Ranking, not_specific: Sequence[str]) -> Dict[str, Any]:
     """The category entity of a report, marked when the message names two problems: the
     service named first is its value, and the other, with its words, is under "also", for
-    the report form to report right after this one (actions.next_problem)."""
+    the report form to report right after this one (actions.next_problem). `whole` is the
+    message's own ranking, already made."""
     if not _MAY_JOIN.search(text):
         return entity
-    found = second_problem(text, detect_language(text), rank, not_specific)
+    found = second_problem(text, detect_language(text), rank, whole, not_specific)
     if found is None:
         return entity
     (first, confidence), second = found

@@ -33,7 +33,9 @@ def reader(whole: Dict[str, float]):  # type: ignore[no-untyped-def]
     return rank
 
 
-BOTH = reader({"streetlight": 0.64, "pothole": 0.29, "noise": 0.01})
+WHOLE = {"streetlight": 0.64, "pothole": 0.29, "noise": 0.01}
+BOTH = reader(WHOLE)
+RANKED = sorted(WHOLE.items(), key=lambda item: -item[1])  # the whole message's ranking
 
 
 @pytest.mark.parametrize("text, language, parts", [
@@ -65,7 +67,7 @@ def test_the_words_that_join_are_the_messages_own_language() -> None:
 
 def test_two_clauses_sure_of_two_services_make_a_second_problem() -> None:
     text = "there's a pothole on Mill Lane and the streetlight next to it is out too"
-    (first, confidence), second = second_problem(text, "en", BOTH, NOT_SPECIFIC)
+    (first, confidence), second = second_problem(text, "en", BOTH, RANKED, NOT_SPECIFIC)
     assert (first, confidence) == ("pothole", 0.96)
     assert (second.service, second.text) == ("streetlight", "the streetlight next to it is out too")
     assert text[second.start:second.end] == second.text
@@ -73,7 +75,7 @@ def test_two_clauses_sure_of_two_services_make_a_second_problem() -> None:
 
 def test_the_second_problems_words_run_to_the_end_of_the_message() -> None:
     text = "there's a pothole on Mill Lane, the streetlight next to it is out too, it has been there for weeks"
-    _, second = second_problem(text, "en", BOTH, NOT_SPECIFIC)
+    _, second = second_problem(text, "en", BOTH, RANKED, NOT_SPECIFIC)
     assert second.text == "the streetlight next to it is out too, it has been there for weeks"
 
 
@@ -85,15 +87,15 @@ def test_the_second_problems_words_run_to_the_end_of_the_message() -> None:
     "there's a pothole on Mill Lane",
 ])
 def test_one_problem_stays_one(text: str) -> None:
-    assert second_problem(text, "en", BOTH, NOT_SPECIFIC) is None
+    assert second_problem(text, "en", BOTH, RANKED, NOT_SPECIFIC) is None
 
 
 def test_a_service_the_whole_message_gives_no_chance_is_not_a_second_problem() -> None:
     """"a branch fell off a tree and is blocking the path": each part alone reads as a
     service, the message as one problem."""
-    one_problem = reader({"pothole": 0.99, "streetlight": 0.005})
+    whole = [("pothole", 0.99), ("streetlight", 0.005)]
     text = "there's a pothole on Mill Lane and the streetlight next to it is out too"
-    assert second_problem(text, "en", one_problem, NOT_SPECIFIC) is None
+    assert second_problem(text, "en", reader(dict(whole)), whole, NOT_SPECIFIC) is None
 
 
 def entity(value: str = "streetlight") -> dict:
@@ -105,7 +107,7 @@ def entity(value: str = "streetlight") -> dict:
 
 def test_the_entity_names_the_first_problem_and_holds_the_second() -> None:
     text = "there's a pothole on Mill Lane and the streetlight next to it is out too"
-    marked = with_second_problem(entity(), text, BOTH, NOT_SPECIFIC)
+    marked = with_second_problem(entity(), text, BOTH, RANKED, NOT_SPECIFIC)
     assert (marked["value"], marked["confidence_entity"]) == ("pothole", 0.96)
     assert [item["value"] for item in marked["alternatives"]] == ["noise"]
     assert marked["also"] == {"value": "streetlight", "confidence": 0.97,
@@ -116,5 +118,5 @@ def test_the_entity_names_the_first_problem_and_holds_the_second() -> None:
 def test_a_message_with_no_second_clause_is_not_ranked_again() -> None:
     rank = reader({"pothole": 0.9})
     assert with_second_problem(entity("pothole"), "pothole outside number 4", rank,
-                               NOT_SPECIFIC) == entity("pothole")
+                               [("pothole", 0.9)], NOT_SPECIFIC) == entity("pothole")
     assert rank.calls == []  # type: ignore[attr-defined]
