@@ -19,7 +19,7 @@ PYTEST_ARGS ?=
 # TEST_WORKERS=0 runs it in one process.
 TEST_WORKERS ?= 2
 
-.PHONY: help venv db model run test bench bench-scale bench-nlu bench-lang bench-faq soak scale-test retention clean
+.PHONY: help venv db model run test bench bench-scale bench-nlu bench-lang bench-diff bench-faq soak scale-test retention clean
 
 help: ## list the targets
 	@echo "Civic assistant: make <target>"
@@ -76,6 +76,9 @@ bench-nlu: venv ## evaluate the NLU model on the held-out set
 
 bench-lang: venv ## language detection vs plain langdetect, and per-language intent/category F1
 	$(PY) -m bench.lang_eval
+
+bench-diff: venv ## held-out messages two models read differently: make bench-diff OLD=a.tar.gz NEW=b.tar.gz
+	$(PY) -m bench.model_diff $(OLD) $(NEW)
 
 bench-faq: venv ## FAQ retrieval: top-1 accuracy per language, unrelated questions wrongly answered
 	$(PY) -m bench.faq_eval
