@@ -21,6 +21,7 @@ from actions.catalogue import named_service
 from actions.common import (QUESTION_INTENTS, channel_of, language_of, latest_entity,
                             latest_intent, latest_metadata, latest_text, log_event, says_cancel,
                             statement_for_a_question)
+from actions.problem_fixed import settle_closed_case
 from actions.replies import utter_core_error
 from actions.slots import NOTE_SLOTS, REQUESTED_SLOT, reset
 from actions.waiting_question import after_form
@@ -34,6 +35,7 @@ from bot.db import read_scope, session_scope
 from bot.errors import (CaseNotFound, DatabaseUnavailable, InvalidInput, MalformedReference,
                         NotYourCase)
 from bot.followers import cases_of_conversation
+from bot.problem_fixed import says_it_is_done
 
 Validated = Dict[Text, Any]
 PHOTO_ONLY = "(photo)"  # note_text when the citizen sent a photo without words
@@ -186,13 +188,17 @@ class ActionSubmitCaseNote(Action):
                   domain: DomainDict) -> List[EventType]:
         reference = str(tracker.get_slot("note_case") or "")
         text = str(tracker.get_slot("note_text") or "")
+        answered = bool(tracker.get_slot(ANSWER_SLOT))
+        says_fixed = not answered and says_it_is_done(text)
         try:
             with session_scope() as session:
                 case = case_for_note(session, reference, channel_of(tracker), tracker.sender_id)
-                added = add_citizen_note(session, case, "" if text == PHOTO_ONLY else text,
-                                         tracker.get_slot("note_photo_ids") or [],
-                                         channel=channel_of(tracker),
-                                         sender_id=tracker.sender_id)
+                settled = settle_closed_case(session, case, tracker, language_of(tracker)) \
+                    if says_fixed else None
+                added = None if settled else add_citizen_note(
+                    session, case, "" if text == PHOTO_ONLY else text,
+                    tracker.get_slot("note_photo_ids") or [], channel=channel_of(tracker),
+                    sender_id=tracker.sender_id, says_fixed=says_fixed)
         except DatabaseUnavailable as error:
             utter_core_error(dispatcher, error)
             log_event("case_note_not_saved", tracker, reason="database_unavailable")
@@ -204,17 +210,29 @@ class ActionSubmitCaseNote(Action):
             log_event("case_note_not_saved", tracker, reason=type(error).__name__)
             dispatcher.utter_message(response="utter_case_note_cancelled")
             return after_form(tracker, reset(NOTE_SLOTS + (REQUESTED_SLOT,)))
-        answered = bool(tracker.get_slot(ANSWER_SLOT))
+        if added is None:  # "it's fixed", about a case already resolved or closed
+            dispatcher.utter_message(response=settled[0], **settled[1])
+            log_event("case_note_settled", tracker, case_reference=settled[1]["reference"])
+            return after_form(tracker, reset(NOTE_SLOTS) + [
+                SlotSet("last_case_reference", settled[1]["reference"])])
         if answered or not added.merged_into:
-            dispatcher.utter_message(response="utter_case_question_answered" if answered
-                                     else "utter_case_note_added", reference=added.reference)
+            dispatcher.utter_message(response=_added_response(answered, says_fixed),
+                                     reference=added.reference)
         else:
             dispatcher.utter_message(response="utter_case_note_added_merged",
                                      reference=added.reference, merged_into=added.merged_into)
         log_event("case_note_added", tracker, case_reference=added.reference,
-                  photos=added.photos, repeated=added.repeated, answered_question=answered)
+                  photos=added.photos, repeated=added.repeated, answered_question=answered,
+                  says_fixed=says_fixed)
         return after_form(tracker, reset(NOTE_SLOTS) + [
             SlotSet("last_case_reference", added.reference)])
+
+
+def _added_response(answered: bool, says_fixed: bool) -> str:
+    """The answer to a caseworker's question, the news that it is fixed, or a note."""
+    if answered:
+        return "utter_case_question_answered"
+    return "utter_case_done_noted" if says_fixed else "utter_case_note_added"
 
 
 def _note_in_message(tracker: Tracker) -> Optional[str]:

@@ -30,6 +30,8 @@ FALLBACK_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
 # my mum" reads as a policy question at 0.98, "people keep tripping over it and the council
 # does nothing" at 1.0. Where the citizen was asked for their own words, such a message is the
 # answer unless it is asked as a question (statement_for_a_question).
+# The status action, which others hand a misread status question to (FollowupAction).
+STATUS_ACTION = "action_check_status"
 QUESTION_INTENTS = frozenset({"ask_policy", "check_status"})
 # ...and, where the citizen's own words were asked ("Please describe the problem", "Roughly how
 # big is it?"), what it makes of many of them: "the council never fixes anything round here"

@@ -14,7 +14,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.catalogue import named_service
 from actions.common import channel_of, language_of, latest_entity, latest_intent, latest_text
-from actions.common import log_event, says_cancel, set_by_the_last_reply
+from actions.common import STATUS_ACTION, log_event, says_cancel, set_by_the_last_reply
 from actions.common import long_small_talk, statement_for_a_question
 from actions.next_problem import NEXT_PROBLEM_SLOT, held_problem, next_problem_events
 from actions.replies import utter_core_error
@@ -192,7 +192,7 @@ class ActionSubmitFeedback(Action):
                 or after_form(tracker, reset(FEEDBACK_SLOTS))
         if rating == STATUS_INSTEAD:
             log_event("feedback_was_a_status_enquiry", tracker)
-            return reset(FEEDBACK_SLOTS) + [FollowupAction("action_check_status")]
+            return reset(FEEDBACK_SLOTS) + [FollowupAction(STATUS_ACTION)]
         if rating == CANCELLED:
             dispatcher.utter_message(response="utter_feedback_cancelled")
             log_event("feedback_cancelled", tracker, step="feedback_rating")

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from typing import Any, List, Optional, Text, Tuple, Union
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import report_fields as fields
 from actions.catalogue import named_service
-from actions.common import channel_of, latest_entity, latest_intent, latest_text, log_event
+from actions.common import (STATUS_ACTION, channel_of, latest_entity, latest_intent, latest_text,
+                            log_event)
 from actions.next_problem import held_problem, report_on
 from actions.replies import utter_core_error
 from actions.slots import FIX_RATING_SLOTS, reset
@@ -28,6 +29,7 @@ from bot.errors import (CaseNotFound, DatabaseUnavailable, InvalidInput, Invalid
 from bot.feedback import parse_rating, rating_meant
 from bot.fix_confirmation import (FixAnswer, case_for_fix_answer, record_fix_confirmation,
                                   record_satisfaction)
+from bot.problem_fixed import asks_whether_fixed
 from bot.references import parse_reference
 
 PENDING_SLOT = "pending_fix_case"
@@ -99,13 +101,19 @@ class ActionRecordFixConfirmation(Action):
         events = self.answer(dispatcher, tracker)
         return with_slots_kept(events, tracker, (PENDING_SLOT, RATING_CASE_SLOT))
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-        """Record the answer; the events for the slots it changed."""
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+               said_fixed: bool = False) -> List[EventType]:
+        """Record the answer; the events for the slots it changed. `said_fixed`: the message
+        says in words that it is fixed ("it's working again", actions.problem_fixed)."""
         pending = tracker.get_slot(PENDING_SLOT)
         rating = rating_in_message(tracker, whole_text=False)
         if latest_intent(tracker) == "inform":
             return self.early_rating(dispatcher, pending, rating)
-        fixed = latest_intent(tracker) == "affirm"
+        if not pending and latest_intent(tracker) == "report_not_fixed" \
+                and asks_whether_fixed(latest_text(tracker)):
+            log_event("not_fixed_question_as_status", tracker)
+            return [FollowupAction(STATUS_ACTION)]  # an enquiry: nothing is reopened
+        fixed = said_fixed or latest_intent(tracker) == "affirm"
         rating = rating if rating is not None else tracker.get_slot(EARLY_RATING_SLOT)
         try:
             answer = save_answer(tracker, pending, fixed, None if rating == SKIP else rating)

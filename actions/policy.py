@@ -23,8 +23,8 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import (language_of, latest_entity, latest_intent, latest_text, log_event,
-                            set_by_the_last_reply)
+from actions.common import (STATUS_ACTION, language_of, latest_entity, latest_intent, latest_text,
+                            log_event, set_by_the_last_reply)
 from actions.replies import utter_core_error
 from actions.slots import UNPLACED_WORDS
 from bot.db import session_scope
@@ -41,7 +41,6 @@ ANSWER_RESPONSES = ("utter_policy_answer", "utter_policy_answer_ask_rating",
                     "utter_policy_suggestions")  # the FAQ understood the message
 SUGGESTED_QUERY = "faq_suggestion_query"  # the log row whose suggestions are on screen
 CHOICE_ENTITY, NONE_OF_THESE = "faq_entry", "none"
-STATUS_ACTION = "action_check_status"
 STATEMENT_WORDS = 4  # "zxqv wplk" or "bins" is no statement to send anywhere
 NONE_OF_THESE_TITLE: Dict[str, str] = {
     "en": "None of these", "es": "Ninguna de estas", "pt": "Nenhuma destas",

@@ -13,7 +13,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import channel_of, language_of, latest_entity, latest_text, log_event
+from actions.common import (STATUS_ACTION, channel_of, language_of, latest_entity, latest_text,
+                            log_event)
+from actions.problem_fixed import fixed_events, says_fixed_outside_a_form
 from actions.replies import format_day, utter_core_error
 from bot.case_queries import local_today
 from bot.cases import OPEN_STATUSES, StatusView, case_status_view, find_case
@@ -44,13 +46,17 @@ class Reply:
 
 
 class ActionCheckStatus(Action):
-    """Status by reference (entity or text), else the last case, else the sender's cases."""
+    """Status by reference (entity or text), else the last case, else the sender's cases.
+    A message saying the problem is fixed (components.fixed_statement routes it here) is
+    taken to the report instead (actions.problem_fixed)."""
 
     def name(self) -> Text:
-        return "action_check_status"
+        return STATUS_ACTION
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
+        if says_fixed_outside_a_form(tracker):  # "it's working again": news, not a question
+            return fixed_events(dispatcher, tracker)
         events: List[EventType] = [SlotSet("case_reference", None)]
         try:
             reference = requested_reference(tracker)

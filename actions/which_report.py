@@ -11,11 +11,12 @@ from typing import List, Optional, Tuple
 from rasa_sdk import Tracker
 
 from actions.catalogue import named_service
-from actions.common import channel_of, latest_intent
+from actions.common import channel_of, latest_intent, latest_text
 from bot.case_notes import case_for_note
 from bot.db import read_scope
 from bot.errors import CaseNotFound, DatabaseUnavailable, MalformedReference, NotYourCase
 from bot.followers import cases_of_conversation
+from bot.problem_fixed import says_it_is_done
 from bot.references import parse_reference
 
 RECENT_CASES = 3
@@ -80,8 +81,10 @@ def conversation_cases(tracker: Tracker, limit: int) -> Optional[List[Tuple[str,
 
 
 def described_type(tracker: Tracker) -> Optional[str]:
-    """The service a message describing a problem, or more about one, names."""
-    return named_service(tracker) if latest_intent(tracker) in DESCRIBING else None
+    """The service a message describing a problem, more about one, or that it is fixed
+    ("the pothole has been filled in"), names."""
+    describes = latest_intent(tracker) in DESCRIBING or says_it_is_done(latest_text(tracker))
+    return named_service(tracker) if describes else None
 
 
 def case_described(tracker: Tracker) -> Optional[str]:

@@ -14,7 +14,7 @@ from typing import Any, List, Optional, Tuple
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from bot.case_notes import has_unanswered_note, unanswered_question
+from bot.case_notes import unanswered_note_kind, unanswered_question
 from bot.case_queries import attention_reason, is_overdue, local_today
 from bot.cases import allowed_next_statuses
 from bot.city import load_city
@@ -76,7 +76,7 @@ def case_detail(session: Session, case: Case, now: Optional[dt.datetime] = None)
         status_label=status_text(case.status, "en").label,
         next_statuses=allowed_next_statuses(case.status),
         overdue=is_overdue(case, local_today(now)),
-        attention=attention_reason(case, has_unanswered_note(case.events)),
+        attention=attention_reason(case, unanswered_note_kind(case.events)),
         reporter=f"{case.channel} {mask(case.contact or case.sender_id)}, {case.language}, {consent}",
         map_url=osm_url(case.latitude, case.longitude),
         merged_into=target.reference if target is not None else None, merged_from=merged_from,

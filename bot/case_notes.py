@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.attachments import link_attachments
+from bot.case_event_kinds import (ANSWERING_KINDS, FOLLOWER, MERGED_NOTE_KIND, NOTE_KIND,
+                                  NOTE_KINDS, QUESTION_KIND, REPORTER, SAYS_FIXED_KIND)
 from bot.cases import find_case
 from bot.clock import as_utc, utc_naive
 from bot.errors import InvalidInput, NotYourCase
@@ -26,22 +28,12 @@ from bot.followers import follows, is_reporter
 from bot.models import Case, CaseEvent
 from bot.privacy_subject import subject_hash
 
-__all__ = ["NOTE_KIND", "MERGED_NOTE_KIND", "QUESTION_KIND", "REPORTER", "FOLLOWER",
-           "MAX_NOTE_CHARS", "AddedNote",
+__all__ = ["NOTE_KIND", "SAYS_FIXED_KIND", "MERGED_NOTE_KIND", "QUESTION_KIND", "REPORTER",
+           "FOLLOWER", "MAX_NOTE_CHARS", "AddedNote",
            "case_for_note", "add_citizen_note",
-           "has_unanswered_note", "unanswered_question", "unanswered_note_clause",
-           "cases_with_unanswered_notes"]
+           "has_unanswered_note", "unanswered_note_kind", "unanswered_question",
+           "unanswered_note_clause", "cases_with_unanswered_notes"]
 
-NOTE_KIND = "citizen_note"
-# On the case a report was merged into, when its reporter adds to the merged one: the words
-# stay in the merged case's history, with its reporter's record (erased with it), and this
-# points the caseworker there.
-MERGED_NOTE_KIND = "merged_case_note"
-NOTE_KINDS = (NOTE_KIND, MERGED_NOTE_KIND)
-QUESTION_KIND = "question_asked"  # a caseworker's question to the reporter (bot.case_questions)
-REPORTER, FOLLOWER = "citizen", "follower"  # who wrote a note (its event's actor)
-# A caseworker acting on the case: a change, a merge, or a question to the reporter.
-ANSWERING_KINDS = ("status_changed", "merged", QUESTION_KIND)
 MAX_NOTE_CHARS = 2000
 REPEAT_WINDOW = dt.timedelta(minutes=10)  # the same words again this soon are a retry
 
@@ -72,11 +64,12 @@ def case_for_note(session: Session, reference: str, channel: str, sender_id: str
 
 def add_citizen_note(session: Session, case: Case, text: Optional[str],
                      attachment_ids: Sequence[str] = (), now: Optional[dt.datetime] = None,
-                     channel: Optional[str] = None,
-                     sender_id: Optional[str] = None) -> AddedNote:
+                     channel: Optional[str] = None, sender_id: Optional[str] = None,
+                     says_fixed: bool = False) -> AddedNote:
     """Keep the citizen's words in the case history and link their photos to the case. The
     author is the reporter unless `channel` and `sender_id` name a follower (case_for_note
     says who may add); either way the note carries their keyed hash for export and erasure.
+    `says_fixed` marks words saying the problem is fixed (SAYS_FIXED_KIND).
 
     Raises InvalidInput when there is neither text nor a photo of theirs to add. The same
     words again within a few minutes (a provider retry, a double send) add nothing twice.
@@ -92,10 +85,11 @@ def add_citizen_note(session: Session, case: Case, text: Optional[str],
         raise InvalidInput("a note needs some words or a photo")
     target = session.get(Case, case.merged_into_id) if case.merged_into_id else None
     carried_on = target.reference if target is not None else None
-    if (words and _repeated(case.events, words, moment)) or (not words and not new_photos):
+    kind = SAYS_FIXED_KIND if says_fixed else NOTE_KIND
+    if (words and _repeated(case.events, kind, words, moment)) or (not words and not new_photos):
         return AddedNote(case.reference, len(photos), repeated=True, merged_into=carried_on)
     case.events.append(CaseEvent(
-        kind=NOTE_KIND, actor=REPORTER if is_reporter(case, *author) else FOLLOWER,
+        kind=kind, actor=REPORTER if is_reporter(case, *author) else FOLLOWER,
         created_at=moment, reason=_label(words, len(new_photos)),
         author_hash=subject_hash(*author)))
     case.updated_at = moment
@@ -120,11 +114,11 @@ def _label(words: str, photos: int) -> str:
     return " ".join(part for part in (words, counted) if part)
 
 
-def _repeated(events: Sequence[CaseEvent], words: str, moment: dt.datetime) -> bool:
-    """Whether the case's latest event is a note saying `words` (with or without its photo
-    count), added moments ago. Anything in between, such as a second question answered "no"
-    again, makes it a new note."""
-    if not events or events[-1].kind != NOTE_KIND:
+def _repeated(events: Sequence[CaseEvent], kind: str, words: str, moment: dt.datetime) -> bool:
+    """Whether the case's latest event is a note of `kind` saying `words` (with or without
+    its photo count), added moments ago. Anything in between, such as a second question
+    answered "no" again, makes it a new note."""
+    if not events or events[-1].kind != kind:
         return False
     last = events[-1]
     said = last.reason or ""
@@ -134,12 +128,18 @@ def _repeated(events: Sequence[CaseEvent], words: str, moment: dt.datetime) -> b
 
 def has_unanswered_note(events: Sequence[CaseEvent]) -> bool:
     """A citizen added something after the last time a caseworker acted on the case."""
+    return unanswered_note_kind(events) is not None
+
+
+def unanswered_note_kind(events: Sequence[CaseEvent]) -> Optional[str]:
+    """The kind of the latest note a citizen added since a caseworker last acted on the case,
+    or None: "says it is fixed" is a different job from "added information"."""
     for event in reversed(list(events)):
         if event.kind in NOTE_KINDS:
-            return True
+            return event.kind
         if event.kind in ANSWERING_KINDS:
-            return False
-    return False
+            return None
+    return None
 
 
 def unanswered_question(events: Sequence[CaseEvent]) -> Optional[CaseEvent]:
@@ -163,9 +163,19 @@ def unanswered_note_clause() -> ColumnElement:
                                     ~answered)))
 
 
-def cases_with_unanswered_notes(session: Session, case_ids: List[int]) -> set:
-    """Which of these cases have an unanswered note (one query for a page of the list)."""
+def cases_with_unanswered_notes(session: Session, case_ids: List[int]) -> Dict[int, str]:
+    """Which of these cases have an unanswered note, each with its latest note's kind (two
+    queries for a page of the list, the second only when a case has one)."""
     if not case_ids:
-        return set()
-    return set(session.execute(select(Case.id).where(Case.id.in_(case_ids),
-                                                     unanswered_note_clause())).scalars())
+        return {}
+    noted = list(session.execute(select(Case.id).where(Case.id.in_(case_ids),
+                                                       unanswered_note_clause())).scalars())
+    if not noted:
+        return {}
+    kinds: Dict[int, str] = {}
+    for case_id, kind in session.execute(
+            select(CaseEvent.case_id, CaseEvent.kind)
+            .where(CaseEvent.case_id.in_(noted), CaseEvent.kind.in_(NOTE_KINDS))
+            .order_by(CaseEvent.id)):
+        kinds[case_id] = kind  # the latest wins
+    return kinds

@@ -11,14 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field, replace
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.case_access import visible_cases
-from bot.case_notes import cases_with_unanswered_notes, unanswered_note_clause
+from bot.case_notes import (SAYS_FIXED_KIND, cases_with_unanswered_notes,
+                            unanswered_note_clause)
 from bot.cases import OPEN_STATUSES
 from bot.city import load_city
 from bot.clock import as_utc, utc_naive
@@ -142,7 +143,7 @@ def list_cases(session: Session, role: str, department: Optional[str], filters: 
     targets = _references(session, [case.merged_into_id for case in cases if case.merged_into_id])
     noted = cases_with_unanswered_notes(session, [case.id for case in cases])
     rows = [_row(case, today, counts.get(case.id, 0), targets.get(case.merged_into_id),
-                 case.id in noted)
+                 noted.get(case.id))
             for case in cases]
     return CasePage(rows=rows, total=total, filters=replace(filters, page=page), pages=pages)
 
@@ -221,17 +222,20 @@ def _references(session: Session, case_ids: List[int]) -> Dict[int, str]:
     return dict(session.execute(select(Case.id, Case.reference).where(Case.id.in_(case_ids))).all())
 
 
-def attention_reason(case: Case, unanswered_note: bool) -> str:
-    """Why a case needs a caseworker's attention, in the console's words; "" when it does not."""
+def attention_reason(case: Case, unanswered_note: Union[bool, str, None]) -> str:
+    """Why a case needs a caseworker's attention, in the console's words; "" when it does not.
+    `unanswered_note` is whether a citizen's note waits, or its kind (case page)."""
     if case.fix_confirmation == NOT_FIXED:
         return "citizen says not fixed"
     # a note on a merged case flags the case it was merged into (bot.case_notes)
-    return "citizen added information" if unanswered_note and case.merged_into_id is None \
-        else ""
+    if not unanswered_note or case.merged_into_id is not None:
+        return ""
+    return "citizen says it is fixed" if unanswered_note == SAYS_FIXED_KIND \
+        else "citizen added information"
 
 
 def _row(case: Case, today: dt.date, followers: int, merged_into: Optional[str],
-         unanswered_note: bool) -> CaseRow:
+         unanswered_note: Optional[str]) -> CaseRow:
     created = as_utc(case.created_at).astimezone(load_city().zone)
     return CaseRow(reference=case.reference, service_code=case.service_code,
                    service=service_name(case.service, "en"), department=case.service.department,

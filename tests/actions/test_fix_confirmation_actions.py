@@ -76,6 +76,19 @@ def test_not_fixed_reopens_the_case_and_asks_for_a_rating(text: str, intent: str
     assert values["pending_fix_case"] is None and values["fix_rating_case"] == reference
 
 
+def test_a_question_read_as_not_fixed_gets_the_status_and_reopens_nothing(
+        domain: dict, resolved: Callable[..., str]) -> None:
+    """"C-2026-000122 já resolveram?" asks how it stands; the model may read "not fixed"."""
+    reference = resolved()
+    events, messages = answer(domain, f"{reference.lower()} ja resolveram?", "report_not_fixed")
+    assert messages == []
+    assert [event["name"] for event in events if event["event"] == "followup"] == [
+        "action_check_status"]
+    assert stored(reference).status == "resolved"
+    answer(domain, f"{reference} ainda está avariado?", "report_not_fixed")
+    assert stored(reference).status == "in_progress"  # a complaint, asked as a question
+
+
 def test_yes_with_a_rating_confirms_and_stores_it(domain: dict,
                                                   resolved: Callable[..., str]) -> None:
     reference = resolved()

@@ -11,7 +11,7 @@ import pytest
 
 from bot.attachments import store_attachment
 from bot.case_detail import case_detail
-from bot.case_notes import NOTE_KIND, add_citizen_note, case_for_note
+from bot.case_notes import NOTE_KIND, SAYS_FIXED_KIND, add_citizen_note, case_for_note
 from bot.case_queries import CaseFilters, list_cases
 from bot.cases import change_status, find_case, open_case
 from bot.db import session_scope
@@ -187,6 +187,29 @@ def test_a_note_flags_the_case_until_a_caseworker_acts(db: str, report: Callable
         find_case(session, quiet).fix_confirmation = NOT_FIXED
     assert attention(db, street) == {noted: "citizen added information",
                                      quiet: "citizen says not fixed"}
+
+
+def test_a_note_saying_it_is_fixed_is_flagged_as_such(db: str, report: Callable[..., dict],
+                                                       street: str) -> None:
+    """The list and the case page say what the caseworker is asked to do: check and close.
+    A later ordinary note is the latest word; a retry adds nothing twice."""
+    reference = opened(db, report, street)
+    with session_scope(db) as session:
+        case = find_case(session, reference)
+        add_citizen_note(session, case, "It's been filled in", now=MONDAY, says_fixed=True)
+        again = add_citizen_note(session, case, "It's been filled in",
+                                 now=MONDAY + dt.timedelta(minutes=1), says_fixed=True)
+        assert again.repeated
+        assert [event.kind for event in case.events][1:] == [SAYS_FIXED_KIND]
+    assert attention(db, street) == {reference: "citizen says it is fixed"}
+    with session_scope(db) as session:
+        case = find_case(session, reference)
+        detail = case_detail(session, case, now=MONDAY)
+        assert detail.attention == "citizen says it is fixed"
+        assert detail.history[-1].text == "says fixed: It's been filled in"
+        add_citizen_note(session, case, "Oh no, it has sunk again",
+                         now=MONDAY + dt.timedelta(hours=2))
+    assert attention(db, street) == {reference: "citizen added information"}
 
 
 def test_a_note_on_a_merged_report_flags_the_case_that_carries_on(

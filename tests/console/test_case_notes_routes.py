@@ -20,18 +20,24 @@ from tests.console.case_console import (FakeRasa, audits, console, fake_rasa,  #
 from tests.console.harness import ConsoleServer
 
 
+@pytest.mark.parametrize("says_fixed, label, line", [
+    (False, "citizen added information", "citizen note"),
+    # the caseworker sees from the list that the job is to check and close it
+    (True, "citizen says it is fixed", "says fixed")])
 def test_a_citizens_note_is_on_the_case_page_and_flagged_until_a_change(
-        console: ConsoleServer, people: Dict[str, httpx.Client]) -> None:
+        console: ConsoleServer, people: Dict[str, httpx.Client], says_fixed: bool, label: str,
+        line: str) -> None:
     street = "Nte" + uuid.uuid4().hex[:6]
     case = new_case(console, address=f"4 {street} Rd")
     with session_scope(console.database_url) as session:
-        add_citizen_note(session, session.get(Case, case.id), "It is <b>twice</b> as big now")
+        add_citizen_note(session, session.get(Case, case.id), "It is <b>twice</b> as big now",
+                         says_fixed=says_fixed)
     listed = people["highways"].get("/cases", params={"area": street, "attention": "1"})
     assert case.reference in listed.text
-    assert "Needs attention: citizen added information" in listed.text
+    assert f"Needs attention: {label}" in listed.text
     page = people["highways"].get(f"/cases/{case.reference}")
-    assert "citizen note: It is &lt;b&gt;twice&lt;/b&gt; as big now" in page.text
-    assert "Needs attention: citizen added information" in page.text
+    assert f"{line}: It is &lt;b&gt;twice&lt;/b&gt; as big now" in page.text
+    assert f"Needs attention: {label}" in page.text
     post(people["highways"], f"/cases/{case.reference}/status", status="acknowledged",
          reason="Crew booked for Monday")
     after = people["highways"].get("/cases", params={"area": street, "attention": "1"})
