@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.attachments import link_attachments
+from bot.case_event_kinds import reporter_said_fixed
 from bot.city import load_city
 from bot.clock import as_utc, utc_naive
 from bot.errors import (CaseNotFound, DuplicateSubmission, InvalidInput, InvalidTransition,
@@ -166,6 +167,7 @@ def change_status(session: Session, case: Case, to: str, reason: Optional[str], 
     if to not in allowed_next_statuses(case.status):
         raise InvalidTransition(case.status, to)
     moment = utc_naive(now)
+    said_fixed = reporter_said_fixed(case.events)
     event = CaseEvent(kind="status_changed", from_status=case.status, to_status=to,
                       reason=(reason or "").strip() or None,
                       reason_code=checked_reason(to, reason_code), actor=by, created_at=moment)
@@ -173,7 +175,7 @@ def change_status(session: Session, case: Case, to: str, reason: Optional[str], 
     if case.status == "duplicate":
         case.merged_into_id = None  # reopened: it stands on its own again
     case.status, case.updated_at = to, moment
-    _update_fix_confirmation(case, to)
+    _update_fix_confirmation(case, to, said_fixed)
     session.flush()
     notify_status_change(session, case, event, now=moment)
     return event
@@ -190,14 +192,17 @@ def change_status_by_staff(session: Session, case: Case, to: str, reason: Option
     return change_status(session, case, to, reason, by, now=now, reason_code=reason_code)
 
 
-def _update_fix_confirmation(case: Case, to: str) -> None:
-    """Resolved asks the reporter (if they hear from us) whether it is really fixed; any other
-    change withdraws an unanswered question, and settles a "not fixed" unless the case is
-    being worked on again (bot.fix_confirmation reopens it to in_progress)."""
+def _update_fix_confirmation(case: Case, to: str, said_fixed: bool) -> None:
+    """Resolved asks the reporter (if they hear from us) whether it is really fixed, unless
+    they told us so themselves (`said_fixed`): that is the confirmation. Any other change
+    withdraws an unanswered question, and settles a "not fixed" unless the case is being
+    worked on again (bot.fix_confirmation reopens it to in_progress)."""
     if case.fix_confirmation == "asked" or (case.fix_confirmation == "not_fixed"
                                             and to != "in_progress"):
         case.fix_confirmation = None
-    if to == "resolved":
+    if to == "resolved" and said_fixed:
+        case.fix_confirmation = "confirmed"
+    elif to == "resolved":
         case.fix_confirmation = "asked" if case.consent_updates else None
 
 

@@ -63,20 +63,24 @@ def status_update_body(case: Case, event: CaseEvent, language: str, audience: st
                        target_reference: Optional[str] = None) -> str:
     """The citizen-facing words for one status change, carrying the caseworker's reason (a
     standard one in `language`, their own words as typed)."""
-    template = notification_template(_template_name(event, audience, target_reference), language)
+    template = notification_template(
+        _template_name(case, event, audience, target_reference), language)
     words = status_text(event.to_status or case.status, language)
     return template.format(reference=case.reference, service=service_name(case.service, language),
                            status=words.label, reason=as_sentence(event_reason(event, language)),
                            next_step=words.next_step, target=target_reference or "").strip()
 
 
-def _template_name(event: CaseEvent, audience: str, target_reference: Optional[str]) -> str:
+def _template_name(case: Case, event: CaseEvent, audience: str,
+                   target_reference: Optional[str]) -> str:
     """Which wording: a merge names the case that carries on; "resolved" asks the reporter
-    whether it is really fixed; followers are told it is a report they follow."""
+    whether it is really fixed, or thanks them when they told us it was (bot.cases);
+    followers are told it is a report they follow."""
     if event.to_status == "duplicate" and target_reference:
         return "merged"
     if event.to_status == "resolved" and audience == "reporter":
-        return "resolved_question"
+        return "resolved_as_you_said" if case.fix_confirmation == "confirmed" \
+            else "resolved_question"
     return "status_update_follower" if audience == "follower" else "status_update"
 
 
@@ -87,7 +91,8 @@ def notify_status_change(session: Session, case: Case, event: CaseEvent,
     target_reference = target.reference if target is not None else None
     queued = []
     for person in recipients(session, case):
-        asks = event.to_status == "resolved" and person.audience == "reporter"
+        asks = event.to_status == "resolved" and person.audience == "reporter" \
+            and case.fix_confirmation == "asked"
         queued.append(enqueue(
             session, channel=person.channel, recipient=person.address, language=person.language,
             kind="status_update",

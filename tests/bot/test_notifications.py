@@ -75,3 +75,30 @@ def test_each_change_is_one_message(db: str, report: Callable[..., dict]) -> Non
         change_status(session, case, "in_progress", "crew booked", by="alice", now=LATER)
     bodies = [message.body for message in outbox_for(db, case.id)]
     assert len(bodies) == 2 and "seen by the team" in bodies[0] and "crew booked." in bodies[1]
+
+
+@pytest.mark.parametrize("who, asked", [("reporter", False), ("follower", True)])
+def test_resolved_after_the_reporter_said_it_was_fixed_asks_nothing(
+        db: str, report: Callable[..., dict], who: str, asked: bool) -> None:
+    """They told us it was fixed: the case is confirmed and they are thanked, not asked
+    "is it really fixed?" (their follower's word is not theirs, so they are still asked)."""
+    from bot.case_notes import add_citizen_note
+    from bot.followers import follow_case
+
+    with session_scope(db) as session:
+        case = open_case(session, **report(contact="+441632960124", channel="sms")).case
+        if who == "follower":
+            follow_case(session, case, channel="webchat", sender_id="web-neighbour",
+                        contact=None, language="en")
+        add_citizen_note(session, case, "the pothole has been filled", now=LATER,
+                         channel="webchat" if who == "follower" else None,
+                         sender_id="web-neighbour" if who == "follower" else None,
+                         says_fixed=True)
+        change_status(session, case, "resolved", "Checked and closed", by="alice",
+                      now=LATER + dt.timedelta(hours=1))
+        confirmation = case.fix_confirmation
+    reporter = [message for message in outbox_for(db, case.id) if message.channel == "sms"]
+    assert confirmation == ("asked" if asked else "confirmed")
+    assert reporter[0].payload["asks_fix_confirmation"] is asked
+    assert ("Is it really fixed?" in reporter[0].body) is asked
+    assert ("closed as fixed, as you told us" in reporter[0].body) is not asked

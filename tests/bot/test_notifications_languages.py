@@ -89,7 +89,7 @@ def test_every_template_exists_in_every_language_with_known_placeholders() -> No
     question = templates.pop("case_question")
     answer = templates.pop("feedback_reply")
     assert set(templates) == {"status_update", "status_update_follower", "resolved_question",
-                              "merged"}
+                              "resolved_as_you_said", "merged"}
     for name, texts in templates.items():
         assert set(texts) == set(LANGUAGES), name
         for language, text in texts.items():
