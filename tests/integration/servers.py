@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_SECONDS = 300.0
 STOP_TIMEOUT_SECONDS = 60.0
 POLL_SECONDS = 0.5
+_PORTS = random.SystemRandom()  # free_port: not the seeded `random` module
 
 
 def free_port() -> int:
@@ -37,10 +38,15 @@ def free_port() -> int:
     A port the kernel hands out for bind(0) comes from the same range as the local ports of
     outgoing connections: in the seconds the Rasa server takes to load its model, a client
     connection elsewhere in the suite can take it ("address already in use", seen once on
-    CI). A port below that range is never given to a connection by the kernel."""
+    CI). A port below that range is never given to a connection by the kernel.
+
+    Drawn from the operating system's randomness, not the `random` module: loading a Rasa
+    model in a test seeds that module (random.seed(42), rasa.utils.tensorflow.models), so both
+    test workers then drew the same "free" port, and the second console started answered
+    through the first one's server, on another database (sign-in 401, seen on CI)."""
     low = _ephemeral_low()
     for _ in range(200):
-        port = random.randrange(max(1024, low - 12000), low)
+        port = _PORTS.randrange(max(1024, low - 12000), low)
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
             try:
                 sock.bind(("0.0.0.0", port))
