@@ -72,13 +72,11 @@ class FixedStatementReader(GraphComponent):
     def _reads_as_fixed(self, message: Message) -> bool:
         """Said to be fixed, and not an intent kept as the model read it. Under a fallback
         the model was unsure, so only a leading yes or no keeps it."""
-        text = message.get(TEXT) or ""
-        if not says_it_is_done(text):
-            return False
         unsure = (message.get(INTENT) or {}).get("name") == FALLBACK_INTENT
         intent = _model_intent(message)
-        if intent in self._config["keep_intents"] and not unsure:
-            return False
+        text = message.get(TEXT) or ""
+        if (intent in self._config["keep_intents"] and not unsure) or not says_it_is_done(text):
+            return False  # the intent first: it costs nothing, the words are read every turn
         words = text.lower().replace(",", " ").split()
         answers = words and words[0].strip(".!") in YES_OR_NO
         return not (answers and (unsure or intent in self._config["yes_no_intents"]))
