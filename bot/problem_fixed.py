@@ -28,7 +28,7 @@ def _phrases(block: str) -> FrozenSet[str]:
                      if phrase.strip())
 
 
-# Done: fixed, repaired, working again, cleared away, no longer needed.
+# Done: fixed, repaired, working again, cleared away, stopped.
 DONE: FrozenSet[str] = _phrases("""
 been fixed|is fixed|it's fixed|its fixed|are fixed|was fixed|were fixed|got fixed|fixed it
 fixed now|fixed already|already fixed|they fixed|you fixed|someone fixed|fixed the|fixed this
