@@ -12,6 +12,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy.orm import Session
 
 from actions.common import (STATUS_ACTION, channel_of, language_of, latest_entity, latest_text,
                             log_event)
@@ -24,9 +25,12 @@ from bot.errors import CaseNotFound, DatabaseUnavailable, MalformedReference
 from bot.followers import cases_of_conversation, follows, is_reporter
 from bot.options_in_text import folded_words
 from bot.references import parse_reference
-from bot.services import target_date_text
+from bot.service_mentions import services_mentioned
+from bot.services import get_service, service_name, target_date_text
 
 RECENT_CASES = 3
+# How far back "the pothole" is looked for among a conversation's reports.
+CASES_SEARCHED_BY_KIND = 20
 # Words asking about more than one report, accents dropped: "other", "all", "reports".
 OTHERS_WORDS = frozenset("""
 other others another all reports cases
@@ -110,10 +114,16 @@ def target_date_line(view: StatusView, language: str) -> str:
 
 
 def reply_without_reference(tracker: Tracker) -> Reply:
-    """No reference given: the case from earlier in this conversation, else its only case,
+    """No reference given: with a kind of problem named ("has the pothole been fixed?"), the
+    report of that kind; else the case from earlier in this conversation, else its only case,
     else a list of the recent cases it reported or follows, else ask for the reference."""
+    text = latest_text(tracker)
+    with read_scope() as session:
+        named = services_mentioned(session, text)
+    if named:
+        return reply_for_services(tracker, named)
     last = tracker.get_slot("last_case_reference")
-    if last and not asks_about_others(latest_text(tracker)):
+    if last and not asks_about_others(text):
         return case_reply(tracker, last)
     language = language_of(tracker)
     with session_scope() as session:
@@ -123,9 +133,48 @@ def reply_without_reference(tracker: Tracker) -> Reply:
                  for case in cases]
     if not views:
         return Reply(response="utter_ask_case_reference")
-    if len(views) == 1 and not asks_about_others(latest_text(tracker)):
+    if len(views) == 1 and not asks_about_others(text):
         return case_reply(tracker, views[0].reference)  # no list of one to pick from
     return Reply(response="utter_your_recent_cases", values={"cases": recent_lines(views)})
+
+
+def reply_for_services(tracker: Tracker, named: List[str]) -> Reply:
+    """The report of the kind named: the one just discussed if it is of that kind, else the
+    conversation's one report of it, else a list of them. With none of that kind the citizen
+    is told so, with the reports this chat does have, instead of another report's status."""
+    language = language_of(tracker)
+    with read_scope() as session:
+        last = _last_case_named(session, tracker, named)
+        cases = cases_of_conversation(session, channel_of(tracker), tracker.sender_id,
+                                      CASES_SEARCHED_BY_KIND)
+        matching = [case for case in cases if case.service_code in named]
+        shown = matching or cases[:RECENT_CASES]
+        views = [case_status_view(case, language, for_sender=True, with_reason=False)
+                 for case in shown]
+        wanted = " / ".join(service_name(get_service(session, code), language) for code in named)
+    if last is not None:
+        return case_reply(tracker, last)
+    if len(matching) == 1:
+        return case_reply(tracker, matching[0].reference)
+    if matching:
+        return Reply(response="utter_your_recent_cases", values={"cases": recent_lines(views)})
+    if not views:
+        return Reply(response="utter_ask_case_reference")
+    return Reply(response="utter_no_report_of_that_kind",
+                 values={"service": wanted, "cases": recent_lines(views)})
+
+
+def _last_case_named(session: Session, tracker: Tracker, named: List[str]) -> Optional[str]:
+    """The case this conversation just discussed, when it is of a kind the message names
+    (it may be a reference someone passed on, not one of the conversation's own)."""
+    last = tracker.get_slot("last_case_reference")
+    if not last or asks_about_others(latest_text(tracker)):
+        return None
+    try:
+        case = find_case(session, last)
+    except (CaseNotFound, MalformedReference):
+        return None
+    return case.reference if case.service_code in named else None
 
 
 def asks_about_others(text: str) -> bool:

@@ -18,6 +18,7 @@ from bot.errors import CaseNotFound, DatabaseUnavailable, MalformedReference, No
 from bot.followers import cases_of_conversation
 from bot.problem_fixed import says_it_is_done
 from bot.references import parse_reference
+from bot.service_mentions import services_mentioned
 
 RECENT_CASES = 3
 # Messages whose named type says which report they are about ("the pothole has got bigger").
@@ -82,9 +83,22 @@ def conversation_cases(tracker: Tracker, limit: int) -> Optional[List[Tuple[str,
 
 def described_type(tracker: Tracker) -> Optional[str]:
     """The service a message describing a problem, more about one, or that it is fixed
-    ("the pothole has been filled in"), names."""
-    describes = latest_intent(tracker) in DESCRIBING or says_it_is_done(latest_text(tracker))
-    return named_service(tracker) if describes else None
+    ("the pothole has been filled in"), names: the classifier's reading, else the one service
+    the catalogue's words name (the classifier reads only messages the model took for
+    reports, and "it's fixed" is often read as something else)."""
+    text = latest_text(tracker)
+    if latest_intent(tracker) not in DESCRIBING and not says_it_is_done(text):
+        return None
+    return named_service(tracker) or _one_service_in_words(text)
+
+
+def _one_service_in_words(text: str) -> Optional[str]:
+    try:
+        with read_scope() as session:
+            named = services_mentioned(session, text)
+    except DatabaseUnavailable:
+        return None
+    return named[0] if len(named) == 1 else None
 
 
 def case_described(tracker: Tracker) -> Optional[str]:

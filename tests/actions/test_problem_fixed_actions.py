@@ -164,3 +164,17 @@ def test_a_case_no_longer_open_is_not_flagged_again(open_test_case: Callable[...
     assert responses(messages) == ["utter_case_done_already"]
     assert messages[0]["status"] in ("closed without a fix", "fixed")
     assert history(reference) == []
+
+
+def test_the_kind_named_in_words_picks_the_report_without_the_classifier(
+        open_test_case: Callable[..., str], domain: dict) -> None:
+    """The model read "la farola ya funciona" as something other than a report, so the
+    classifier named no service; the catalogue's words ("farola") still pick the report."""
+    sender = "web-fixed-words"
+    light = open_test_case(sender, service_code="streetlight")
+    open_test_case(sender)  # a pothole report, newer
+    text = "la farola ya funciona otra vez"
+    tracker = form_tracker("case_note_form", None, {}, text=text, intent="check_status",
+                           sender_id=sender, slots={"note_text": text})
+    events, messages = run_action(ValidateCaseNoteForm(), tracker, domain)
+    assert slot_values(events)["note_case"] == light and responses(messages) == []
