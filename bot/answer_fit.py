@@ -68,6 +68,16 @@ bij naast voor tegenover achter hoek kruising tussen langs straat weg laan plein
 gracht kade singel nummer halte kerk markt brug rotonde ziekenhuis winkel ingang uitgang
 huis flat
 """.split())
+# Prepositions of where, which open a place given as a landmark ("behind the community
+# centre", "en frente del colegio", "naast de bakker"): with one among a reply's first
+# words it names a place, whatever the model made of the rest.
+WHERE_WORDS = frozenset("""
+near outside opposite beside next behind between across corner junction front
+cerca junto frente enfrente delante detras esquina lado
+perto junto frente atras esquina lado
+bij naast tegenover achter hoek
+""".split())
+OPENING_WORDS = 3  # "behind the...", "it's outside the...", "en la esquina de..."
 # Words too common to show that a reply repeats the question ("there", "which").
 QUESTION_STOPWORDS = frozenset("""
 there their these those which what where when would could should about right your with
@@ -166,6 +176,15 @@ def names_an_option(text: str, prompt: str, language: str,
     if not words or len(words) > MAX_OPTION_WORDS or reads_as_question(text, language):
         return False
     return _shares_a_word(words, folded_words(prompt))
+
+
+def names_a_place(text: str) -> bool:
+    """Whether a reply plainly gives a place: a street, a house number, or a preposition of
+    where among its first words. Stricter than not being off the question: it is what
+    makes a reply the model took for a question or feedback the answer to "Where is it?"."""
+    words = folded_words(text)
+    return (place_mentioned(text) is not None or _house_number_in(words)
+            or any(word in WHERE_WORDS for word in words[:OPENING_WORDS]))
 
 
 def _house_number_in(words: List[str]) -> bool:

@@ -96,3 +96,34 @@ def test_the_question_offers_the_place_of_the_report_just_made(domain: dict) -> 
     _, messages = run_action(ActionAskLocation(), tracker, domain)
     assert responses(messages) == ["utter_ask_location_same_place"]
     assert messages[0]["place"] == BEFORE["location"]
+
+
+# --- A place the model took for a question or feedback ------------------------------------
+
+@pytest.mark.parametrize("reply, intent, place", [
+    ("behind the community centre, Mill Lane", "ask_policy",
+     "behind the community centre, Mill Lane"),  # ask_policy at 1.0 in the shipped model
+    ("it's outside the library", "ask_policy", "it's outside the library, Station Road"),
+    ("en frente del ayuntamiento", "check_status", "en frente del ayuntamiento, Station Road"),
+    ("Station Road 14, the council never fixes it", "give_feedback",
+     "Station Road 14, the council never fixes it"),
+])
+def test_a_place_read_as_a_question_is_the_place(reply: str, intent: str, place: str,
+                                                 domain: dict) -> None:
+    """It got the FAQ's suggestions and "Where is it?" again."""
+    slots, messages = validate("location", {}, domain, text=reply, intent=intent,
+                               slots=PLACE_ASKED)
+    assert slots["location"] == place and slots["requested_slot"] != "location"
+    assert "utter_location_needed" not in responses(messages)
+
+
+@pytest.mark.parametrize("reply, intent", [
+    ("where is the community centre?", "ask_policy"),  # asked as a question: the FAQ's
+    ("the council does nothing about anything", "give_feedback"),  # no place shown
+    ("what's the status of my report", "check_status"),
+    ("how do I complain about the council", "ask_policy"),
+])
+def test_a_question_or_a_statement_without_a_place_is_not_the_place(
+        reply: str, intent: str, domain: dict) -> None:
+    slots, _ = validate("location", {}, domain, text=reply, intent=intent, slots=PLACE_ASKED)
+    assert "location" not in slots

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answer_fit import (CHOICE, DIGITS, TEXT, YES_NO, names_an_option, off_question_answer,
-                             off_question_place)
+from bot.answer_fit import (CHOICE, DIGITS, TEXT, YES_NO, names_a_place, names_an_option,
+                             off_question_answer, off_question_place)
 from bot.options_in_text import QuestionOption
 
 DANGER = "Is it a danger to cars, cyclists or people right now? (yes/no)"
@@ -108,3 +108,21 @@ def test_a_long_reply_naming_an_option_is_an_answer() -> None:
 def test_an_option_pressed_is_an_option_however_long_its_name() -> None:
     assert names_an_option("several in a row", HOW_MANY, "en", LIGHTS)
     assert not names_an_option("several in a row", HOW_MANY, "en")  # no options given
+
+
+@pytest.mark.parametrize("text, named", [
+    ("behind the community centre", True),
+    ("it's outside the library", True),
+    ("in front of the school gates", True),
+    ("en la esquina de la plaza", True),
+    ("naast de bakker", True),
+    ("ao lado da farmácia", True),
+    ("Mill Lane", True),
+    ("number 12", True),
+    ("the council does nothing", False),
+    ("people keep tripping over it, it's right outside", False),  # not among the first words
+    ("it's been 3 weeks", False),  # a time, not a house number
+    ("bedankt voor de snelle hulp", False),  # "voor" is also "for"
+])
+def test_names_a_place(text: str, named: bool) -> None:
+    assert names_a_place(text) is named
