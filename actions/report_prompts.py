@@ -28,6 +28,9 @@ NOT_SURE = {"en": "Not sure", "es": "No sé", "pt": "Não sei", "nl": "Weet ik n
 # the domain): an answer taken from the description, or given wrongly, can be changed.
 CHANGE_ANSWERS = {"en": "Change answers", "es": "Cambiar respuestas", "pt": "Mudar respostas",
                   "nl": "Antwoorden wijzigen"}
+# The summary's last button, after "Change answers" when there is one: on SMS the options are
+# numbered in this order, and stopping reads best last. Its payload is the domain's "no".
+CANCEL = {"en": "Cancel", "es": "Cancelar", "pt": "Cancelar", "nl": "Annuleren"}
 
 
 def chosen_service(dispatcher: CollectingDispatcher,
@@ -129,8 +132,8 @@ def option_buttons(question: FollowupQuestion, language: str) -> List[Dict[str, 
 
 
 class ActionAskConfirmed(Action):
-    """Read the report back with Submit / Change / Cancel buttons (in the domain), and
-    "Change answers" after them when the service asked follow-up questions. After "that's
+    """Read the report back with Submit and Change buttons (in the domain), "Change answers"
+    after them when the service asked follow-up questions, and Cancel last. After "that's
     wrong" naming no part, only ask which part, with the same change buttons."""
 
     def name(self) -> Text:
@@ -141,13 +144,15 @@ class ActionAskConfirmed(Action):
         found, service = chosen_service(dispatcher, tracker)
         if not found:
             return []
+        language = language_of(tracker)
         asked = service is not None and bool(service.questions)
-        buttons = [change_answers_button(language_of(tracker))] if asked else []
+        buttons = [change_answers_button(language)] if asked else []
         if tracker.get_slot(WHAT_TO_CHANGE_SLOT):  # "that's wrong": the summary is in view
             dispatcher.utter_message(response="utter_ask_what_to_change", buttons=buttons)
             return [SlotSet(WHAT_TO_CHANGE_SLOT, None)]
-        dispatcher.utter_message(response="utter_ask_confirmed_summary", buttons=buttons,
-                                 **summary_values(tracker, service))
+        cancel = {"title": CANCEL.get(language, CANCEL["en"]), "payload": "/deny"}
+        dispatcher.utter_message(response="utter_ask_confirmed_summary",
+                                 buttons=buttons + [cancel], **summary_values(tracker, service))
         return []
 
 

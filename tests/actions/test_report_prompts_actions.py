@@ -82,13 +82,15 @@ def test_the_summary_reads_the_report_back(domain: dict) -> None:
     assert message["photos"] == "2"
     assert message["consent"] == "✗"
     assert message["answers"] == "Roughly how big is it? bigger than a tyre"
-    # Submit / Change / Cancel come from the domain; a pothole report asked questions
+    # Submit and Change come from the domain; a pothole report asked questions; Cancel last
     assert message["buttons"] == [{"title": "Change answers",
-                                   "payload": '/inform{"field":"answers"}'}]
+                                   "payload": '/inform{"field":"answers"}'},
+                                  {"title": "Cancel", "payload": "/deny"}]
 
 
 @pytest.mark.parametrize("category, language, buttons", [
-    ("pothole", "es", ["Cambiar respuestas"]), ("other", "en", [])])
+    ("pothole", "es", ["Cambiar respuestas", "Cancelar"]), ("other", "en", ["Cancel"]),
+    ("pothole", "nl", ["Antwoorden wijzigen", "Annuleren"])])
 def test_change_answers_only_when_questions_were_asked(category: str, language: str,
                                                        buttons: list, domain: dict) -> None:
     tracker = make_tracker(slots={"category": category, "location": "12 High St",
@@ -104,7 +106,7 @@ def test_the_domain_summary_has_the_contract_buttons(domain: dict) -> None:
     # As the citizen's button sends them, once Rasa has filled the response's placeholders.
     assert [interpolate_text(button["payload"], {"language": "en"}) for button in buttons] == [
         "/affirm", '/inform{"field":"category"}', '/inform{"field":"location"}',
-        '/inform{"field":"description"}', "/deny"]
+        '/inform{"field":"description"}']  # then the action's "Change answers" and Cancel
 
 
 @pytest.mark.parametrize("category, added", [("pothole", ["Change answers"]), ("other", [])])
