@@ -14,7 +14,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.catalogue import named_service
 from actions.common import channel_of, language_of, latest_entity, latest_intent, latest_text
-from actions.common import STATUS_ACTION, log_event, says_cancel, set_by_the_last_reply
+from actions.common import log_event, says_cancel, set_by_the_last_reply
 from actions.common import long_small_talk, statement_for_a_question
 from actions.next_problem import NEXT_PROBLEM_SLOT, held_problem, next_problem_events
 from actions.replies import utter_core_error
@@ -25,7 +25,6 @@ from bot.db import session_scope
 from bot.errors import CaseNotFound, DatabaseUnavailable, InvalidInput, MalformedReference
 from bot.feedback import leading_rating, parse_rating, rating_meant, record_feedback
 from bot.references import parse_reference
-from bot.report_enquiries import asks_after_a_report
 
 SUBSTANTIVE_WORDS = 5  # a first message longer than this is the feedback itself
 FEEDBACK_BUTTON = "/give_feedback"
@@ -36,9 +35,6 @@ CANCELLED = "cancelled"  # "cancel it" at the rating question: nothing is sent
 # The words asked for describe a problem of a specific service ("the streetlight outside 4
 # Elm Road has been out for weeks"): taken as a report, so a crew is sent; no feedback is sent.
 REPORT_INSTEAD = "report_instead"
-# The opening message asks how the citizen's report stands ("buenas, quería saber cómo va mi
-# denuncia", read as feedback): its status is shown; nothing is sent as feedback.
-STATUS_INSTEAD = "status_instead"
 # At the rating question, a reply of this many words read as one of these intents is more
 # feedback, not a rating: the form has no other use for it, and no rule answers it there.
 MORE_FEEDBACK_INTENTS = frozenset({"give_feedback", "inform", "out_of_scope", "nlu_fallback"})
@@ -98,13 +94,12 @@ class ValidateFeedbackForm(FormValidationAction):
     def validate_feedback_text(self, value: Any, dispatcher: CollectingDispatcher,
                                tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         """Some words; the text is kept whole up to a generous limit. A problem for a crew,
-        described instead, ends the form for a report on those words (REPORT_INSTEAD); an
-        opening message asking how their report stands, for its status (STATUS_INSTEAD)."""
+        described instead, ends the form for a report on those words (REPORT_INSTEAD). (An
+        opening message asking how their report stands never gets here: the pipeline's
+        components.report_enquiry sends it to the status action.)"""
         text = str(value or "").strip()
         if len(text) < MIN_FEEDBACK_CHARS or not any(char.isalpha() for char in text):
             return {"feedback_text": None}
-        if tracker.get_slot(REQUESTED_SLOT) is None and asks_after_a_report(text):
-            return {"feedback_text": text, "feedback_rating": STATUS_INSTEAD}
         if _describes_a_problem(tracker):
             return {"feedback_text": text[:MAX_FEEDBACK_CHARS], "feedback_rating": REPORT_INSTEAD,
                     NEXT_PROBLEM_SLOT: held_problem(tracker)}
@@ -190,9 +185,6 @@ class ActionSubmitFeedback(Action):
             return next_problem_events(dispatcher, tracker, reset(FEEDBACK_SLOTS),
                                        response="utter_report_instead_of_feedback") \
                 or after_form(tracker, reset(FEEDBACK_SLOTS))
-        if rating == STATUS_INSTEAD:
-            log_event("feedback_was_a_status_enquiry", tracker)
-            return reset(FEEDBACK_SLOTS) + [FollowupAction(STATUS_ACTION)]
         if rating == CANCELLED:
             dispatcher.utter_message(response="utter_feedback_cancelled")
             log_event("feedback_cancelled", tracker, step="feedback_rating")

@@ -6,9 +6,9 @@ one, the bot offers the close ones as buttons ("did you mean...?", bot.faq_log) 
 these"; a tap comes back as ask_policy with the entry's id (entity faq_entry), so the rules
 that answer a policy question anywhere, mid-report included, also answer the pick. When the
 best match is weak, or none of the suggestions fit, the bot says so and offers a person
-rather than guessing. A message asking how the citizen's own report stands, which the
-model took for a policy question or could not place, gets that report's status instead of
-entries that do not fit (bot.report_enquiries). Every question is logged by the core
+rather than guessing. (A message asking how the citizen's own report stands, which the
+model took for a policy question or could not place, never reaches here: the pipeline's
+components.report_enquiry sends it to the status action.) Every question is logged by the core
 (bot.faq_log), answered or not, for the team's reports; outside a form an answer asks
 whether it answered the question, and action_rate_policy_answer logs the reply, so the team
 also sees the answers that missed.
@@ -19,12 +19,12 @@ import json
 from typing import Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import (STATUS_ACTION, language_of, latest_entity, latest_intent, latest_text,
-                            log_event, set_by_the_last_reply)
+from actions.common import (language_of, latest_entity, latest_intent, latest_text, log_event,
+                            set_by_the_last_reply)
 from actions.replies import utter_core_error
 from actions.slots import UNPLACED_WORDS
 from bot.db import session_scope
@@ -34,7 +34,6 @@ from bot.faq_content import answer_with_links
 from bot.faq_log import (PolicyAnswer, answer_if_clear, answer_question, choose_suggestion,
                          rate_answer)
 from bot.interrogatives import reads_as_question
-from bot.report_enquiries import asks_after_a_report
 
 RATING_OPEN, RATED_QUERY = "faq_rating_open", "faq_query_id"
 ANSWER_RESPONSES = ("utter_policy_answer", "utter_policy_answer_ask_rating",
@@ -73,8 +72,6 @@ class ActionAnswerPolicy(Action):
             return []
         if result.answered and result.match is not None:
             return _serve(dispatcher, tracker, result.match, result.query_id)
-        if _asks_after_a_report(tracker, question):
-            return _status_instead(tracker)
         if result.suggestions:
             return _offer(dispatcher, tracker, result)
         log_event("policy_unsure", tracker, score=result.match.score if result.match else None,
@@ -108,24 +105,9 @@ def second_look_in_faq(dispatcher: CollectingDispatcher,
         return None
     if result is not None and result.answered and result.match is not None:
         return _serve(dispatcher, tracker, result.match, result.query_id)
-    if _asks_after_a_report(tracker, text):
-        return _status_instead(tracker)
     if result is not None and result.match is not None and result.suggestions:
         return _offer(dispatcher, tracker, result)
     return None
-
-
-def _asks_after_a_report(tracker: Tracker, text: str) -> bool:
-    """Whether a message the FAQ could not clearly answer asks how the citizen's report
-    stands ("hola, ¿qué pasa con mi aviso?"), outside a form (where the form's own rules
-    answer a status question and then resume)."""
-    return not tracker.active_loop.get("name") and asks_after_a_report(text)
-
-
-def _status_instead(tracker: Tracker) -> List[EventType]:
-    """The status of the citizen's report, in place of FAQ entries that do not fit."""
-    log_event("policy_read_as_status", tracker, intent=latest_intent(tracker))
-    return [FollowupAction(STATUS_ACTION)]
 
 
 def _serve(dispatcher: CollectingDispatcher, tracker: Tracker, match: FaqMatch,

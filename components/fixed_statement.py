@@ -22,20 +22,17 @@ fixed" answers "is it fixed?"). Where the model was unsure (a fallback), only th
 """
 from __future__ import annotations
 
-import logging
 from typing import Any, Dict, List, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.problem_fixed import says_it_is_done
-
-logger = logging.getLogger(__name__)
-FALLBACK_INTENT = "nlu_fallback"  # FallbackClassifier's, which runs before this component
+from components.intent_override import is_fallback, model_intent, put_first
 
 # A first word that makes the message an answer to a yes/no question, as typed (lower case):
 # the Portuguese "já" (already) keeps its accent apart from the Dutch "ja" (yes).
@@ -66,36 +63,17 @@ class FixedStatementReader(GraphComponent):
         """Rewrites the intent of each message that says the problem is fixed."""
         for message in messages:
             if self._reads_as_fixed(message):
-                self._set_intent(message)
+                put_first(message, self._config["intent"], "fixed_statement")
         return messages
 
     def _reads_as_fixed(self, message: Message) -> bool:
         """Said to be fixed, and not an intent kept as the model read it. Under a fallback
         the model was unsure, so only a leading yes or no keeps it."""
-        unsure = (message.get(INTENT) or {}).get("name") == FALLBACK_INTENT
-        intent = _model_intent(message)
+        unsure = is_fallback(message)
+        intent = model_intent(message)
         text = message.get(TEXT) or ""
         if (intent in self._config["keep_intents"] and not unsure) or not says_it_is_done(text):
             return False  # the intent first: it costs nothing, the words are read every turn
         words = text.lower().replace(",", " ").split()
         answers = words and words[0].strip(".!") in YES_OR_NO
         return not (answers and (unsure or intent in self._config["yes_no_intents"]))
-
-    def _set_intent(self, message: Message) -> None:
-        """The reading goes first in the ranking; the model's stays below it."""
-        fixed = {"name": self._config["intent"], PREDICTED_CONFIDENCE_KEY: 1.0}
-        others = [item for item in message.get(INTENT_RANKING_KEY) or []
-                  if item.get("name") != fixed["name"]]
-        message.set(INTENT, fixed, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [fixed] + others, add_to_output=True)
-        logger.debug("fixed_statement.read model_intent_replaced")
-
-
-def _model_intent(message: Message) -> Text:
-    """The intent model's own reading: under a fallback, the first below it in the ranking."""
-    intent = (message.get(INTENT) or {}).get("name") or ""
-    if intent != FALLBACK_INTENT:
-        return intent
-    below = [item.get("name") for item in message.get(INTENT_RANKING_KEY) or []
-             if item.get("name") != FALLBACK_INTENT]
-    return below[0] if below else intent

@@ -317,31 +317,6 @@ def test_the_report_starts_instead_of_the_feedback(database: str, domain: dict) 
             Feedback.sender_id == "web-fb-instead")).first() is None
 
 
-@pytest.mark.parametrize("text, status", [
-    ("buenas, quería saber cómo va mi denuncia", True),  # feedback to the model, at 0.91
-    ("hi, what's happening with my report?", True),
-    ("the way my report was handled was awful", False),  # feedback about a report
-])
-def test_an_opening_message_asking_how_a_report_stands_is_a_status_check(
-        text: str, status: bool, domain: dict) -> None:
-    """It was taken as the feedback, and a 1-5 rating was asked for."""
-    slots = validate(None, {"feedback_text": text}, domain, text=text, intent="give_feedback")
-    assert (slots.get("feedback_rating") == "status_instead") is status
-
-
-def test_the_status_is_shown_instead_of_the_feedback(database: str, domain: dict) -> None:
-    text = "buenas, quería saber cómo va mi denuncia"
-    tracker = make_tracker(text=text, intent="give_feedback", sender_id="web-fb-status",
-                           slots={"feedback_text": text, "feedback_rating": "status_instead"})
-    events, messages = run_action(ActionSubmitFeedback(), tracker, domain)
-    assert messages == []
-    assert events[-1] == {"event": "followup", "name": "action_check_status", "timestamp": None}
-    assert all(slot_values(events)[slot] is None for slot in ("feedback_text", "feedback_rating"))
-    with session_scope() as session:
-        assert session.execute(select(Feedback).where(
-            Feedback.sender_id == "web-fb-status")).first() is None
-
-
 @pytest.mark.parametrize("typed", ["omitir", "Pular", "overslaan", "skip"])
 def test_the_skip_button_typed_in_the_citizens_language_skips_the_rating(typed: str,
                                                                         domain: dict) -> None:

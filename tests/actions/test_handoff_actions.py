@@ -278,15 +278,3 @@ def test_the_faq_look_with_the_database_down_is_a_misunderstanding(
                            intent="nlu_fallback", sender_id="web-faq-down")
     _, messages = run_action(ActionHandleMisunderstanding(), tracker, domain)
     assert responses(messages) == ["utter_default"]
-
-
-def test_a_status_enquiry_the_nlu_could_not_place_gets_the_status(database: str,
-                                                                  domain: dict) -> None:
-    """"¿Hay alguna novedad de lo que avisé el lunes?" fell back to "Sorry, I didn't get
-    that"."""
-    text = "¿hay alguna novedad de lo que avisé el lunes?"
-    tracker = make_tracker(text=text, intent="nlu_fallback", slots={"language": "es"},
-                           sender_id="web-status-es")
-    events, messages = run_action(ActionHandleMisunderstanding(), tracker, domain)
-    assert messages == []
-    assert events[-1] == {"event": "followup", "name": "action_check_status", "timestamp": None}

@@ -345,25 +345,6 @@ def test_an_answer_to_a_question_holds_no_words(database: str, domain: dict) -> 
     assert "unplaced_words" not in slot_values(events)
 
 
-# --- a status enquiry the model took for a policy question (bot.report_enquiries) ----------
-
-@pytest.mark.parametrize("question, language", [
-    ("hola, ¿qué pasa con mi aviso?", "es"), ("olá, o que se passa com o meu pedido?", "pt")])
-def test_asking_how_ones_report_stands_gets_its_status(question: str, language: str,
-                                                       database: str, domain: dict) -> None:
-    """The FAQ offered "what if my bin was not collected?" for "what about my report?"."""
-    events, messages = ask(domain, question, language=language)
-    assert messages == []
-    assert events[-1] == {"event": "followup", "name": "action_check_status", "timestamp": None}
-
-
-def test_inside_a_form_a_status_enquiry_is_left_to_the_forms_rules(database: str,
-                                                                  domain: dict) -> None:
-    events, _ = ask(domain, "hola, ¿qué pasa con mi aviso?", language="es",
-                    active_loop="report_form")
-    assert not [event for event in events if event.get("event") == "followup"]
-
-
 def test_a_question_the_faq_answers_clearly_is_answered(database: str, domain: dict) -> None:
     _, messages = ask(domain, "When is my bin day?")
     assert responses(messages) == ["utter_policy_answer_ask_rating"]

@@ -150,11 +150,15 @@ def test_the_citizens_own_report_at_the_same_place_is_offered_after_the_place(
     assert "You've reported this already" in offer and made["pothole"] in offer, offer
 
 
-@pytest.mark.parametrize("message", ["olá, o que se passa com o meu pedido?",
-                                     "hola, ¿qué pasa con mi aviso?"])
+@pytest.mark.parametrize("message", [
+    "olá, o que se passa com o meu pedido?",  # policy questions: the FAQ offered bin entries
+    "hola, ¿qué pasa con mi aviso?",
+    "buenos días, ¿cómo va lo mío?",  # a greeting: greeted again
+    "hola, quería saber cómo está mi queja",  # feedback: asked for a rating
+])
 def test_asking_after_ones_report_in_words_the_model_misreads_gets_its_status(
         assistant_servers: AssistantServers, message: str) -> None:
-    """The model reads these as policy questions; the FAQ offered the missed-bin entry."""
+    """components.report_enquiry routes each to the status action, whatever the model read."""
     sender = str(uuid.uuid4())
     made = _open_cases(assistant_servers, sender, "pothole")
     reply = texts(assistant_servers.say(sender, message))

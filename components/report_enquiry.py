@@ -1,0 +1,68 @@
+"""ReportEnquiryReader: "hola, ¿cómo va lo mío?" asks after the citizen's report, whatever
+the intent model made of the greeting around it.
+
+The model reads many of these as something else, most of all in Spanish and Portuguese,
+where it has fewer examples: "buenos días, ¿cómo va lo mío?" is a greeting (0.87), "hola,
+quería saber cómo está mi queja" feedback (0.99), "bom dia, o que se passa com a minha
+queixa?" a policy question (1.0), "buenas tardes, ¿alguien ha mirado lo que avisé?" a
+fallback. The citizen was greeted again, asked to rate the city, offered FAQ entries or
+told "Sorry, I didn't get that". bot.report_enquiries reads such messages by their words (the
+citizen's report named, with a word asking how it stands); this component, last in the
+pipeline, gives them check_status, whose action shows the report.
+
+Only readings that cannot be right for such a message are replaced (`misread_intents`):
+small talk, feedback, a policy question, out of scope, a fallback. A request for a person,
+a change of language, more about a report, "it's still not fixed" or a yes or no keep the
+model's reading. On the training and held-out data the words pick out check_status
+examples only (tests/rasa/test_report_enquiries.py). Like components.fixed_statement, it
+learns nothing, adds no intent and leaves the trained model as it is.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.report_enquiries import asks_after_a_report
+from components.intent_override import put_first
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class ReportEnquiryReader(GraphComponent):
+    """Sets the intent `intent` on a misread message that asks how the citizen's report
+    stands."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """The intent it sets and the readings it replaces."""
+        return {"intent": "check_status",
+                "misread_intents": ["greet", "goodbye", "thank", "give_feedback", "ask_policy",
+                                    "out_of_scope", "bot_challenge", "help", "nlu_fallback"]}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._config = {**self.get_default_config(), **config}
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> ReportEnquiryReader:
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Rewrites the intent of each misread enquiry about the citizen's report."""
+        for message in messages:
+            if self._misread_enquiry(message):
+                put_first(message, self._config["intent"], "report_enquiry")
+        return messages
+
+    def _misread_enquiry(self, message: Message) -> bool:
+        """A reading it replaces (checked first: it costs nothing), on words that ask after
+        the citizen's report. A button's payload is never read."""
+        intent = (message.get(INTENT) or {}).get("name")
+        text = message.get(TEXT) or ""
+        return (intent in self._config["misread_intents"] and not text.startswith("/")
+                and asks_after_a_report(text))

@@ -1,0 +1,47 @@
+"""components.report_enquiry.ReportEnquiryReader: a message asking how the citizen's report
+stands gets check_status when the model read it as small talk, feedback, a policy question or
+fell back; other readings, and messages that do not ask after a report, are left alone."""
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+import pytest
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from components.report_enquiry import ReportEnquiryReader
+
+
+def read(text: str, intent: str, confidence: float = 0.9) -> Dict[str, Any]:
+    ranking: List[Dict[str, Any]] = [{"name": intent, "confidence": confidence},
+                                     {"name": "affirm", "confidence": 1 - confidence}]
+    message = Message(data={TEXT: text, INTENT: dict(ranking[0]), INTENT_RANKING_KEY: ranking})
+    ReportEnquiryReader({}).process([message])
+    return {"intent": message.get(INTENT), "ranking": message.get(INTENT_RANKING_KEY)}
+
+
+@pytest.mark.parametrize("text, model_read", [
+    ("buenos días, ¿cómo va lo mío?", "greet"),  # the shipped model, 0.87
+    ("hola, quería saber cómo está mi queja", "give_feedback"),  # 0.99
+    ("bom dia, o que se passa com a minha queixa?", "ask_policy"),  # 1.0
+    ("buenas tardes, ¿alguien ha mirado lo que avisé?", "nlu_fallback"),
+    ("thanks, any news on my report?", "thank"),
+])
+def test_a_misread_enquiry_is_a_status_check(text: str, model_read: str) -> None:
+    result = read(text, model_read)
+    assert result["intent"] == {"name": "check_status", "confidence": 1.0}
+    assert [item["name"] for item in result["ranking"]] == ["check_status", model_read,
+                                                           "affirm"]
+
+
+@pytest.mark.parametrize("text, model_read", [
+    ("I want to talk to a person about my report, what's happening?", "request_human"),
+    ("my report says fixed but nothing has happened, it's still broken", "report_not_fixed"),
+    ("yes, what's the status of my report?", "affirm"),
+    ("what happens to my report once I've sent it", "ask_policy"),  # how things work
+    ("hola, buenos días", "greet"),
+    ("the council is hopeless", "give_feedback"),
+    ("/greet", "greet"),
+])
+def test_other_messages_keep_the_model_reading(text: str, model_read: str) -> None:
+    assert read(text, model_read)["intent"]["name"] == model_read
