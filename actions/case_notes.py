@@ -146,8 +146,11 @@ class ActionAskNoteCase(Action):
                 views = [case_status_view(case, language, for_sender=True, with_reason=False)
                          for case in cases_of_conversation(session, channel_of(tracker),
                                                            tracker.sender_id, RECENT_CASES)]
-        except DatabaseUnavailable:
-            views = []  # the question still makes sense; a reference typed in will be checked
+        except DatabaseUnavailable as error:
+            # Said now, not after the reference is typed; the question still makes sense
+            # (the words are kept in the form, and a reference typed in will be checked).
+            utter_core_error(dispatcher, error)
+            views = []
         if not views:
             dispatcher.utter_message(response="utter_ask_note_case")
             return []

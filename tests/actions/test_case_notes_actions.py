@@ -390,3 +390,11 @@ def test_the_answer_form_events_name_the_domains_form_and_slots(domain: dict) ->
         "requested_slot"}
     [loop] = [e["name"] for e in events if e["event"] == "active_loop"]
     assert loop in domain["forms"] and "note_text" in domain["forms"][loop]["required_slots"]
+
+
+def test_with_the_database_down_which_report_is_asked_after_saying_so(database_down: str,
+                                                                       domain: dict) -> None:
+    """The citizen learnt the system was down only after typing the reference."""
+    tracker = make_tracker(sender_id="web-note-8", slots={"note_text": "it's working again"})
+    _, messages = run_action(ActionAskNoteCase(), tracker, domain)
+    assert responses(messages) == ["utter_database_unavailable", "utter_ask_note_case"]
