@@ -37,6 +37,7 @@ from actions.report_details import (WORDLESS_SLOTS, added_to_description,
                                     place_said, says_more_about_the_problem,
                                     speaks_of_a_photo, wants_to_add_a_photo)
 from actions.report_duplicates import CHOICE_SLOT, OFFER_SLOT, duplicate_check
+from actions.report_opening import description_with_opening
 from actions.report_place import (place_in_first_message, place_read_as_something_else,
                                   street_in_first_message, unknown_place)
 from actions.report_followup import (FOLLOWUP_REFUSED, OPTION_MISREADS,
@@ -304,6 +305,8 @@ class ValidateReportForm(FormValidationAction):
         text = str(value or "").strip()
         if not fields.plausible_description(text):
             return {"description": None}
+        if tracker.get_slot(REQUESTED_SLOT) == "description":  # asked: after the opening
+            return {"description": description_with_opening(tracker, text)}
         return {"description": text[:fields.MAX_DESCRIPTION_CHARS]}
 
     def validate_followup(self, value: Any, dispatcher: CollectingDispatcher,
