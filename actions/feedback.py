@@ -4,7 +4,7 @@ Linking closes the loop: a rating about C-2026-000123 reaches the team that hand
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -16,6 +16,8 @@ from actions.catalogue import named_service
 from actions.common import channel_of, language_of, latest_entity, latest_intent, latest_text
 from actions.common import log_event, says_cancel, set_by_the_last_reply
 from actions.common import long_small_talk, statement_for_a_question
+from actions.feedback_fixed import FIX_CONFIRMED, fix_told_in_feedback
+from actions.fix_confirmation import PENDING_SLOT
 from actions.next_problem import NEXT_PROBLEM_SLOT, held_problem, next_problem_events
 from actions.replies import utter_core_error
 from actions.slots import FEEDBACK_SLOTS, REQUESTED_SLOT, UNPLACED_WORDS, reset
@@ -190,7 +192,7 @@ class ActionSubmitFeedback(Action):
             log_event("feedback_cancelled", tracker, step="feedback_rating")
             return after_form(tracker, reset(FEEDBACK_SLOTS))
         try:
-            linked = save_feedback(tracker, None if rating == SKIP else rating)
+            linked, told = save_feedback(tracker, None if rating == SKIP else rating)
         except DatabaseUnavailable as error:
             utter_core_error(dispatcher, error)
             log_event("feedback_not_saved", tracker, reason="database_unavailable")
@@ -206,15 +208,19 @@ class ActionSubmitFeedback(Action):
         if latest_intent(tracker) == "add_to_report":
             dispatcher.utter_message(response="utter_feedback_sent_now_note")
             return ending + [FollowupAction(NOTE_FORM)]
-        if linked:
+        if told:  # it also said the problem is fixed: the case has heard it
+            dispatcher.utter_message(response=told, reference=linked)
+            ending += [SlotSet(PENDING_SLOT, None)] if told == FIX_CONFIRMED else []
+        elif linked:
             dispatcher.utter_message(response="utter_feedback_thanks_case", reference=linked)
         else:
             dispatcher.utter_message(response="utter_feedback_thanks")
         return after_form(tracker, ending)
 
 
-def save_feedback(tracker: Tracker, rating: Any) -> Optional[str]:
-    """record_feedback in one unit of work; the linked case reference, if any.
+def save_feedback(tracker: Tracker, rating: Any) -> Tuple[Optional[str], Optional[str]]:
+    """record_feedback in one unit of work: the linked case reference, if any, and the reply
+    when the feedback also told that case its problem is fixed (actions.feedback_fixed).
 
     A reference that matches no case is dropped rather than losing the feedback.
     """
@@ -224,11 +230,12 @@ def save_feedback(tracker: Tracker, rating: Any) -> Optional[str]:
                   language=language_of(tracker))
     with session_scope() as session:
         try:
-            record_feedback(session, case_reference=reference, **values)
+            feedback = record_feedback(session, case_reference=reference, **values)
         except (CaseNotFound, MalformedReference):
-            reference = None
             record_feedback(session, case_reference=None, **values)
-    return reference
+            return None, None
+        told = fix_told_in_feedback(session, tracker, feedback, reference) if reference else None
+    return reference, told
 
 
 def feedback_reference(tracker: Tracker) -> Optional[str]:
@@ -239,4 +246,5 @@ def feedback_reference(tracker: Tracker) -> Optional[str]:
         quoted = None
     entity = latest_entity(tracker, "case_reference")
     named = str(entity["value"]) if entity and entity.get("value") else None
-    return quoted or named or tracker.get_slot("last_case_reference")
+    return quoted or named or tracker.get_slot(PENDING_SLOT) \
+        or tracker.get_slot("last_case_reference")

@@ -126,3 +126,18 @@ def _already_rated(session: Session, case: Case, sender_id: str, score: int) -> 
         .order_by(Feedback.created_at.desc(), Feedback.id.desc())
     ).scalars().first()
     return latest is not None and latest.rating == score and not latest.text
+
+
+def confirm_by_feedback(session: Session, case: Case, feedback: Feedback) -> bool:
+    """The reporter's feedback, given when "is it fixed?" was waiting, says it is ("thank
+    you, it's been fixed, great job"): the fix is confirmed, and the feedback's rating is
+    the case's satisfaction. The feedback already carries that rating, so no bare rating is
+    added beside it. False when the case is no longer resolved (a caseworker reopened it)."""
+    try:
+        record_fix_confirmation(session, case, fixed=True, rating=None,
+                                sender_id=feedback.sender_id, channel=feedback.channel)
+    except InvalidTransition:
+        return False
+    if feedback.rating is not None:
+        case.satisfaction = feedback.rating
+    return True

@@ -155,7 +155,7 @@ def submit(domain: dict, sender_id: str, text: str, rating: Any, **slots: Any):
 def test_feedback_about_a_case_is_linked_to_it(where: str, open_test_case: Callable[..., str],
                                                domain: dict) -> None:
     reference = open_test_case("web-fb")
-    text = f"{reference} was fixed fast" if where == "text" else "fixed fast, thanks"
+    text = f"{reference}: quick and friendly" if where == "text" else "friendly staff, thanks"
     slots = {"last_case_reference": reference} if where != "text" else {}
     events, messages = submit(domain, "web-fb", text, 5, **slots)
     assert responses(messages) == ["utter_feedback_thanks_case"]
