@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from actions.common import latest_entity
 from bot.db import read_scope
-from bot.errors import UnknownService
+from bot.errors import DatabaseUnavailable, UnknownService
+from bot.service_mentions import services_mentioned
 from bot.services import FollowupQuestion, followup_questions, get_service, list_services
 from bot.services import service_name
 
@@ -24,6 +25,17 @@ def named_service(tracker: Tracker) -> Optional[str]:
     if it names one: "other" says nothing about which problem it is."""
     named = str((latest_entity(tracker, "category") or {}).get("value") or "")
     return named if named and named != OTHER else None
+
+
+def service_in_words(text: str) -> Optional[str]:
+    """The one service the catalogue's names and keywords find in `text` (bot.service_mentions),
+    where the classifier named none; None for none, several, or no database to ask."""
+    try:
+        with read_scope() as session:
+            named = services_mentioned(session, text)
+    except DatabaseUnavailable:
+        return None
+    return named[0] if len(named) == 1 else None
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import report_fields as fields
-from actions.catalogue import OTHER, ServiceInfo, service_info, services_for
-from actions.common import language_of, log_event
+from actions.catalogue import (OTHER, ServiceInfo, service_in_words, service_info,
+                               services_for)
+from actions.common import language_of, latest_text, log_event
 from actions.replies import utter_core_error
 from actions.slots import ANSWERS_FIELD, PLACE_BEFORE_SLOT, WHAT_TO_CHANGE_SLOT
 from bot.errors import DatabaseUnavailable
@@ -24,8 +25,8 @@ CONSENT_MARKS = {True: "✓", False: "✗"}  # language-neutral in the summary
 # The last button of a question with fixed answers: each one is an explicit skip
 # (actions.report_fields.EXPLICIT_SKIP), like the SKIP the question mentions.
 NOT_SURE = {"en": "Not sure", "es": "No sé", "pt": "Não sei", "nl": "Weet ik niet"}
-# The summary's last button when the service asked follow-up questions (the others are in
-# the domain): an answer taken from the description, or given wrongly, can be changed.
+# The summary's button after the domain's changes when the service asked follow-up
+# questions: an answer taken from the description, or given wrongly, can be changed.
 CHANGE_ANSWERS = {"en": "Change answers", "es": "Cambiar respuestas", "pt": "Mudar respostas",
                   "nl": "Antwoorden wijzigen"}
 # The summary's last button, after "Change answers" when there is one: on SMS the options are
@@ -61,6 +62,10 @@ class ActionAskCategory(Action):
                   domain: DomainDict) -> List[EventType]:
         suggestion = tracker.get_slot("category_suggestion") or {}
         guess = suggestion.get("value") if isinstance(suggestion, dict) else None
+        events: List[EventType] = []
+        if not guess and (guess := words_guess(tracker)):  # "grofvuil op straat"
+            suggestion = {"value": guess, "alternatives": []}
+            events.append(SlotSet("category_suggestion", suggestion))  # "yes" takes it
         if guess:
             codes = [guess, *(suggestion.get("alternatives") or []), OTHER]
             try:
@@ -71,9 +76,17 @@ class ActionAskCategory(Action):
                 dispatcher.utter_message(response="utter_ask_category_suggestion",
                                          service=services[0].name,
                                          buttons=[category_button(item) for item in services])
-                return []
+                return events
         dispatcher.utter_message(response="utter_ask_category")
         return []
+
+
+def words_guess(tracker: Tracker) -> Optional[str]:
+    """The one service the catalogue's keywords find in the message the type is asked after,
+    offered like an unsure classifier's guess: "er ligt grofvuil op straat" names dumping
+    in the catalogue's words, where the classifier named nothing."""
+    text = latest_text(tracker)
+    return None if not text or text.startswith("/") else service_in_words(text)
 
 
 class ActionAskLocation(Action):

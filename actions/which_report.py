@@ -10,7 +10,7 @@ from typing import List, Optional, Tuple
 
 from rasa_sdk import Tracker
 
-from actions.catalogue import named_service
+from actions.catalogue import named_service, service_in_words
 from actions.common import channel_of, latest_intent, latest_text
 from bot.case_notes import case_for_note
 from bot.db import read_scope
@@ -18,7 +18,6 @@ from bot.errors import CaseNotFound, DatabaseUnavailable, MalformedReference, No
 from bot.followers import cases_of_conversation
 from bot.problem_fixed import says_it_is_done
 from bot.references import parse_reference
-from bot.service_mentions import services_mentioned
 
 RECENT_CASES = 3
 # Messages whose named type says which report they are about ("the pothole has got bigger").
@@ -89,16 +88,7 @@ def described_type(tracker: Tracker) -> Optional[str]:
     text = latest_text(tracker)
     if latest_intent(tracker) not in DESCRIBING and not says_it_is_done(text):
         return None
-    return named_service(tracker) or _one_service_in_words(text)
-
-
-def _one_service_in_words(text: str) -> Optional[str]:
-    try:
-        with read_scope() as session:
-            named = services_mentioned(session, text)
-    except DatabaseUnavailable:
-        return None
-    return named[0] if len(named) == 1 else None
+    return named_service(tracker) or service_in_words(text)
 
 
 def case_described(tracker: Tracker) -> Optional[str]:

@@ -37,6 +37,30 @@ def test_without_a_usable_guess_the_common_types_are_offered(suggestion, domain:
     assert messages[0]["buttons"] == []  # the domain's own buttons are used
 
 
+@pytest.mark.parametrize("text, language, code, name", [
+    ("Goedemiddag, er ligt al drie dagen grofvuil op straat bij de Kerkstraat 12", "nl",
+     "illegal_dumping", "Illegale afvaldump"),
+    ("someone left a mattress by the bins", "en", "illegal_dumping", "Fly-tipping"),
+])
+def test_without_a_guess_the_catalogues_words_offer_one(text: str, language: str, code: str,
+                                                       name: str, domain: dict) -> None:
+    """The classifier named nothing, and the citizen had to pick from the common types
+    though their words are a keyword of the service ("grofvuil op straat")."""
+    tracker = make_tracker(text=text, intent="report_problem", slots={"language": language})
+    events, messages = run_action(ActionAskCategory(), tracker, domain)
+    assert responses(messages) == ["utter_ask_category_suggestion"]
+    assert messages[0]["service"] == name
+    assert payload_codes(messages[0]) == [code, "other"]
+    assert slot_values(events) == {"category_suggestion": {"value": code, "alternatives": []}}
+
+
+@pytest.mark.parametrize("text", ["I want to report a problem", "/report_problem",
+                                  "a pothole and a broken streetlight"])  # none, or two
+def test_words_naming_no_one_service_offer_the_common_types(text: str, domain: dict) -> None:
+    _, messages = run_action(ActionAskCategory(), make_tracker(text=text), domain)
+    assert responses(messages) == ["utter_ask_category"]
+
+
 @pytest.mark.parametrize("street, response", [
     ("Mill Lane", "utter_ask_location_on_street"), (None, "utter_ask_location"),
 ])
