@@ -28,6 +28,8 @@ from bot.announcements import announces_note
 from bot.answer_fit import says_more
 from bot.interrogatives import reads_as_question
 from bot.options_in_text import folded_words
+from bot.places_in_text import (NUMBER_MARKS, number_given, numbered_place, place_mentioned,
+                                place_on_street)
 
 Validated = Dict[Text, Any]
 # Questions whose answer is not words: a yes or no, a photo, a button.
@@ -64,6 +66,9 @@ ANOTHER_WORDS = frozenset("""
 also another other too second tambien otro otra otros outro outra tambem ook nog ander
 andere
 """.split())
+# A house number given on its own ("no, it's number 14, not 12") corrects the place when
+# little else is said: "number 3 bin collection was missed for 2 weeks" is about something else.
+NUMBER_ASIDE_WORDS = 5
 
 
 def says_more_about_the_problem(tracker: Tracker) -> bool:
@@ -135,7 +140,7 @@ def place_said(tracker: Tracker) -> Optional[str]:
         return None  # "no, it's 7 Quarry Road" at the summary is no cancel; at "updates?", a no
     mention = fields.place_in_first_message(text)
     if mention is None or not mention.complete:
-        return None
+        return renumbered_place(tracker, text)  # "no, it's number 47, not 45"
     aside = folded_words(text)
     for word in folded_words(mention.text):
         if word in aside:
@@ -144,6 +149,31 @@ def place_said(tracker: Tracker) -> Optional[str]:
         return None
     names_place = any(word in fields.FIELD_WORDS["location"] for word in aside)
     return mention.text if len(aside) <= PLACE_ASIDE_WORDS or names_place else None
+
+
+def renumbered_place(tracker: Tracker, text: str) -> Optional[str]:
+    """The report's street with the house number a message gives after a word for it ("it's
+    number 32, not 30", "el número es 47"): the citizen correcting the number, where no
+    words were asked. It asked "What should I change?", or the photo question said no photo
+    came. None without a street to put it on, when it says much else (NUMBER_ASIDE_WORDS),
+    or when it speaks of another problem."""
+    number, words = number_given(text), folded_words(text)
+    aside = [word for word in words if not word[:1].isdigit() and word not in NUMBER_MARKS]
+    if number is None or len(aside) > NUMBER_ASIDE_WORDS or set(words) & ANOTHER_WORDS:
+        return None
+    street = tracker.get_slot("location_street") or street_of(str(tracker.get_slot("location")
+                                                                  or ""))
+    return place_on_street(number, street) if street else None
+
+
+def street_of(place: str) -> Optional[str]:
+    """The street of a place given: "Rua do Carmo" of "Rua do Carmo 45", "Park Road" of
+    "outside number 30, Park Road"; None for a corner or a landmark alone."""
+    numbered = numbered_place(place)
+    if numbered is not None:
+        return numbered[0]
+    mention = place_mentioned(place)
+    return mention.street if mention is not None and not mention.complete else None
 
 
 def names_another_problem(entity: Optional[Dict[str, Any]], previous: Optional[str]) -> bool:

@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
-__all__ = ["PlaceMention", "corner_streets", "house_number", "numbered_place", "place_mentioned",
-           "place_on_street"]
+__all__ = ["PlaceMention", "corner_streets", "house_number", "number_given", "numbered_place",
+           "place_mentioned", "place_on_street"]
 
 # English-style types follow the name ("Oak Avenue").
 SUFFIXES = frozenset({
@@ -64,6 +64,7 @@ JOINERS = frozenset({"/", "&", "meets"})
 NUMBER_MARKS = frozenset({"no", "nr", "number", "#", "nº", "n.º", "número", "numero",
                           "nummer"})
 NUMBER_PLACES = frozenset({"outside", "opposite", "near", "by", "at"})
+NUMBER_GAP = 3  # "number 32", "número es 47", "the number is actually 32"
 # A number followed by one of these is a time or a count, not a house number.
 UNITS = frozenset("""
 minute minutes hour hours day days week weeks month months year years am pm times
@@ -202,6 +203,22 @@ def place_on_street(answer: str, street: str) -> str:
     if not street or place_mentioned(cleaned) is not None or street.lower() in cleaned.lower():
         return cleaned
     return f"{cleaned}, {street}"
+
+
+def number_given(text: str) -> Optional[str]:
+    """The house number a message gives after a word for it, a few words on at most: "it's
+    number 32, not 30", "el número es 47, no 45", "nummer 12". "No" alone is not that word
+    here: "no, 45 is wrong" begins with a no, not a number."""
+    tokens = _tokens(text)
+    for index, token in enumerate(tokens):
+        if token.bare == "no" or token.bare not in NUMBER_MARKS:
+            continue
+        for later in range(index + 1, min(index + 1 + NUMBER_GAP, len(tokens))):
+            candidate = tokens[later]
+            following = tokens[later + 1].bare if later + 1 < len(tokens) else ""
+            if candidate.is_number and following not in UNITS:
+                return candidate.text
+    return None
 
 
 def house_number(text: str) -> Optional[str]:

@@ -133,6 +133,40 @@ def test_a_place_said_where_no_words_were_asked_corrects_the_place(asked: str, t
     assert slots["follow_duplicate"] is False  # looked for again at the new place: none
 
 
+@pytest.mark.parametrize("asked", ["confirmed", "photos"])
+@pytest.mark.parametrize("text, intent, place", [
+    ("no, it's number 14, not 12", "deny", "14 High St"),
+    ("actually it's outside number 32", "inform", "32 High St"),
+    ("no, el número es 47, no 12", "deny", "47 High St"),
+])
+def test_a_house_number_given_where_no_words_were_asked_corrects_it(
+        asked: str, text: str, intent: str, place: str, domain: dict) -> None:
+    """Seen live: at the summary it asked "What should I change?"; at the photo question it
+    said no photo came."""
+    if asked == "photos" and intent == "deny":
+        intent = "inform"  # at the photo question a "no" is an answer; the words are enough
+    candidates = {"photos": text} if asked == "photos" else {}
+    slots, messages = validate(asked, candidates, domain, text=text, intent=intent,
+                               slots=ASKED[asked])
+    assert slots["location"] == place and "description" not in slots
+    assert responses(messages) == ["utter_location_from_message"]
+
+
+def test_a_number_on_a_street_named_alone_keeps_the_street(domain: dict) -> None:
+    slots, _ = validate("confirmed", {}, domain, text="it's number 5 actually", intent="inform",
+                        slots={**FILLED, "location": "outside the school, Mill Lane"})
+    assert slots["location"] == "5 Mill Lane"
+
+
+@pytest.mark.parametrize("text", ["there's another one at number 5",  # another problem
+                                  "there are about 5 bags",  # a count: no word for a number
+                                  "number 3 bin collection was missed for 2 weeks",
+                                  ])
+def test_a_number_that_is_not_a_new_house_number(text: str, domain: dict) -> None:
+    slots, _ = validate("confirmed", {}, domain, text=text, intent="inform", slots=FILLED)
+    assert "location" not in slots
+
+
 @pytest.mark.parametrize("text", ["there's also one on 3 Mill Lane", "it's at 12 High St",
                                   "my neighbour at 9 Elm Street saw it happen last night"])
 def test_a_place_among_other_words_is_not_a_correction(text: str, domain: dict) -> None:

@@ -6,8 +6,8 @@ from typing import Optional
 
 import pytest
 
-from bot.places_in_text import (corner_streets, house_number, numbered_place, place_mentioned,
-                                 place_on_street)
+from bot.places_in_text import (corner_streets, house_number, number_given, numbered_place,
+                                 place_mentioned, place_on_street)
 
 
 @pytest.mark.parametrize("text, place", [
@@ -124,3 +124,18 @@ def test_the_two_streets_of_a_corner(text: str, streets) -> None:
 ])
 def test_the_street_and_house_number_of_a_place(text: str, place) -> None:
     assert numbered_place(text) == place
+
+
+@pytest.mark.parametrize("text, number", [
+    ("no, it's number 14, not 12", "14"),
+    ("actually it's outside number 32, not 30", "32"),
+    ("no, el número es 47, no 45", "47"),
+    ("é o número 7", "7"),
+    ("nummer 12 bedoel ik", "12"),
+    ("the number is actually 32", "32"),
+    ("no 45 is wrong", None),  # "no" here says no
+    ("there are 2 of them", None),  # no word for a number
+    ("number of weeks: 3 weeks", None),  # a time
+])
+def test_number_given(text: str, number: Optional[str]) -> None:
+    assert number_given(text) == number
