@@ -88,3 +88,13 @@ def _valid(year_text: str, number_text: str) -> Optional[str]:
     if not (MIN_YEAR <= year <= MAX_YEAR) or number == 0:
         return None
     return format_reference(year, number)
+
+
+def only_a_reference(text: str) -> bool:
+    """Whether the text is a valid reference and nothing else ("c 2026 26", "#C-2026-123."):
+    punctuation aside, no other word or digit is left."""
+    try:
+        found = parse_reference(text or "")
+    except MalformedReference:
+        return False
+    return found is not None and not any(char.isalnum() for char in without_references(text))

@@ -8,7 +8,9 @@ queixa?" a policy question (1.0), "buenas tardes, ¿alguien ha mirado lo que avi
 fallback. The citizen was greeted again, asked to rate the city, offered FAQ entries or
 told "Sorry, I didn't get that". bot.report_enquiries reads such messages by their words (the
 citizen's report named, with a word asking how it stands); this component, last in the
-pipeline, gives them check_status, whose action shows the report.
+pipeline, gives them check_status, whose action shows the report. So does a reference
+sent alone that the model did not read as a status check ("c 2026 26" is `inform` at 1.0,
+and outside a form no rule answers that: "Sorry, I didn't get that").
 
 Only readings that cannot be right for such a message are replaced (`misread_intents`):
 small talk, feedback, a policy question, out of scope, a fallback. A request for a person,
@@ -28,6 +30,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.references import only_a_reference
 from bot.report_enquiries import asks_after_a_report
 from components.intent_override import put_first
 
@@ -42,7 +45,8 @@ class ReportEnquiryReader(GraphComponent):
         """The intent it sets and the readings it replaces."""
         return {"intent": "check_status",
                 "misread_intents": ["greet", "goodbye", "thank", "give_feedback", "ask_policy",
-                                    "out_of_scope", "bot_challenge", "help", "nlu_fallback"]}
+                                    "out_of_scope", "bot_challenge", "help", "nlu_fallback"],
+                "reference_intents": ["inform"]}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._config = {**self.get_default_config(), **config}
@@ -61,8 +65,13 @@ class ReportEnquiryReader(GraphComponent):
 
     def _misread_enquiry(self, message: Message) -> bool:
         """A reading it replaces (checked first: it costs nothing), on words that ask after
-        the citizen's report. A button's payload is never read."""
+        the citizen's report, or a reference alone ("c 2026 26" is `inform` to the model,
+        which no rule answers outside a form). A button's payload is never read."""
         intent = (message.get(INTENT) or {}).get("name")
         text = message.get(TEXT) or ""
-        return (intent in self._config["misread_intents"] and not text.startswith("/")
-                and asks_after_a_report(text))
+        if text.startswith("/"):
+            return False
+        if intent in self._config["misread_intents"] and asks_after_a_report(text):
+            return True
+        return (intent in self._config["misread_intents"]
+                or intent in self._config["reference_intents"]) and only_a_reference(text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import MalformedReference
-from bot.references import format_reference, parse_reference
+from bot.references import format_reference, only_a_reference, parse_reference
 
 
 @pytest.mark.parametrize("year, number, expected", [
@@ -49,3 +49,11 @@ def test_reference_like_but_invalid_text_raises_malformed(text: str) -> None:
 
 def test_a_valid_reference_wins_over_a_malformed_one_in_the_same_text() -> None:
     assert parse_reference("not C-20-12 but C-2026-000007") == "C-2026-000007"
+
+
+@pytest.mark.parametrize("text, alone", [
+    ("c 2026 26", True), ("#C-2026-000123.", True), ("C2026000123", True),
+    ("C-2026-000123 please", False), ("c-20", False), ("2026-11-26", False), ("12", False),
+])
+def test_only_a_reference(text: str, alone: bool) -> None:
+    assert only_a_reference(text) is alone

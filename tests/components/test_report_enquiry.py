@@ -1,6 +1,7 @@
 """components.report_enquiry.ReportEnquiryReader: a message asking how the citizen's report
 stands gets check_status when the model read it as small talk, feedback, a policy question or
-fell back; other readings, and messages that do not ask after a report, are left alone."""
+fell back, and so does a reference sent alone; other readings, and messages that do not ask
+after a report, are left alone."""
 from __future__ import annotations
 
 from typing import Any, Dict, List
@@ -26,6 +27,8 @@ def read(text: str, intent: str, confidence: float = 0.9) -> Dict[str, Any]:
     ("bom dia, o que se passa com a minha queixa?", "ask_policy"),  # 1.0
     ("buenas tardes, ¿alguien ha mirado lo que avisé?", "nlu_fallback"),
     ("thanks, any news on my report?", "thank"),
+    ("c 2026 26", "inform"),  # a reference alone: "Sorry, I didn't get that"
+    ("#C-2026-000026.", "nlu_fallback"),
 ])
 def test_a_misread_enquiry_is_a_status_check(text: str, model_read: str) -> None:
     result = read(text, model_read)
@@ -42,6 +45,9 @@ def test_a_misread_enquiry_is_a_status_check(text: str, model_read: str) -> None
     ("hola, buenos días", "greet"),
     ("the council is hopeless", "give_feedback"),
     ("/greet", "greet"),
+    ("12", "inform"),  # a house number, not a reference
+    ("C-2026-000026 is still not fixed", "report_not_fixed"),
+    ("it's at C-2026 something", "inform"),  # not a valid reference
 ])
 def test_other_messages_keep_the_model_reading(text: str, model_read: str) -> None:
     assert read(text, model_read)["intent"]["name"] == model_read
