@@ -22,17 +22,14 @@ fixed" answers "is it fixed?"). Where the model was unsure (a fallback), only th
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.problem_fixed import says_it_is_done
-from components.intent_override import is_fallback, model_intent, put_first
+from components.intent_override import WordReader, is_fallback, model_intent
 
 # A first word that makes the message an answer to a yes/no question, as typed (lower case):
 # the Portuguese "já" (already) keeps its accent apart from the Dutch "ja" (yes).
@@ -40,8 +37,10 @@ YES_OR_NO = frozenset("yes yeah yep no nope sí si sim não nao ja jawel nee ok 
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class FixedStatementReader(GraphComponent):
+class FixedStatementReader(WordReader):
     """Sets the intent `intent` on a message that says the problem is fixed."""
+
+    READER = "fixed_statement"
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -51,22 +50,7 @@ class FixedStatementReader(GraphComponent):
                 "keep_intents": ["give_feedback", "request_human", "change_language"],
                 "yes_no_intents": ["affirm", "deny"]}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
-        self._config = {**self.get_default_config(), **config}
-
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> FixedStatementReader:
-        return cls(config)
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        """Rewrites the intent of each message that says the problem is fixed."""
-        for message in messages:
-            if self._reads_as_fixed(message):
-                put_first(message, self._config["intent"], "fixed_statement")
-        return messages
-
-    def _reads_as_fixed(self, message: Message) -> bool:
+    def reads(self, message: Message) -> bool:
         """Said to be fixed, and not an intent kept as the model read it. Under a fallback
         the model was unsure, so only a leading yes or no keeps it."""
         unsure = is_fallback(message)

@@ -21,24 +21,23 @@ learns nothing, adds no intent and leaves the trained model as it is.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.references import only_a_reference
 from bot.report_enquiries import asks_after_a_report
-from components.intent_override import put_first
+from components.intent_override import WordReader
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class ReportEnquiryReader(GraphComponent):
+class ReportEnquiryReader(WordReader):
     """Sets the intent `intent` on a misread message that asks how the citizen's report
     stands."""
+
+    READER = "report_enquiry"
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -48,22 +47,7 @@ class ReportEnquiryReader(GraphComponent):
                                     "out_of_scope", "bot_challenge", "help", "nlu_fallback"],
                 "reference_intents": ["inform"]}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
-        self._config = {**self.get_default_config(), **config}
-
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> ReportEnquiryReader:
-        return cls(config)
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        """Rewrites the intent of each misread enquiry about the citizen's report."""
-        for message in messages:
-            if self._misread_enquiry(message):
-                put_first(message, self._config["intent"], "report_enquiry")
-        return messages
-
-    def _misread_enquiry(self, message: Message) -> bool:
+    def reads(self, message: Message) -> bool:
         """A reading it replaces (checked first: it costs nothing), on words that ask after
         the citizen's report, or a reference alone ("c 2026 26" is `inform` to the model,
         which no rule answers outside a form). A button's payload is never read."""

@@ -4,7 +4,7 @@ except praise, a request for a person, a change of language, and a yes or no tha
 question."""
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict
 
 import pytest
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
@@ -12,14 +12,11 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.problem_fixed import says_it_is_done
 from components.fixed_statement import FixedStatementReader
+from tests.components.readers import read_with
 
 
 def read(text: str, intent: str, confidence: float = 0.9) -> Dict[str, Any]:
-    ranking: List[Dict[str, Any]] = [{"name": intent, "confidence": confidence},
-                                     {"name": "greet", "confidence": 1 - confidence}]
-    message = Message(data={TEXT: text, INTENT: dict(ranking[0]), INTENT_RANKING_KEY: ranking})
-    FixedStatementReader({}).process([message])
-    return {"intent": message.get(INTENT), "ranking": message.get(INTENT_RANKING_KEY)}
+    return read_with(FixedStatementReader({}), text, intent, "greet", confidence)
 
 
 @pytest.mark.parametrize("text, model_read", [

@@ -4,21 +4,16 @@ fell back, and so does a reference sent alone; other readings, and messages that
 after a report, are left alone."""
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict
 
 import pytest
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
-from rasa.shared.nlu.training_data.message import Message
 
 from components.report_enquiry import ReportEnquiryReader
+from tests.components.readers import read_with
 
 
 def read(text: str, intent: str, confidence: float = 0.9) -> Dict[str, Any]:
-    ranking: List[Dict[str, Any]] = [{"name": intent, "confidence": confidence},
-                                     {"name": "affirm", "confidence": 1 - confidence}]
-    message = Message(data={TEXT: text, INTENT: dict(ranking[0]), INTENT_RANKING_KEY: ranking})
-    ReportEnquiryReader({}).process([message])
-    return {"intent": message.get(INTENT), "ranking": message.get(INTENT_RANKING_KEY)}
+    return read_with(ReportEnquiryReader({}), text, intent, "affirm", confidence)
 
 
 @pytest.mark.parametrize("text, model_read", [
