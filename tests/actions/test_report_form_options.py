@@ -189,3 +189,31 @@ def test_a_reply_that_can_answer_the_next_question_answers_it(reply: str, domain
                         slots={**LAMP_NUMBER_ASKED,
                                "followup_answers": {"how_many_lights": "one light"}})
     assert slots["followup_answers"] == {"how_many_lights": "one light", "pole_number": reply}
+
+
+@pytest.mark.parametrize("category, text, answers", [
+    ("animal", "there's a dead fox on the pavement outside 3 Oak Lane",
+     {"condition": "dead", "animal_kind": "fox"}),
+    ("graffiti", "someone sprayed graffiti all over the bus shelter",
+     {"surface": "bus shelter"}),
+    ("animal", "hay un perro herido en la calle", {"condition": "herido", "animal_kind": "perro"}),
+])
+def test_a_text_question_with_suggested_answers_is_answered_from_the_description(
+        category: str, text: str, answers: dict, domain: dict) -> None:
+    """"What kind of animal is it?" was asked after "there's a dead fox"; "What is it on?"
+    after "the bus shelter" (content/services.yml suggests answers for both)."""
+    language = "es" if "perro" in text else "en"
+    slots, _ = validate("description", {"description": text}, domain, text=text,
+                        slots={"category": category, "location": "3 Oak Lane",
+                               "submission_id": "s", "description": None,
+                               "language": language})
+    assert slots["followup_answers"] == answers
+
+
+def test_any_other_answer_to_a_text_question_with_suggestions_is_kept(domain: dict) -> None:
+    """Suggestions, not a fixed set: "a badger" is the answer, not asked again."""
+    slots, _ = validate("followup", {"followup": "a badger"}, domain, text="a badger",
+                        slots={"category": "animal", "location": "3 Oak Lane", "submission_id": "s",
+                               "description": "an injured animal by the road",
+                               "followup_answers": {"condition": "injured"}})
+    assert slots["followup_answers"] == {"condition": "injured", "animal_kind": "a badger"}

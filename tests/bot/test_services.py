@@ -91,19 +91,28 @@ LANGUAGES = ("en", "es", "pt", "nl")
 
 def test_every_choice_question_lists_its_options_in_every_language() -> None:
     """A question that lists its options has them as values: Open311 clients get a list, the
-    chat offers buttons, and a description naming one answers it (bot.options_in_text)."""
+    chat offers buttons, and a description naming one answers it (bot.options_in_text). A
+    text question may suggest values too, with no datatype: Open311 sees a plain string."""
+    suggested = []
     for spec in load_catalogue():
         for question in spec.questions:
-            if question["expects"] != "choice":
+            if question["expects"] not in ("choice", "text"):
                 assert "values" not in question, (spec.code, question["code"])
                 continue
-            assert question["datatype"] == "singlevaluelist", (spec.code, question["code"])
+            if question["expects"] == "text":
+                assert "datatype" not in question, (spec.code, question["code"])
+                if "values" not in question:
+                    continue
+                suggested.append((spec.code, question["code"]))
+            else:
+                assert question["datatype"] == "singlevaluelist", (spec.code, question["code"])
             keys = [value["key"] for value in question["values"]]
             assert len(keys) == len(set(keys)) >= 2
             for value in question["values"]:
                 for language in LANGUAGES:
                     assert value["name"][language] and value["words"][language], (
                         spec.code, value["key"], language)
+    assert ("animal", "animal_kind") in suggested
 
 
 def test_options_come_in_the_citizens_language_without_english_words(db: str) -> None:
