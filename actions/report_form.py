@@ -38,6 +38,7 @@ from actions.report_details import (WORDLESS_SLOTS, added_to_description,
                                     speaks_of_a_photo, wants_to_add_a_photo)
 from actions.report_duplicates import CHOICE_SLOT, OFFER_SLOT, duplicate_check
 from actions.report_opening import description_with_opening
+from actions.report_to_feedback import FEEDBACK_INSTEAD, feedback_instead
 from actions.report_place import (place_in_first_message, place_read_as_something_else,
                                   street_in_first_message, unknown_place)
 from actions.report_followup import (FOLLOWUP_REFUSED, OPTION_MISREADS,
@@ -99,6 +100,8 @@ class ValidateReportForm(FormValidationAction):
             slots.insert(slots.index("location"), CHOICE_SLOT)
         if tracker.get_slot(CHOICE_SLOT) is True and CHOICE_SLOT in slots:
             return slots[:slots.index(CHOICE_SLOT) + 1]
+        if tracker.get_slot("confirmed") == FEEDBACK_INSTEAD:
+            return ["confirmed"]  # filled: the feedback form takes over (report_to_feedback)
         return slots
 
     async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -138,6 +141,8 @@ class ValidateReportForm(FormValidationAction):
                                domain: DomainDict) -> Validated:
         """"Yes" to a suggested type takes it; other words at the type question are checked
         by validate_category (and re-asked) instead of leaving the form."""
+        if feedback_instead(tracker):  # "the lady at the desk was rude": no report at all
+            return {"confirmed": FEEDBACK_INSTEAD}
         if tracker.get_slot(REQUESTED_SLOT) != "category" or latest_entity(tracker, "category"):
             return {}
         suggestion = tracker.get_slot("category_suggestion") or {}
@@ -373,7 +378,7 @@ class ValidateReportForm(FormValidationAction):
                            tracker: Tracker, domain: DomainDict) -> Validated:
         """Submit (True), cancel (False), or a field to change: clear it and ask it again;
         the summary comes back once the form has refilled it."""
-        if isinstance(value, bool):
+        if isinstance(value, bool) or value == FEEDBACK_INSTEAD:
             return {"confirmed": value}
         if value == ASK_WHICH:
             return {"confirmed": None, WHAT_TO_CHANGE_SLOT: True}

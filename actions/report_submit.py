@@ -21,6 +21,7 @@ from actions.common import channel_of, language_of, log_event, now_utc, sender_c
 from actions.replies import format_day, utter_core_error
 from actions.report_duplicates import CHOICE_SLOT, follow_offered_case
 from actions.report_fields import known_answers
+from actions.report_to_feedback import FEEDBACK_FORM, FEEDBACK_INSTEAD
 from actions.slots import REPORT_SLOTS, REQUESTED_SLOT, reset, reset_report
 from actions.next_problem import next_problem_events
 from actions.waiting_question import after_form
@@ -60,6 +61,10 @@ def submit_report(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Ev
     """Follow, cancel or save the report; the events that end the form or ask again."""
     if tracker.get_slot(CHOICE_SLOT) is True:
         return follow_offered_case(dispatcher, tracker)
+    if tracker.get_slot("confirmed") == FEEDBACK_INSTEAD:
+        dispatcher.utter_message(response="utter_feedback_instead_of_report")
+        log_event("report_became_feedback", tracker)
+        return reset_report() + [FollowupAction(FEEDBACK_FORM)]
     if tracker.get_slot("confirmed") is not True:
         dispatcher.utter_message(response="utter_report_cancelled")
         log_event("report_cancelled", tracker, step="confirmation")
