@@ -61,8 +61,7 @@ AND_WORDS = frozenset({"and", "&", "y", "con", "e", "com", "en", "/"})
 # corner word after ("Mill Lane and Church Road junction"): "on Mill Lane and Church Road"
 # may be two streets.
 JOINERS = frozenset({"/", "&", "meets"})
-NUMBER_MARKS = frozenset({"no", "nr", "number", "#", "nº", "n.º", "número", "numero",
-                          "nummer"})
+NUMBER_MARKS = frozenset({"no", "nr", "number", "#", "nº", "n.º", "número", "numero", "nummer"})
 NUMBER_PLACES = frozenset({"outside", "opposite", "near", "by", "at"})
 NUMBER_GAP = 3  # "number 32", "número es 47", "the number is actually 32"
 # A number followed by one of these is a time or a count, not a house number.
@@ -206,18 +205,14 @@ def place_on_street(answer: str, street: str) -> str:
 
 
 def number_given(text: str) -> Optional[str]:
-    """The house number a message gives after a word for it, a few words on at most: "it's
-    number 32, not 30", "el número es 47, no 45", "nummer 12". "No" alone is not that word
-    here: "no, 45 is wrong" begins with a no, not a number."""
+    """The house number given after a word for it, a few words on: "it's number 32, not 30",
+    "el número es 47, no 45". "No" is not such a word here ("no, 45 is wrong")."""
     tokens = _tokens(text)
-    for index, token in enumerate(tokens):
-        if token.bare == "no" or token.bare not in NUMBER_MARKS:
-            continue
-        for later in range(index + 1, min(index + 1 + NUMBER_GAP, len(tokens))):
-            candidate = tokens[later]
-            following = tokens[later + 1].bare if later + 1 < len(tokens) else ""
-            if candidate.is_number and following not in UNITS:
-                return candidate.text
+    marks = [i for i, token in enumerate(tokens) if token.bare in NUMBER_MARKS - {"no"}]
+    for later in (j for i in marks for j in range(i + 1, min(i + 1 + NUMBER_GAP, len(tokens)))):
+        after = tokens[later + 1].bare if later + 1 < len(tokens) else ""
+        if tokens[later].is_number and after not in UNITS:
+            return tokens[later].text
     return None
 
 
