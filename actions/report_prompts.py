@@ -53,7 +53,8 @@ def category_button(service: ServiceInfo) -> Dict[str, str]:
 
 class ActionAskCategory(Action):
     """Ask the type: "Is this about <service>?" with the guess, its alternatives and
-    "Something else" as buttons when the classifier was unsure; else the common types."""
+    "Something else" as buttons when the classifier was unsure, or named nothing where the
+    catalogue's words name one service; else the common types."""
 
     def name(self) -> Text:
         return "action_ask_category"
