@@ -20,7 +20,8 @@ from actions.feedback_fixed import FIX_CONFIRMED, fix_told_in_feedback
 from actions.fix_confirmation import PENDING_SLOT
 from actions.next_problem import NEXT_PROBLEM_SLOT, held_problem, next_problem_events
 from actions.replies import utter_core_error
-from actions.slots import FEEDBACK_SLOTS, REQUESTED_SLOT, UNPLACED_WORDS, reset
+from actions.slots import (FEEDBACK_FORM, FEEDBACK_SLOTS, REQUESTED_SLOT, UNPLACED_WORDS,
+                           reset)
 from actions.waiting_question import after_form
 from bot.announcements import announces_feedback
 from bot.db import session_scope
@@ -197,7 +198,7 @@ class ActionSubmitFeedback(Action):
             utter_core_error(dispatcher, error)
             log_event("feedback_not_saved", tracker, reason="database_unavailable")
             # Keep the comment; answering the rating again retries.
-            return [SlotSet("feedback_rating", None), FollowupAction("feedback_form")]
+            return [SlotSet("feedback_rating", None), FollowupAction(FEEDBACK_FORM)]
         log_event("feedback_recorded", tracker, case_reference=linked,
                   rated=rating not in (None, SKIP))
         ending = reset(FEEDBACK_SLOTS)
@@ -234,7 +235,7 @@ def save_feedback(tracker: Tracker, rating: Any) -> Tuple[Optional[str], Optiona
         except (CaseNotFound, MalformedReference):
             record_feedback(session, case_reference=None, **values)
             return None, None
-        told = fix_told_in_feedback(session, tracker, feedback, reference) if reference else None
+        told = fix_told_in_feedback(session, tracker, feedback)
     return reference, told
 
 

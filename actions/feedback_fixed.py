@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from actions.common import channel_of
 from actions.fix_confirmation import PENDING_SLOT
 from bot.case_notes import add_citizen_note, case_for_note
-from bot.cases import OPEN_STATUSES, find_case
+from bot.cases import OPEN_STATUSES
 from bot.errors import NotYourCase
 from bot.fix_confirmation import confirm_by_feedback
 from bot.models import Case, Feedback
@@ -32,13 +32,13 @@ FIX_CONFIRMED = "utter_feedback_fix_confirmed"
 FIX_NOTED = "utter_feedback_fix_noted"
 
 
-def fix_told_in_feedback(session: Session, tracker: Tracker, feedback: Feedback,
-                         reference: str) -> Optional[str]:
-    """The reply for feedback on case `reference` that says its problem is fixed, once the
-    case has heard it; None for any other feedback."""
-    if not says_it_is_done(feedback.text or ""):
+def fix_told_in_feedback(session: Session, tracker: Tracker,
+                         feedback: Feedback) -> Optional[str]:
+    """The reply for feedback linked to a case that says its problem is fixed, once the case
+    has heard it; None for any other feedback."""
+    if feedback.case_id is None or not says_it_is_done(feedback.text or ""):
         return None
-    case = find_case(session, reference)
+    case = session.get(Case, feedback.case_id)  # found once already, by record_feedback
     named = services_mentioned(session, feedback.text or "")
     if named and case.service_code not in named:
         return None  # "the streetlight was fixed so fast" is not about the pothole report

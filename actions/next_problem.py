@@ -24,12 +24,11 @@ from rasa_sdk.types import DomainDict
 from actions import report_fields as fields
 from actions.catalogue import named_service, service_info
 from actions.common import language_of, latest_text, log_event
-from actions.slots import PLACE_BEFORE_SLOT, REQUESTED_SLOT
+from actions.slots import PLACE_BEFORE_SLOT, REPORT_FORM, REQUESTED_SLOT
 from bot.errors import DatabaseUnavailable
 from bot.options_in_text import says_a_phrase
 
 NEXT_PROBLEM_SLOT = "next_problem"
-REPORT_FORM = "report_form"
 # "It's one problem" in each language, folded (bot.options_in_text.says_a_phrase): words
 # that name the problem or the report, so "just one" to "one light or several?" is no such.
 ONE_PROBLEM_WORDS = {

@@ -23,7 +23,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import (channel_of, language_of, latest_text, log_event, now_utc,
                             sender_contact)
 from actions.replies import format_ago, utter_core_error
-from actions.slots import REQUESTED_SLOT, reset_report
+from actions.slots import REPORT_FORM, REQUESTED_SLOT, reset_report
 from bot.cases import OPEN_STATUSES, find_case
 from bot.clock import as_utc
 from bot.db import session_scope
@@ -36,7 +36,6 @@ from bot.services import service_name, status_text
 
 OFFER_SLOT = "duplicate_case"
 CHOICE_SLOT = "follow_duplicate"
-FORM = "report_form"
 NOTE_FORM = "case_note_form"
 MY_RECENT_CASES = 50  # the citizen's own and followed cases a new report may repeat
 
@@ -147,10 +146,10 @@ def follow_offered_case(dispatcher: CollectingDispatcher, tracker: Tracker) -> L
     except DatabaseUnavailable as error:
         utter_core_error(dispatcher, error)
         log_event("duplicate_not_followed", tracker, reason="database_unavailable")
-        return [SlotSet(CHOICE_SLOT, None), FollowupAction(FORM)]  # "yes" again retries
+        return [SlotSet(CHOICE_SLOT, None), FollowupAction(REPORT_FORM)]  # "yes" again retries
     except CaseNotFound:
         log_event("duplicate_not_followed", tracker, reason="case_gone")
-        return [SlotSet(CHOICE_SLOT, None), SlotSet(OFFER_SLOT, None), FollowupAction(FORM)]
+        return [SlotSet(CHOICE_SLOT, None), SlotSet(OFFER_SLOT, None), FollowupAction(REPORT_FORM)]
     dispatcher.utter_message(response="utter_following_case", reference=reference)
     log_event("duplicate_followed", tracker, case_reference=reference)
     return reset_report() + [SlotSet("last_case_reference", reference)]

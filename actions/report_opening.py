@@ -15,10 +15,10 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk import Tracker
 
 from actions import report_fields as fields
+from actions.slots import REPORT_FORM
 from bot.announcements import REPORT_WORDS
 from bot.options_in_text import folded_words
 
-FORM = "report_form"
 OPENING_INTENTS = frozenset({"report_problem"})
 OWN_WORDS = 2  # "there's a pothole" says something; "report a pothole" does not
 
@@ -50,7 +50,7 @@ def opening_words(tracker: Tracker) -> Optional[str]:
 def _form_start(events: List[Dict[str, Any]]) -> Optional[int]:
     """Where the report form was last activated."""
     return max((index for index, event in enumerate(events)
-                if event.get("event") == "active_loop" and event.get("name") == FORM),
+                if event.get("event") == "active_loop" and event.get("name") == REPORT_FORM),
                default=None)
 
 

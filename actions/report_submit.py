@@ -21,8 +21,9 @@ from actions.common import channel_of, language_of, log_event, now_utc, sender_c
 from actions.replies import format_day, utter_core_error
 from actions.report_duplicates import CHOICE_SLOT, follow_offered_case
 from actions.report_fields import known_answers
-from actions.report_to_feedback import FEEDBACK_FORM, FEEDBACK_INSTEAD
-from actions.slots import REPORT_SLOTS, REQUESTED_SLOT, reset, reset_report
+from actions.report_to_feedback import FEEDBACK_INSTEAD
+from actions.slots import (FEEDBACK_FORM, REPORT_FORM, REPORT_SLOTS, REQUESTED_SLOT, reset,
+                           reset_report)
 from actions.next_problem import next_problem_events
 from actions.waiting_question import after_form
 from bot.cases import open_case
@@ -31,7 +32,6 @@ from bot.errors import DatabaseUnavailable, DuplicateSubmission, UnknownService
 from bot.sender_limits import CaseQuotaExceeded, ensure_case_quota
 from bot.services import service_name
 
-FORM = "report_form"
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ def save_report(tracker: Tracker) -> SavedCase:
 
 def ask_again(changes: List[EventType]) -> List[EventType]:
     """Keep the report, reopen the form at the summary (after `changes`)."""
-    return changes + [SlotSet("confirmed", None), FollowupAction(FORM)]
+    return changes + [SlotSet("confirmed", None), FollowupAction(REPORT_FORM)]
 
 
 class ActionCancelReport(Action):

@@ -20,7 +20,6 @@ from bot.interrogatives import reads_as_question
 
 # The value of `confirmed` that ends report_form for the feedback form.
 FEEDBACK_INSTEAD = "feedback_instead"
-FEEDBACK_FORM = "feedback_form"  # runs next, on the same message, which it takes as the words
 REPORT_CONTENT = ("category", "category_suggestion", "location", "description")
 MIN_WORDS = 4  # "the staff were rude"; "some feedback" is only the wish to give it
 
