@@ -61,6 +61,25 @@ def says_not_known(text: str) -> bool:
     return is_explicit_skip(text) or _has_phrase(folded_words(text), NOT_KNOWN)
 
 
+# "I can't see one", "no se ve", "ik zie geen nummer": the citizen cannot tell. Read only in a
+# short reply without digits, so "I can't see the number, it's near 14" keeps its words.
+CANNOT_TELL = ("can't see", "cant see", "cannot see", "couldn't see", "couldnt see",
+               "don't see", "dont see", "didn't look", "didnt look", "can't tell", "cant tell",
+               "no number", "hard to tell", "no se ve", "no lo veo",
+               "no veo", "no se puede ver", "nao consigo ver", "nao vejo", "nao da para ver",
+               "zie geen", "zie het niet", "kan het niet zien", "niet te zien", "geen nummer")
+CANNOT_TELL_WORDS = 6
+
+
+def says_cannot_tell(text: str) -> bool:
+    """Whether a short reply says the citizen does not know or cannot see the answer (so the
+    question is skipped, not answered with those words nor taken for a call for help)."""
+    words = folded_words(text)
+    if not words or len(words) > CANNOT_TELL_WORDS or any(char.isdigit() for char in text):
+        return False
+    return says_not_known(text) or _has_phrase(words, CANNOT_TELL)
+
+
 def _has_phrase(words: Sequence[str], phrases: Sequence[str]) -> bool:
     """Whether one of `phrases` (folded words, space-separated) is among `words`, whole."""
     plain = f" {' '.join(words)} "
@@ -188,13 +207,13 @@ def next_question(questions: Sequence[FollowupQuestion],
 
 
 def followup_answer(text: str) -> Tuple[bool, Optional[str]]:
-    """(accepted, answer). SKIP means "not known" (None); "no" is a real answer here, since
+    """(accepted, answer). SKIP, or "I can't see one", means "not known" (None); "no" is a real answer here, since
     many follow-up questions are yes/no; empty text, or only the wish to report a problem,
     is not an answer."""
     cleaned = text.strip()
     if not cleaned or announces_report(cleaned):
         return False, None
-    if is_explicit_skip(cleaned):
+    if is_explicit_skip(cleaned) or says_cannot_tell(cleaned):
         return True, None
     return True, cleaned[:MAX_ANSWER_CHARS]
 

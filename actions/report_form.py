@@ -219,8 +219,8 @@ class ValidateReportForm(FormValidationAction):
         question), is its answer, whatever the model made of it (OPTION_MISREADS): the form
         takes it instead of stepping aside. So is any statement to a question that takes
         text ("about the size of a dinner plate and getting deeper", read as a question).
-        An option word for word (a button pressed), or "not sure", is the answer whatever the
-        intent."""
+        An option word for word (a button pressed), "not sure" or "I can't see one", is the
+        answer whatever the intent."""
         intent = latest_intent(tracker)
         if tracker.get_slot(REQUESTED_SLOT) != "followup" or intent not in FOLLOWUP_REFUSED:
             return {}  # the domain's from_text mapping takes every other reply
@@ -234,7 +234,7 @@ class ValidateReportForm(FormValidationAction):
             or (question.expects == YES_NO and answers_yes_or_no(text, language))) \
             or (question.expects == TEXT and words_read_as_something_else(tracker))
         if misread or option_replied(text, question.options) is not None \
-                or fields.is_explicit_skip(text):
+                or fields.says_cannot_tell(text):
             return {"followup": text}
         return {}
 

@@ -49,6 +49,23 @@ def test_followup_answers(text: str, expected) -> None:
     assert fields.followup_answer(text) == expected
 
 
+@pytest.mark.parametrize("text", ["I can't see one", "I can’t see one", "no se ve",
+                                  "não consigo ver", "ik zie geen nummer", "hard to tell",
+                                  "No idea", "I can't see a number"])
+def test_a_short_i_cannot_tell_skips_the_question(text: str) -> None:
+    assert fields.says_cannot_tell(text)
+    assert fields.followup_answer(text) == (True, None)
+
+
+@pytest.mark.parametrize("text", ["I can't see the number but it is by the bus stop",
+                                  "can't see it, maybe 4471", "not that I can see",
+                                  "it's on the corner", "no"])
+def test_an_answer_that_says_more_is_kept(text: str) -> None:
+    """Words of their own, a digit, or a plain no (an answer to a yes/no question)."""
+    assert not fields.says_cannot_tell(text)
+    assert fields.followup_answer(text) == (True, text)
+
+
 def test_summary_answers_leave_out_examples_and_skips() -> None:
     questions = [FollowupQuestion("size", "How big is it? (for example: a plate) Guess."),
                  FollowupQuestion("pole", "Pole number?", required=False)]

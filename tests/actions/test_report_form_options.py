@@ -121,6 +121,22 @@ def test_not_sure_leaves_the_question_unanswered_whatever_the_intent(
     assert slots["followup_answers"] == {"bin_type": None}  # skipped, as SKIP does
 
 
+@pytest.mark.parametrize("reply, intent", [("I can't see one", "help"),
+                                           ("can't tell", "help"),
+                                           ("ik zie geen nummer", "give_feedback")])
+def test_i_cannot_see_one_skips_the_lamp_post_number(reply: str, intent: str,
+                                                     domain: dict) -> None:
+    """"Is there a number on the lamp post?" "I can't see one" was read as a call for help:
+    the help menu came, and the question again."""
+    slots, messages = validate(
+        "followup", {}, domain, text=reply, intent=intent,
+        slots={"category": "streetlight", "location": "14 Orchard Road", "submission_id": "s",
+               "description": "the streetlight has been out for a week",
+               "followup_answers": {"how_many_lights": "one light"}})
+    assert slots["followup_answers"] == {"how_many_lights": "one light", "pole_number": None}
+    assert messages == []
+
+
 def test_a_question_without_options_has_no_buttons(domain: dict) -> None:
     tracker = make_tracker(slots={"category": "pothole"})
     _, messages = run_action(ActionAskFollowup(), tracker, domain)
@@ -183,7 +199,7 @@ def test_an_answered_question_answered_again_is_not_the_next_ones_answer(
     assert messages[0]["answers"] == told
 
 
-@pytest.mark.parametrize("reply", ["12", "1042 one light", "I can't see a number"])
+@pytest.mark.parametrize("reply", ["12", "1042 one light"])
 def test_a_reply_that_can_answer_the_next_question_answers_it(reply: str, domain: dict) -> None:
     slots, _ = validate("followup", {"followup": reply}, domain, text=reply,
                         slots={**LAMP_NUMBER_ASKED,
