@@ -8,7 +8,9 @@ that answer a policy question anywhere, mid-report included, also answer the pic
 best match is weak, or none of the suggestions fit, the bot says so and offers a person
 rather than guessing. (A message asking how the citizen's own report stands, which the
 model took for a policy question or could not place, never reaches here: the pipeline's
-components.report_enquiry sends it to the status action.) Every question is logged by the core
+components.report_enquiry sends it to the status action. "How long does it take?" just
+after a report, which the FAQ cannot place, is answered from that report:
+actions.progress_questions.) Every question is logged by the core
 (bot.faq_log), answered or not, for the team's reports; outside a form an answer asks
 whether it answered the question, and action_rate_policy_answer logs the reply, so the team
 also sees the answers that missed.
@@ -25,6 +27,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import (language_of, latest_entity, latest_intent, latest_text, log_event,
                             set_by_the_last_reply)
+from actions.progress_questions import answer_about_progress
 from actions.replies import utter_core_error
 from actions.slots import UNPLACED_WORDS
 from bot.db import session_scope
@@ -72,6 +75,9 @@ class ActionAnswerPolicy(Action):
             return []
         if result.answered and result.match is not None:
             return _serve(dispatcher, tracker, result.match, result.query_id)
+        about_a_report = answer_about_progress(dispatcher, tracker)
+        if about_a_report is not None:  # "how long does it take?" after a report
+            return about_a_report
         if result.suggestions:
             return _offer(dispatcher, tracker, result)
         log_event("policy_unsure", tracker, score=result.match.score if result.match else None,
@@ -105,6 +111,9 @@ def second_look_in_faq(dispatcher: CollectingDispatcher,
         return None
     if result is not None and result.answered and result.match is not None:
         return _serve(dispatcher, tracker, result.match, result.query_id)
+    about_a_report = answer_about_progress(dispatcher, tracker)
+    if about_a_report is not None:
+        return about_a_report
     if result is not None and result.match is not None and result.suggestions:
         return _offer(dispatcher, tracker, result)
     return None

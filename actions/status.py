@@ -23,6 +23,7 @@ from bot.cases import OPEN_STATUSES, StatusView, case_status_view, find_case
 from bot.db import read_scope, session_scope
 from bot.errors import CaseNotFound, DatabaseUnavailable, MalformedReference
 from bot.followers import cases_of_conversation, follows, is_reporter
+from bot.models import Case
 from bot.options_in_text import folded_words
 from bot.references import parse_reference
 from bot.service_mentions import services_mentioned
@@ -89,12 +90,17 @@ def case_reply(tracker: Tracker, reference: str) -> Reply:
     """The case's status; its details only for the conversation that reported it. The next
     step ("your report is in the queue", "we will tell you when it is done") speaks to those
     we tell about the case, its reporter and followers; anyone else gets the status alone."""
-    language, channel = language_of(tracker), channel_of(tracker)
     with read_scope() as session:
-        case = find_case(session, reference)
-        own = is_reporter(case, channel, tracker.sender_id)
-        told = own or follows(session, case, channel, tracker.sender_id)
-        view = case_status_view(case, language, for_sender=own)
+        return status_reply(session, find_case(session, reference), tracker)
+
+
+def status_reply(session: Session, case: Case, tracker: Tracker) -> Reply:
+    """The status reply for a case found: its details only for the sender who reported it,
+    the next step only for those we tell about it, the target date for anyone."""
+    language, channel = language_of(tracker), channel_of(tracker)
+    own = is_reporter(case, channel, tracker.sender_id)
+    told = own or follows(session, case, channel, tracker.sender_id)
+    view = case_status_view(case, language, for_sender=own)
     values = view.placeholders()
     steps = [view.next_step if told else "", target_date_line(view, language)]
     values["next_step"] = " ".join(step for step in steps if step)

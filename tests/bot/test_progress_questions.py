@@ -1,0 +1,25 @@
+"""Which short messages ask how long something takes or what comes next (bot.progress_questions)."""
+from __future__ import annotations
+
+import pytest
+
+from bot.progress_questions import asks_about_progress
+
+
+@pytest.mark.parametrize("text", [
+    "how long does it usually take?", "When will it be done", "why is it taking so long",
+    "what happens next?", "and now?", "¿cuánto suele tardar?", "¿y ahora qué?",
+    "quanto tempo costuma demorar?", "e agora?", "hoe lang duurt dat meestal?",
+    "wat gebeurt er nu?", "Wanneer wordt het gemaakt?",
+])
+def test_questions_of_time_or_next_steps(text: str) -> None:
+    assert asks_about_progress(text)
+
+
+@pytest.mark.parametrize("text", [
+    "how are you", "what day is my bin collected", "can I report anonymously?", "",
+    "how long can I leave a skip on the road outside my house before I need a licence?",
+    "hoe laat gaat het stadhuis open",
+])
+def test_other_messages(text: str) -> None:
+    assert not asks_about_progress(text)
