@@ -57,6 +57,17 @@ SENDING_WORDS = LATER_WORDS | frozenset("""
 camera phone send upload attach camara movil telefono enviar mandar subir adjuntar telemovel
 celular anexar telefoon mobiel sturen versturen uploaden
 """.split())
+# "I don't have a photo", "no tengo foto", "ik heb geen foto": a negation with a photo, or
+# with having or taking one, in a short reply that promises nothing for later.
+NO_PHOTO_NEGATIONS = frozenset("""
+no not don't dont haven't havent didn't didnt can't cant cannot couldn't couldnt without
+never sin nunca nao sem nem geen niet zonder nooit
+""".split())
+HAVING_WORDS = frozenset("""
+have got take took taken one tengo tenemos tome saque hice tenho temos tirei heb hebben
+gemaakt genomen
+""".split())
+NO_PHOTO_WORDS = 8
 # A complete place said where no words were asked ("sorry, I meant 7 Quarry Road") is the
 # report's place, corrected, when little else is said: at most this many other words, or
 # a word naming the place ("the right address is 12 Elm Street").
@@ -110,6 +121,15 @@ def speaks_of_a_photo(text: str) -> bool:
     return bool(set(folded_words(text)) & (PHOTO_WORDS | LATER_WORDS))
 
 
+def declines_a_photo(text: str) -> bool:
+    """Whether a reply at the photo question says there is none ("no tengo foto", "I haven't
+    got one"): no photos, as "no" is. It was taken as "I'll send one" and the question came
+    again."""
+    words = set(folded_words(text))
+    return (len(folded_words(text)) <= NO_PHOTO_WORDS and bool(words & NO_PHOTO_NEGATIONS)
+            and bool(words & (PHOTO_WORDS | HAVING_WORDS)) and not words & LATER_WORDS)
+
+
 def wants_to_add_a_photo(tracker: Tracker) -> bool:
     """Whether a message after the photo question was answered asks to add one ("I'll send a
     photo later", "can I still add a picture"): the photo question comes again, and the
@@ -118,7 +138,8 @@ def wants_to_add_a_photo(tracker: Tracker) -> bool:
     return (tracker.get_slot(REQUESTED_SLOT) in ("consent", "confirmed")
             and tracker.get_slot("photos") is not None and not text.startswith("/")
             and latest_intent(tracker) in ADDING_INTENTS
-            and bool(set(folded_words(text)) & PHOTO_WORDS) and not says_cancel(text))
+            and bool(set(folded_words(text)) & PHOTO_WORDS) and not says_cancel(text)
+            and not declines_a_photo(text))
 
 
 def corrected_place(tracker: Tracker) -> Optional[str]:

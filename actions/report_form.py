@@ -32,7 +32,7 @@ from actions.next_problem import (NEXT_PROBLEM_SLOT, held_problem, one_problem_a
                                   second_problem_held)
 from actions.replies import utter_core_error
 from actions.report_details import (WORDLESS_SLOTS, added_to_description,
-                                    another_problem_unheard, corrected_place,
+                                    another_problem_unheard, corrected_place, declines_a_photo,
                                     description_read_as_something_else, kept_as_detail,
                                     place_said, says_more_about_the_problem,
                                     speaks_of_a_photo, wants_to_add_a_photo)
@@ -354,7 +354,7 @@ class ValidateReportForm(FormValidationAction):
             dispatcher.utter_message(response="utter_photo_received", count=len(merged))
             return {"photos": fields.photos_label(len(merged)), "attachment_ids": merged}
         text = str(value or "")
-        if fields.is_skip(text) or latest_intent(tracker) == "deny":
+        if fields.is_skip(text) or latest_intent(tracker) == "deny" or declines_a_photo(text):
             return {"photos": fields.photos_label(len(existing))}
         if value is None or says_more_about_the_problem(tracker) or place_said(tracker):
             return {"photos": None}  # asked again ("I'll send a photo later"), or words kept

@@ -179,6 +179,7 @@ def test_a_place_among_other_words_is_not_a_correction(text: str, domain: dict) 
     ("confirmed", "I'll send a photo later", "inform", True),
     ("confirmed", "can I still add a picture", "add_to_report", True),
     ("consent", "no, and I have no photo either", "deny", False),  # a "no" to the updates
+    ("confirmed", "I don't have a photo, sorry", "inform", False),  # says there is none
 ])
 def test_a_photo_offered_after_the_photo_question_asks_it_again(
         asked: str, text: str, intent: str, again: bool, domain: dict) -> None:

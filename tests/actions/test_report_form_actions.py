@@ -282,8 +282,20 @@ def test_photos_can_be_skipped(text: str, intent: str, expected: Optional[str],
     assert slots["photos"] == expected
 
 
+@pytest.mark.parametrize("text", ["no tengo foto", "I don't have a photo", "não tenho",
+                                  "ik heb geen foto", "sin foto"])
+def test_saying_there_is_no_photo_is_no_photo(text: str, domain: dict) -> None:
+    """"no tengo foto" was told how to attach the photo, and asked for it again."""
+    base = {**FILLED, "photos": None, "consent": None}
+    slots, messages = validate("photos", {"photos": text}, domain, text=text, intent="inform",
+                               slots=base)
+    assert slots["photos"] == "none"
+    assert messages == []
+
+
 @pytest.mark.parametrize("text, intent", [("yes", "affirm"),
                                           ("I want to add a photo to my report", "add_to_report"),
+                                          ("I can't take one now, I'll send it later", "inform"),
                                           ("I'll send one later", "inform")])
 def test_yes_without_a_photo_is_told_how_to_send_one(domain: dict, text: str,
                                                      intent: str) -> None:
