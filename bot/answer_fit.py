@@ -21,7 +21,8 @@ import re
 from typing import FrozenSet, List, Sequence
 
 from bot.interrogatives import reads_as_question
-from bot.options_in_text import QuestionOption, folded_words, option_replied, options_named
+from bot.options_in_text import (QuestionOption, folded_words, option_in_text, option_replied,
+                                 options_named)
 from bot.places_in_text import UNITS, place_mentioned
 
 YES_NO = "yes_no"  # the question is answered with yes or no
@@ -168,14 +169,15 @@ def names_an_option(text: str, prompt: str, language: str,
     """Whether a short reply picks up a word of the question it answers ("recycling" to
     "Which bin was missed: general waste, recycling, garden or food?"), or is one of its
     options ("paper", a button pressed): the question lists its options, so such a reply is
-    the answer even when, alone, it reads as a topic of its own. A question back ("what do
-    you mean by offensive?") is not an answer."""
+    the answer even when, alone, it reads as a topic of its own; so is a short reply naming
+    one option in other words ("o do plástico"). A question back ("what do you mean by
+    offensive?") is not an answer."""
     if option_replied(text, options) is not None:
         return True
     words = folded_words(text)
     if not words or len(words) > MAX_OPTION_WORDS or reads_as_question(text, language):
         return False
-    return _shares_a_word(words, folded_words(prompt))
+    return _shares_a_word(words, folded_words(prompt)) or option_in_text(text, options) is not None
 
 
 def names_a_place(text: str) -> bool:

@@ -34,14 +34,16 @@ class QuestionOption:
 
 
 def options_named(text: str, options: Sequence[QuestionOption]) -> List[QuestionOption]:
-    """The options whose words appear in `text`, in the order of `options`."""
+    """The options whose words appear in `text`, in the order of `options`; a plain plural
+    names what its singular does ("plastics" and "o do plástico" both name the recycling)."""
     words = folded_words(text)
+    singular = [plain_singular(word) for word in words]
     found = []
     for option in options:
         for phrase in option.words:
-            phrase_words = folded_words(phrase)
+            phrase_words = [plain_singular(word) for word in folded_words(phrase)]
             found.extend((len(phrase_words), start, option)
-                         for start in _starts(words, phrase_words))
+                         for start in _starts(singular, phrase_words))
     taken: Set[int] = set()
     named: Set[str] = set()
     for length, start, option in sorted(found, key=lambda match: (-match[0], match[1])):
@@ -52,6 +54,13 @@ def options_named(text: str, options: Sequence[QuestionOption]) -> List[Question
         if not _negated(words, start):
             named.add(option.key)
     return [option for option in options if option.key in named]
+
+
+def plain_singular(word: str) -> str:
+    """A folded word with a plain plural "s" dropped ("potholes", "plasticos"). Both sides of
+    a match go through it, so a word that merely ends in "s" still matches itself."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") \
+        else word
 
 
 def option_in_text(text: str, options: Sequence[QuestionOption]) -> Optional[QuestionOption]:

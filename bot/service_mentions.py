@@ -4,8 +4,8 @@ A citizen asking after "the pothole" means their pothole report, not whichever r
 chat last discussed. The catalogue already lists, per service, its names and the keywords
 citizens use (content/services.yml, four languages); a message naming one of them names the
 service. Matching is by whole words, the longest phrase first ("traffic lights" is not a
-street light), a plain English plural counts ("potholes"), and a negated one does not ("not
-the pothole, the street light"). The vague "other" service names nothing.
+street light), a plain plural counts ("potholes", bot.options_in_text), and a negated one does
+not ("not the pothole, the street light"). The vague "other" service names nothing.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.models import Service
-from bot.options_in_text import QuestionOption, folded_words, options_named
+from bot.options_in_text import QuestionOption, options_named
 
 VAGUE_SERVICES = frozenset({"other"})
 
@@ -26,24 +26,13 @@ def services_mentioned(session: Session, text: str) -> List[str]:
     rows = session.execute(select(Service).order_by(Service.sort_order, Service.code)).scalars()
     options = [QuestionOption(key=row.code, name=row.code, words=_phrases(row))
                for row in rows if row.code not in VAGUE_SERVICES]
-    return [option.key for option in options_named(_singular(text), options)]
+    return [option.key for option in options_named(text, options)]
 
 
 def _phrases(service: Service) -> Tuple[str, ...]:
-    """Every name and keyword of the service, in every language, singular."""
+    """Every name and keyword of the service, in every language."""
     texts: List[str] = []
     for by_language in (service.names or {}, service.keywords or {}):
         for value in by_language.values():
             texts.extend([value] if isinstance(value, str) else list(value or []))
-    return tuple(sorted({_singular(text) for text in texts if str(text).strip()}))
-
-
-def _singular(text: str) -> str:
-    """The folded words with a plain plural "s" dropped: "potholes" reads as "pothole". Both
-    sides of the match go through it, so a word that merely ends in "s" still matches."""
-    return " ".join(_drop_plural(word) for word in folded_words(str(text)))
-
-
-def _drop_plural(word: str) -> str:
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") \
-        else word
+    return tuple(sorted({text for text in texts if str(text).strip()}))

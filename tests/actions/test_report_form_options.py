@@ -103,6 +103,15 @@ def test_a_long_reply_naming_an_option_is_an_answer(domain: dict) -> None:
     assert messages == []
 
 
+def test_a_singular_names_the_option_the_catalogue_lists_as_plural(domain: dict) -> None:
+    """"o do plástico" (the catalogue says "plasticos") was read as a call for help."""
+    reply = "o do plástico"
+    slots, messages = validate("followup", {}, domain, text=reply, intent="help",
+                               slots=bin_report("o caixote não foi recolhido", language="pt"))
+    assert slots["followup_answers"] == {"bin_type": reply}
+    assert messages == []
+
+
 def test_a_question_with_options_offers_them_as_buttons(domain: dict) -> None:
     tracker = make_tracker(slots={"category": "missed_collection", "language": "nl"})
     _, messages = run_action(ActionAskFollowup(), tracker, domain)

@@ -32,6 +32,20 @@ def test_options_named_in_a_description(text: str, keys: list) -> None:
     assert [option.key for option in options_named(text, BINS)] == keys
 
 
+@pytest.mark.parametrize("text", ["o do plástico", "the plastic one", "papers and plastics",
+                                  "los plasticos"])
+def test_a_plain_plural_or_singular_names_what_the_other_does(text: str) -> None:
+    """"o do plástico" at "Que contentor não foi recolhido?" named no bin (the words say
+    "plasticos"): the help menu came, and the question again."""
+    bins = BINS + (QuestionOption("pmd", "plastic", ("plasticos", "plastics")),)
+    assert [option.key for option in options_named(text, bins)][-1] == "pmd"
+
+
+def test_a_word_that_ends_in_s_still_names_itself() -> None:
+    glass = (QuestionOption("glass", "glass", ("glass",)), QuestionOption("bus", "bus", ("bus",)))
+    assert [o.key for o in options_named("broken glass by the bus stop", glass)] == ["glass", "bus"]
+
+
 def test_a_longer_phrase_wins_over_a_shorter_one_inside_it() -> None:
     assert [o.key for o in options_named("the litter bin on the corner", LITTER)] == ["full_bin"]
     assert [o.key for o in options_named("litter everywhere", LITTER)] == ["loose_litter"]
