@@ -45,6 +45,7 @@ class ServiceInfo:
     code: str
     name: str
     questions: List[FollowupQuestion]
+    asks_for_photos: bool = True  # false where a photo shows nothing (noise)
 
 
 def service_info(code: Optional[str], language: str) -> Optional[ServiceInfo]:
@@ -86,4 +87,5 @@ def _info(session: Session, code: Optional[str], language: str) -> Optional[Serv
     if not service.active:
         return None
     return ServiceInfo(code=service.code, name=service_name(service, language),
-                       questions=followup_questions(service, language))
+                       questions=followup_questions(service, language),
+                       asks_for_photos=service.asks_for_photos)

@@ -70,11 +70,16 @@ def _latest_user_index(events: List[Dict[str, Any]], default: int) -> int:
                default=default)
 
 
-def accepted_category(service: ServiceInfo, previous: Optional[str]) -> Dict[str, Any]:
-    """The slots for an accepted `service`; a changed type restarts its follow-up questions."""
+def accepted_category(service: ServiceInfo, previous: Optional[str],
+                      photos: Optional[str] = None) -> Dict[str, Any]:
+    """The slots for an accepted `service`; a changed type restarts its follow-up questions.
+    A service a photo does not help (noise) answers the photo question with none, unless
+    photos came already; one sent later is still added (validate_photos)."""
     result: Dict[str, Any] = {"category": service.code, "category_suggestion": None}
     if service.code != previous:
         result.update(followup=None, followup_answers=None)
     if not service.questions:
         result["followup"] = fields.FOLLOWUP_DONE
+    if not service.asks_for_photos and photos is None:
+        result["photos"] = fields.PHOTOS_NONE
     return result

@@ -3,9 +3,8 @@
 Rasa fills the slots from the domain mappings; this action accepts or rejects each value
 (a rejected slot is set back to None and the form asks again), fills what the mappings
 cannot see (map pins, photo ids, a descriptive first message, "yes" to a suggested type),
-walks the service's follow-up questions one answer at a time (those the description already
-answers are not asked: actions/report_followup.py), and once type and place are
-known offers to follow an open case of the same problem (actions/report_duplicates.py).
+walks the follow-up questions one answer at a time (actions/report_followup.py), and once
+type and place are known offers to follow an open case (actions/report_duplicates.py).
 A reply that says more about the problem instead of answering the place or a closed
 follow-up question goes into the description, and the question is asked once more
 (bot.answer_fit); so do more words about it where the form asked for none, such as at
@@ -278,8 +277,9 @@ class ValidateReportForm(FormValidationAction):
         except DatabaseUnavailable as error:
             utter_core_error(dispatcher, error)
             return {"category": None}
-        return {**accepted_category(service, previous), **held} if service else \
-            {"category": None, **held}
+        if service is None:
+            return {"category": None, **held}
+        return {**accepted_category(service, previous, tracker.get_slot("photos")), **held}
 
     def validate_location(self, value: Any, dispatcher: CollectingDispatcher,
                           tracker: Tracker, domain: DomainDict) -> Validated:

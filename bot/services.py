@@ -35,6 +35,7 @@ class ServiceSpec:
     keywords: Dict[str, List[str]] = field(default_factory=dict)
     questions: List[dict] = field(default_factory=list)
     active: bool = True
+    asks_for_photos: bool = True
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,8 @@ def load_catalogue(path: Optional[Union[str, Path]] = None) -> List[ServiceSpec]
             sla_working_days=int(item["sla_working_days"]), names=names,
             descriptions=dict(item.get("description") or {}),
             keywords={lang: list(words) for lang, words in (item.get("keywords") or {}).items()},
-            questions=questions, active=bool(item.get("active", True))))
+            questions=questions, active=bool(item.get("active", True)),
+            asks_for_photos=bool(item.get("photos", True))))
     return specs
 
 
@@ -144,6 +146,7 @@ def seed_services(session: Session, specs: List[ServiceSpec]) -> int:
         service.names, service.descriptions = spec.names, spec.descriptions
         service.keywords, service.questions = spec.keywords, spec.questions
         service.active, service.sort_order = spec.active, order
+        service.asks_for_photos = spec.asks_for_photos
         session.add(service)
     for leftover in existing.values():
         leftover.active = False

@@ -3,7 +3,7 @@ followers and feedback."""
 from __future__ import annotations
 
 from sqlalchemy import (JSON, Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer,
-                        String, Text, UniqueConstraint)
+                        String, Text, UniqueConstraint, true)
 from sqlalchemy.orm import relationship
 
 from bot.models.base import Base
@@ -24,6 +24,8 @@ class Service(Base):
     keywords = Column(JSON, nullable=False, default=dict)  # {"en": ["pothole", ...]}
     questions = Column(JSON, nullable=False, default=list)  # [{"code", "prompt": {lang: text}, "required"}]
     active = Column(Boolean, nullable=False, default=True)
+    # Whether the report form asks for a photo (not of noise): migration 0011.
+    asks_for_photos = Column(Boolean, nullable=False, default=True, server_default=true())
     sort_order = Column(Integer, nullable=False, default=0)
 
 

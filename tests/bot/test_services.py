@@ -242,3 +242,12 @@ def test_without_target_date_texts_nothing_is_said(tmp_path) -> None:
     file = tmp_path / "services.yml"
     file.write_text("services: []\n", encoding="utf-8")
     assert target_date_text(True, "en", file) == ""
+
+
+def test_only_services_a_photo_helps_ask_for_one(db: str) -> None:
+    """Noise: a photo shows a crew nothing (`photos: false`); every other service asks."""
+    specs = {spec.code: spec for spec in load_catalogue()}
+    assert [code for code, spec in specs.items() if not spec.asks_for_photos] == ["noise"]
+    with session_scope(db) as session:
+        assert get_service(session, "noise").asks_for_photos is False
+        assert get_service(session, "pothole").asks_for_photos is True
