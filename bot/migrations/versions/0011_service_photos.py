@@ -17,11 +17,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('services', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('asks_for_photos', sa.Boolean(), nullable=False,
-                                      server_default=sa.true()))
+    # A plain ALTER TABLE ... ADD COLUMN on both databases: SQLite's batch mode would copy the
+    # table and drop the old one, which the cases' foreign key to services refuses once
+    # there are reports.
+    op.add_column('services', sa.Column('asks_for_photos', sa.Boolean(), nullable=False,
+                                        server_default=sa.true()))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('services', schema=None) as batch_op:
-        batch_op.drop_column('asks_for_photos')
+    op.drop_column('services', 'asks_for_photos')  # SQLite 3.35+ drops a column in place
