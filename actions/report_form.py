@@ -46,6 +46,7 @@ from actions.report_followup import (FOLLOWUP_REFUSED, OPTION_MISREADS,
                                      questions_of)
 from actions.slots import (ANSWERS_CORRECTED_SLOT, ANSWERS_FIELD, ASKED_AGAIN_SLOT,
                            CORRECTABLE_FIELDS, REQUESTED_SLOT, WHAT_TO_CHANGE_SLOT)
+from actions.summary_reply import ASK_WHICH, summary_answer
 from bot.answer_fit import (TEXT, YES_NO, answers_yes_or_no, names_an_option,
                             off_question_answer, off_question_place)
 from bot.errors import DatabaseUnavailable
@@ -53,7 +54,6 @@ from bot.interrogatives import asks_how_to_report
 from bot.options_in_text import option_replied
 
 Validated = Dict[Text, Any]
-ASK_WHICH = "which"  # the summary's "confirmed" candidate for "that's wrong"
 # Questions "no" answers; there, "cancel report" (actions.common.CANCEL_WORDS) still stops.
 NO_ANSWERS = frozenset({"consent", "photos", "followup", CHOICE_SLOT})
 
@@ -155,23 +155,12 @@ class ValidateReportForm(FormValidationAction):
                                 domain: DomainDict) -> Validated:
         """"Cancel report", as every question says, where "no" is an answer (updates, a photo,
         a yes/no question, the similar report): the report is cancelled, not answered "no".
-        At the summary, a change asked for in words is that change, not a "no"; a change
-        naming no one part ("that's wrong") asks which (actions.report_prompts)."""
+        At the summary: a button's title typed, a change asked in words, or "that's wrong"
+        (which part?) (actions.summary_reply)."""
         asked, text = tracker.get_slot(REQUESTED_SLOT), latest_text(tracker)
         if asked in NO_ANSWERS and says_cancel(text):
             return {"confirmed": False}
-        if asked != "confirmed" or text.startswith("/"):
-            return {}
-        if place_said(tracker):  # "no, it's Calle Mayor 10": the place, not "no" nor a field
-            return {"confirmed": None}
-        field = fields.field_to_change(text)
-        if field:
-            return {"confirmed": field}
-        intent = latest_intent(tracker)
-        if (intent != "affirm" and fields.asks_a_change(text)) \
-                or (intent == "deny" and fields.more_than_no(text)):
-            return {"confirmed": ASK_WHICH}  # "that's wrong", "no, it's 50cm": which part?
-        return {}
+        return summary_answer(tracker) if asked == "confirmed" else {}
 
     async def extract_location(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: DomainDict) -> Validated:

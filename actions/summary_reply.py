@@ -1,0 +1,45 @@
+"""What a typed reply to the report summary ("Shall I send it?") asks for.
+
+Submit, cancel, or a part to change. A button's title typed is that button (actions
+.typed_buttons): "versturen" read as "no" cancelled a Dutch report. A place said instead
+("no, it's Calle Mayor 10") is the place, not a "no" nor a field. A change asked in words
+is that change; one that names no part ("that's wrong", "no, it's 50cm") asks which.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict
+
+from rasa_sdk import Tracker
+
+from actions import report_fields as fields
+from actions.common import latest_intent, latest_text
+from actions.report_details import place_said
+from actions.typed_buttons import button_typed, payload_parts
+
+ASK_WHICH = "which"  # the summary's "confirmed" candidate for "that's wrong"
+ANSWER_OF_INTENT = {"affirm": True, "deny": False}
+
+
+def summary_answer(tracker: Tracker) -> Dict[str, Any]:
+    """The "confirmed" candidate a typed reply at the summary gives; {} to leave it to the
+    domain's mappings (a button pressed, yes, no)."""
+    text = latest_text(tracker)
+    if text.startswith("/"):
+        return {}
+    typed = button_typed(tracker)
+    if typed is not None:
+        intent, entities = payload_parts(typed)
+        if intent in ANSWER_OF_INTENT:
+            return {"confirmed": ANSWER_OF_INTENT[intent]}
+        if entities.get("field"):
+            return {"confirmed": str(entities["field"])}
+    if place_said(tracker):
+        return {"confirmed": None}
+    field = fields.field_to_change(text)
+    if field:
+        return {"confirmed": field}
+    intent = latest_intent(tracker)
+    if (intent != "affirm" and fields.asks_a_change(text)) \
+            or (intent == "deny" and fields.more_than_no(text)):
+        return {"confirmed": ASK_WHICH}
+    return {}
