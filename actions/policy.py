@@ -66,6 +66,9 @@ class ActionAnswerPolicy(Action):
             # The "Ask a question" button carries no question yet: invite it, don't search.
             dispatcher.utter_message(response="utter_anything_else")
             return []
+        about_a_report = answer_about_progress(dispatcher, tracker, only_if_topic_free=True)
+        if about_a_report is not None:  # "what happens now?" just after a report
+            return about_a_report
         try:
             with session_scope() as session:
                 result = answer_question(session, question, language_of(tracker),
@@ -101,6 +104,9 @@ def second_look_in_faq(dispatcher: CollectingDispatcher,
     text = latest_text(tracker)
     if not text or text.startswith("/") or tracker.active_loop.get("name"):
         return None
+    about_a_report = answer_about_progress(dispatcher, tracker, only_if_topic_free=True)
+    if about_a_report is not None:
+        return about_a_report
     language = language_of(tracker)
     as_question = latest_intent(tracker) != "out_of_scope" and reads_as_question(text, language)
     ask = answer_question if as_question else answer_if_clear

@@ -3,11 +3,13 @@
 A citizen who has just sent a report, or just been told how one stands, and then asks "how
 long does it usually take?" or "what happens next?" means that report. The model reads such
 a question as a policy question and the FAQ, which has nothing on "it", offered unrelated
-entries. When the FAQ has no clear answer, such a short question (bot.progress_questions),
-asked within a few replies of the report being discussed and naming no other kind of
-problem, gets the report's status with the usual time for its kind of problem and the date
-promised: the city's own answer, where a list of guesses was. Anyone else who quoted the
-reference is told only what the status reply tells them.
+entries. Such a short question (bot.progress_questions), asked within a few replies of the
+report being discussed and naming no other kind of problem, gets the report's status with
+the usual time for its kind of problem and the date promised: the city's own answer, where
+a list of guesses was. One that names nothing else ("what happens now?") is answered so
+before the FAQ is asked ("wat gebeurt er nu?" matched the missed-bin entry); one with words
+of its own only when the FAQ has no clear answer. Anyone else who quoted the reference is
+told only what the status reply tells them.
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from actions.status import Reply, status_reply
 from bot.cases import OPEN_STATUSES, find_case
 from bot.db import read_scope
 from bot.errors import CaseNotFound, DatabaseUnavailable, MalformedReference
-from bot.progress_questions import asks_about_progress
+from bot.progress_questions import asks_about_progress, asks_only_about_progress
 from bot.service_mentions import services_mentioned
 
 LAST_CASE_SLOT = "last_case_reference"
@@ -31,15 +33,16 @@ RECENT_REPLIES = 3  # the report was discussed in one of the assistant's last th
 QUESTION_INTENTS = frozenset({"ask_policy", "nlu_fallback", "out_of_scope"})
 
 
-def answer_about_progress(dispatcher: CollectingDispatcher,
-                          tracker: Tracker) -> Optional[List[EventType]]:
+def answer_about_progress(dispatcher: CollectingDispatcher, tracker: Tracker,
+                          only_if_topic_free: bool = False) -> Optional[List[EventType]]:
     """The answer about the report just discussed; None when the message is not a question
     about its progress, no report was discussed lately, or it names another kind of problem
-    (the caller goes on as before)."""
+    (the caller goes on as before). The FAQ is asked first unless the question names no
+    topic at all: `only_if_topic_free` is that first look."""
     reference = report_just_discussed(tracker)
+    asks = asks_only_about_progress if only_if_topic_free else asks_about_progress
     if reference is None or tracker.active_loop.get("name") \
-            or latest_intent(tracker) not in QUESTION_INTENTS \
-            or not asks_about_progress(latest_text(tracker)):
+            or latest_intent(tracker) not in QUESTION_INTENTS or not asks(latest_text(tracker)):
         return None
     try:
         reply = progress_reply(tracker, reference)

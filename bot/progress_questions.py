@@ -41,6 +41,37 @@ wat is de volgende stap
 """.replace("\n", "|").strip("|").split("|"))
 
 
+# Words a question of time or next steps holds besides its own phrase without naming a topic
+# of its own: "how long does it usually take to fix?", "y ahora qué pasa?".
+TOPIC_FREE: FrozenSet[str] = frozenset("""
+it its it's this that these those they them you your we us i me my the a an to of for on in at
+do does did will would is are was were be been get gets got take takes taking took usually
+normally typically generally roughly about still now then next so much more fix fixed fixing
+repair repaired done sorted sort out happen happens happening going go come coming back and
+ok okay please exactly actually why
+porque waarom
+lo la le los las eso esto se te me mi tu su el un una de del en a y que por para ya
+normalmente suele suelen tarda tardan tardar tardara tiempo arreglar arreglarlo arreglado
+reparar hecho resolver resuelto pasa pasara ahora luego despues entonces va van vais
+siguiente paso es esta estara sera mas o
+o os as isso isto meu minha seu sua um uma do da no na e costuma costumam demora demoram
+demorar tempo arranjar resolvido feito acontece agora depois entao vai vao proximo passo
+het dat dit die ze u je jij we wij ik mijn uw de een van voor op aan maar nou nu dan meestal
+normaal gewoonlijk ongeveer nog duurt duren lang gemaakt maken opgelost oplossen gebeurt
+gebeuren er verder wat hoe wanneer wordt zijn volgende stap klaar
+""".split())
+
+
+def asks_only_about_progress(text: str) -> bool:
+    """Whether `text` is such a question and names nothing else ("what happens now?", not
+    "how long does a parking permit take?"): it can only be about the report just discussed,
+    whatever the FAQ finds in it ("wat gebeurt er nu?" matched the missed-bin entry)."""
+    if not asks_about_progress(text):
+        return False
+    phrase_words = {word for phrase in HOW_LONG | WHAT_NEXT for word in phrase.split()}
+    return all(word in TOPIC_FREE or word in phrase_words for word in folded_words(text))
+
+
 def asks_about_progress(text: str) -> bool:
     """Whether `text` is a short question of how long something takes or what comes next."""
     words = folded_words(text)

@@ -58,6 +58,17 @@ def find_case_expected_by(reference: str) -> str:
         return format_day(find_case(session, reference).expected_by, "en")
 
 
+def test_a_question_naming_nothing_else_is_not_the_faqs(open_test_case: Callable[..., str],
+                                                         domain: dict) -> None:
+    """"wat gebeurt er nu?" just after a Dutch report matched the missed-bin FAQ entry."""
+    reference = open_test_case("web-wat-nu", language="nl", service_code="tree")
+    _, messages = ask(domain, "wat gebeurt er nu?", discussed(reference), "web-wat-nu",
+                      language="nl")
+    [message] = messages
+    assert message["response"] == "utter_report_progress"
+    assert message["reference"] == reference
+
+
 def test_spanish_the_model_could_not_place(open_test_case: Callable[..., str],
                                            domain: dict) -> None:
     """"¿cuánto suele tardar?" is a fallback to the model; the FAQ's second look finds it."""

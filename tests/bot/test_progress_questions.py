@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.progress_questions import asks_about_progress
+from bot.progress_questions import asks_about_progress, asks_only_about_progress
 
 
 @pytest.mark.parametrize("text", [
@@ -23,3 +23,13 @@ def test_questions_of_time_or_next_steps(text: str) -> None:
 ])
 def test_other_messages(text: str) -> None:
     assert not asks_about_progress(text)
+
+
+@pytest.mark.parametrize("text, only", [
+    ("wat gebeurt er nu?", True), ("how long does it usually take?", True),
+    ("why is it taking so long", True), ("¿y ahora qué?", True),
+    ("how long does a parking permit take?", False),
+    ("when will the bins be collected", False), ("what happens now with the library?", False),
+])
+def test_a_question_naming_nothing_else(text: str, only: bool) -> None:
+    assert asks_only_about_progress(text) is only
