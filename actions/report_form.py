@@ -50,6 +50,7 @@ from actions.summary_reply import ASK_WHICH, summary_answer
 from bot.answer_fit import (TEXT, YES_NO, answers_yes_or_no, names_an_option,
                             off_question_answer, off_question_place)
 from bot.errors import DatabaseUnavailable
+from bot.greetings import without_greeting
 from bot.interrogatives import asks_how_to_report
 from bot.options_in_text import option_replied
 
@@ -295,8 +296,9 @@ class ValidateReportForm(FormValidationAction):
 
     def validate_description(self, value: Any, dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> Validated:
-        """At least a few words about the problem."""
-        text = str(value or "").strip()
+        """At least a few words about the problem, without a greeting before them (the crew
+        read "Goedemorgen, de boom..."; bot.greetings)."""
+        text = without_greeting(str(value or "").strip())
         if not fields.plausible_description(text):
             return {"description": None}
         if tracker.get_slot(REQUESTED_SLOT) == "description":  # asked: after the opening

@@ -17,6 +17,7 @@ from rasa_sdk import Tracker
 from actions import report_fields as fields
 from actions.slots import REPORT_FORM
 from bot.announcements import REPORT_WORDS
+from bot.greetings import without_greeting
 from bot.options_in_text import folded_words
 
 OPENING_INTENTS = frozenset({"report_problem"})
@@ -66,4 +67,5 @@ def _own_words(event: Dict[str, Any]) -> Optional[str]:
     if intent not in OPENING_INTENTS or text.startswith("/"):
         return None
     own = [word for word in folded_words(text) if word not in REPORT_WORDS]
-    return text if len(own) >= OWN_WORDS and fields.plausible_description(text) else None
+    kept = len(own) >= OWN_WORDS and fields.plausible_description(text)
+    return without_greeting(text) if kept else None  # "Hi, my bin..." -> "My bin..."

@@ -8,6 +8,7 @@ from typing import Any, Dict
 
 import pytest
 
+from bot.greetings import without_greeting
 from tests.actions.factories import responses, slot_event
 from tests.actions.test_report_form_actions import FILLED, classifier_entity, validate
 
@@ -239,4 +240,4 @@ def test_a_long_description_read_as_small_talk_is_the_description(
     report isn't sent yet. I'll keep it for an hour", and the words were lost."""
     slots, _ = validate("description", {}, domain, text=text, intent=intent,
                         slots=ASKED_FOR_THE_DESCRIPTION)
-    assert (slots.get("description") == text) is taken
+    assert (slots.get("description") == without_greeting(text)) is taken

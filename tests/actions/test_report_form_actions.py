@@ -161,6 +161,14 @@ def test_a_descriptive_first_message_becomes_the_description(text: str, entities
     assert slots.get("description") == (text if prefilled else None)
 
 
+def test_a_descriptive_first_message_loses_its_greeting(domain: dict) -> None:
+    """"Goedemorgen, de boom..." was the crew's description, greeting and all."""
+    text = "Goedemorgen, er zit een diep gat in de weg voor de bakkerij op de Molenweg"
+    slots, _ = validate(None, {"category": "pothole"}, domain, text=text,
+                        intent="report_problem", entities=[classifier_entity("pothole", 0.9)])
+    assert slots["description"] == "Er zit een diep gat in de weg voor de bakkerij op de Molenweg"
+
+
 def test_a_place_in_the_first_message_answers_the_place_question(domain: dict) -> None:
     text = "the streetlight outside 14 Oak Avenue has been out for a week"
     slots, messages = validate(None, {"category": "streetlight"}, domain, text=text,

@@ -28,10 +28,11 @@ def describe(domain: dict, reply: str, history: List[dict]) -> Any:
 
 
 def test_the_opening_comes_first_and_the_reply_after(domain: dict) -> None:
-    """The crew read only "recycling": "wasn't collected yesterday" was lost."""
+    """The crew read only "recycling": "wasn't collected yesterday" was lost. The greeting
+    is not the crew's to read."""
     history = started_by("hi, my bin wasn't collected yesterday")
     assert describe(domain, "the recycling, left out since 7am", history) == (
-        "hi, my bin wasn't collected yesterday\nthe recycling, left out since 7am")
+        "My bin wasn't collected yesterday\nthe recycling, left out since 7am")
 
 
 @pytest.mark.parametrize("opening, intent", [
