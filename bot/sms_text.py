@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from bot.errors import InvalidInput
 from bot.language import detect_language
+from bot.options_in_text import folded_words
 
 GSM7_BASIC = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -29,6 +30,7 @@ PART_LIMIT = {GSM7: 153, UCS2: 67}
 DEFAULT_MAX_SEGMENTS = 3  # per message; longer answers become several messages
 _SENTENCE_END = re.compile(r"[.!?;:](?=\s)|\n")
 _OPTION_REPLY = re.compile(r"^\s*#?\s*(\d{1,2})\s*[.)]?\s*$")
+MAX_TITLE_WORDS = 6  # option titles are short ("Change answers", "Yes, talk to a person")
 # "Reply 1 for Yes, 2 for No" per language: the line, and one option in it.
 OPTION_PROMPTS: Dict[str, Dict[str, str]] = {
     "en": {"line": "Reply {choices}", "choice": "{number} for {title}"},
@@ -194,13 +196,22 @@ def option_number(reply: Optional[str]) -> Optional[int]:
     return int(match.group(1)) if match else None
 
 
+def might_pick_option(reply: Optional[str]) -> bool:
+    """Whether a reply could choose an offered option: a number, or a few words that could be
+    an option's title (the stored options are read only for these)."""
+    return option_number(reply) is not None or 0 < len((reply or "").split()) <= MAX_TITLE_WORDS
+
+
 def pick_option(reply: Optional[str], options: Sequence[Mapping[str, Any]]) -> Optional[str]:
-    """The payload a reply like "2" chooses among the stored options, else None."""
+    """The payload a reply chooses among the stored options: by its number ("2"), or by its
+    title typed out ("Versturen", which the model reads as "no"; case, accents and a final
+    mark aside). None for any other reply."""
     number = option_number(reply)
-    if number is None:
-        return None
+    typed = folded_words(reply or "") if number is None else []
     for option in options:
-        if int(option.get("number", 0)) == number:
+        chosen = (int(option.get("number", 0)) == number if number is not None
+                  else bool(typed) and folded_words(str(option.get("title") or "")) == typed)
+        if chosen:
             return str(option.get("payload") or "") or None
     return None
 

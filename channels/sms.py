@@ -231,7 +231,7 @@ class SmsInput(InputChannel):
 
     async def _resolve_option(self, message: UserMessage) -> None:
         inbound_id = getattr(message.output_channel, "inbound_id", None)
-        if sms_text.option_number(message.text) is None:
+        if not sms_text.might_pick_option(message.text):
             return
         options = await asyncio.to_thread(sms_store.offered_options, message.sender_id, inbound_id)
         payload = sms_text.pick_option(message.text, options)

@@ -170,6 +170,8 @@ OPTIONS = [option.as_dict() for option in sms_text.numbered_options(BUTTONS)]
     ("1", "/affirm"), (" 2 ", "/deny"), ("2.", "/deny"), ("#1", "/affirm"), ("1)", "/affirm"),
     ("3", None), ("0", None), ("one", None), ("1 2", None), ("12 High St", None), ("", None),
     (None, None),
+    ("yes", "/affirm"), ("NO.", "/deny"), ("Yes!", "/affirm"),  # a title typed out
+    ("yes please", None), ("no idea", None),  # more than the title: the model reads it
 ])
 def test_pick_option(reply: str, payload: str) -> None:
     assert sms_text.pick_option(reply, OPTIONS) == payload
@@ -177,3 +179,21 @@ def test_pick_option(reply: str, payload: str) -> None:
 
 def test_pick_option_without_offered_options_is_none() -> None:
     assert sms_text.pick_option("1", []) is None
+    assert sms_text.pick_option("yes", []) is None
+
+
+def test_a_dutch_title_typed_is_its_option() -> None:
+    """"Versturen", the summary's Send button, is "no" to the model at 0.98."""
+    buttons = [{"title": "Versturen", "payload": "/affirm"},
+               {"title": "Plaats wijzigen", "payload": '/inform{"field":"location"}'},
+               {"title": "Annuleren", "payload": "/deny"}]
+    options = [option.as_dict() for option in sms_text.numbered_options(buttons)]
+    assert sms_text.pick_option("versturen", options) == "/affirm"
+    assert sms_text.pick_option("Plaats  wijzigen", options) == '/inform{"field":"location"}'
+
+
+@pytest.mark.parametrize("reply, might", [("2", True), ("Versturen", True),
+                                          ("Yes, talk to a person", True), ("", False),
+                                          ("there is a big hole outside number 12 on Elm", False)])
+def test_only_short_replies_are_looked_up(reply: str, might: bool) -> None:
+    assert sms_text.might_pick_option(reply) is might

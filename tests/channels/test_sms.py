@@ -157,6 +157,16 @@ def test_numbered_option_reply_reaches_the_assistant_as_the_payload(sms: SmsServ
     assert row is not None and row.text == " 2 "  # the citizen's own words stay on record
 
 
+def test_an_option_title_typed_reaches_the_assistant_as_the_payload(sms: SmsServer) -> None:
+    first = sms.message(CITIZEN, "pothole")
+    sms.post(first)
+    sms.wait_processed(first["MessageSid"])
+    second = sms.message(CITIZEN, "No")
+    sms.post(second)
+    sms.wait_processed(second["MessageSid"])
+    assert [turn.text for turn in sms.assistant.turns] == ["pothole", "/deny"]
+
+
 def test_number_without_offered_options_is_passed_on_as_text(sms: SmsServer) -> None:
     params = sms.message(CITIZEN, "4")
     sms.post(params)
