@@ -26,6 +26,7 @@ from bot.answer_fit import names_a_place
 from bot.interrogatives import reads_as_question
 from bot.options_in_text import folded_words
 from bot.places_in_text import PlaceMention
+from bot.vague_places import points_only_at_the_citizen
 
 Validated = Dict[Text, Any]
 
@@ -75,6 +76,9 @@ def unknown_place(dispatcher: CollectingDispatcher, tracker: Tracker,
     if fields.says_not_known(answer) and street:
         dispatcher.utter_message(response="utter_location_street_only", location=street)
         return {"location": street, "latitude": None, "longitude": None}
+    if not street and points_only_at_the_citizen(answer):  # "en mi calle": which street?
+        dispatcher.utter_message(response="utter_location_which_street")
+        return {"location": None}
     # "Near the school?" is a place said with a doubt; "can I send my location?" a question.
     asks = reads_as_question(answer.strip().rstrip("?"), language_of(tracker))
     if fields.says_not_known(answer) or asks:

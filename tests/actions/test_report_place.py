@@ -37,6 +37,32 @@ def test_no_place_at_all_is_told_what_is_needed(reply: str, domain: dict) -> Non
     assert responses(messages) == ["utter_location_needed"]
 
 
+@pytest.mark.parametrize("reply, language", [("en mi calle", "es"),
+                                             ("outside my house", "en"),
+                                             ("na minha rua", "pt"), ("hier in de straat", "nl")])
+def test_a_place_that_only_points_at_the_citizen_asks_which_street(
+        reply: str, language: str, domain: dict) -> None:
+    """"en mi calle" went to the crew as the report's place."""
+    slots, messages = validate("location", {"location": reply}, domain, text=reply,
+                               slots={**PLACE_ASKED, "location_street": None,
+                                      "language": language})
+    assert slots["location"] is None and slots["requested_slot"] == "location"
+    assert responses(messages) == ["utter_location_which_street"]
+
+
+@pytest.mark.parametrize("reply, street, place", [
+    ("outside the school", None, "outside the school"),  # a landmark
+    ("my street, the one by the bakery", None, "my street, the one by the bakery"),
+    ("outside my house", "Station Road", "outside my house, Station Road"),  # street known
+])
+def test_a_place_with_something_to_find_it_by_is_taken(reply: str, street, place: str,
+                                                       domain: dict) -> None:
+    slots, messages = validate("location", {"location": reply}, domain, text=reply,
+                               slots={**PLACE_ASKED, "location_street": street})
+    assert slots["location"] == place
+    assert "utter_location_which_street" not in responses(messages)
+
+
 @pytest.mark.parametrize("reply, place", [("near the school?", "near the school?"),
                                           ("12", "12 Station Road"),
                                           ("not sure, maybe 14",
