@@ -182,7 +182,9 @@ class ValidateReportForm(FormValidationAction):
 
     async def extract_description(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: DomainDict) -> Validated:
-        """A descriptive first message is the description: don't make the citizen repeat it.
+        """A descriptive first message is the description: don't make the citizen repeat it;
+        so is an answer to "What kind of problem?" that describes it ("la farola de mi calle
+        lleva 2 semanas apagada", after "quiero poner una queja").
         "How should I report the pothole outside my house?" names the problem but does not
         describe it for the crew, so the description is still asked. Later, more about the
         problem said where the form asked for no words is added to it (actions.report_details)."""
@@ -190,14 +192,15 @@ class ValidateReportForm(FormValidationAction):
             return added_to_description(dispatcher, tracker, latest_text(tracker))
         if description_read_as_something_else(tracker):  # "...the council does nothing"
             return {"description": latest_text(tracker)}
-        starting = tracker.get_slot(REQUESTED_SLOT) is None
-        if not starting or tracker.get_slot("description"):
+        asked = tracker.get_slot(REQUESTED_SLOT)  # None: the report's first message
+        if asked not in (None, "category") or tracker.get_slot("description"):
             return {}
-        text = latest_text(tracker)
+        text, named = latest_text(tracker), latest_entity(tracker, "category") is not None
         if asks_how_to_report(text, language_of(tracker)):
             return {}
-        if latest_intent(tracker) == "report_problem" and fields.descriptive(
-                text, latest_entity(tracker, "category") is not None):
+        intents = ("report_problem",) if asked is None else ("report_problem", "inform")
+        if latest_intent(tracker) in intents and (named or asked is None) \
+                and fields.descriptive(text, named):  # so is a type answered in a sentence
             return {"description": text}
         return {}
 

@@ -161,6 +161,24 @@ def test_a_descriptive_first_message_becomes_the_description(text: str, entities
     assert slots.get("description") == (text if prefilled else None)
 
 
+@pytest.mark.parametrize("text, intent, described", [
+    ("la farola de mi calle lleva 2 semanas apagada", "inform", True),
+    ("the street light outside number 9 has been flickering all week", "report_problem", True),
+    ("a street light", "inform", False),  # names the type, says no more
+])
+def test_a_type_answered_in_a_sentence_is_the_description(text: str, intent: str,
+                                                         described: bool,
+                                                         domain: dict) -> None:
+    """After "quiero poner una queja", the type question's answer described the problem, and
+    "Describe el problema" was asked all the same: the place typed next became the
+    description."""
+    slots, _ = validate("category", {"category": "streetlight"}, domain, text=text,
+                        intent=intent, entities=[classifier_entity("streetlight", 0.9)],
+                        slots={"submission_id": "s"})
+    assert slots["category"] == "streetlight"
+    assert slots.get("description") == (text if described else None)
+
+
 def test_a_descriptive_first_message_loses_its_greeting(domain: dict) -> None:
     """"Goedemorgen, de boom..." was the crew's description, greeting and all."""
     text = "Goedemorgen, er zit een diep gat in de weg voor de bakkerij op de Molenweg"
