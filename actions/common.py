@@ -200,3 +200,14 @@ def log_event(event: str, tracker: Tracker, **fields: Any) -> None:
     (bot.logs hashes any field named like personal data)."""
     core_log_event(log, event, conversation_id=conversation_id(tracker),
                    channel=channel_of(tracker), **fields)
+
+
+def said_this_turn(tracker: Tracker, responses: FrozenSet[str]) -> bool:
+    """Whether one of `responses` was uttered since the latest user message."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "bot" and \
+                (event.get("metadata") or {}).get("utter_action") in responses:
+            return True
+    return False

@@ -37,8 +37,9 @@ from actions.report_details import (WORDLESS_SLOTS, added_to_description,
                                     speaks_of_a_photo, wants_to_add_a_photo)
 from actions.report_duplicates import CHOICE_SLOT, OFFER_SLOT, duplicate_check
 from actions.report_opening import description_with_opening
-from actions.report_place import (place_in_first_message, place_read_as_something_else,
-                                  street_in_first_message, unknown_place)
+from actions.report_place import (place_in_first_message, place_not_known,
+                                  place_read_as_something_else, street_in_first_message,
+                                  unknown_place)
 from actions.report_to_feedback import FEEDBACK_INSTEAD, feedback_instead
 from actions.report_followup import (FOLLOWUP_REFUSED, OPTION_MISREADS,
                                      answer_to_an_answered_question, answered_in_description,
@@ -174,7 +175,7 @@ class ValidateReportForm(FormValidationAction):
         mention = place_in_first_message(tracker)
         if mention and mention.complete:
             return {"location": mention.text}
-        if place_read_as_something_else(tracker):  # "behind the community centre"
+        if place_read_as_something_else(tracker) or place_not_known(tracker):  # or "no sé"
             return {"location": latest_text(tracker)}
         corrected = corrected_place(tracker)  # "sorry, I meant 7 Quarry Road" at the summary
         return {"location": corrected, **{slot: None for slot in CORRECTABLE_FIELDS["location"]

@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import report_fields as fields
 from actions.common import (language_of, latest_entity, latest_intent, latest_metadata,
-                            latest_text, words_read_as_something_else)
+                            latest_text, says_cancel, words_read_as_something_else)
 from actions.slots import PLACE_BEFORE_SLOT, REQUESTED_SLOT
 from bot.answer_fit import names_a_place
 from bot.interrogatives import reads_as_question
@@ -110,3 +110,12 @@ def place_read_as_something_else(tracker: Tracker) -> bool:
     showing no place ("the council does nothing") is not made the address."""
     return (tracker.get_slot(REQUESTED_SLOT) == "location"
             and words_read_as_something_else(tracker) and names_a_place(latest_text(tracker)))
+
+
+def place_not_known(tracker: Tracker) -> bool:
+    """Whether the answer to "Where is it?" says the citizen does not know, in words the
+    model reads as "no": "no sé" is deny at 1.0, and a "no" mid-report cancels it. The
+    report was thrown away; the answer now gets what the crew needs (unknown_place)."""
+    text = latest_text(tracker)
+    return (tracker.get_slot(REQUESTED_SLOT) == "location" and latest_intent(tracker) == "deny"
+            and fields.says_not_known(text) and not says_cancel(text))

@@ -15,7 +15,7 @@ from rasa_sdk.types import DomainDict
 from actions import report_fields as fields
 from actions.catalogue import (OTHER, ServiceInfo, service_in_words, service_info,
                                services_for)
-from actions.common import language_of, latest_text, log_event
+from actions.common import language_of, latest_text, log_event, said_this_turn
 from actions.replies import utter_core_error
 from actions.slots import ANSWERS_FIELD, PLACE_BEFORE_SLOT, WHAT_TO_CHANGE_SLOT
 from bot.errors import DatabaseUnavailable
@@ -90,6 +90,11 @@ def words_guess(tracker: Tracker) -> Optional[str]:
     return None if not text or text.startswith("/") else service_in_words(text)
 
 
+# What the place question's validation says when a reply gives no place it can use; each
+# asks for the place in its own words (actions.report_place).
+PLACE_EXPLAINED = frozenset({"utter_location_needed", "utter_location_which_street"})
+
+
 class ActionAskLocation(Action):
     """Ask the place: "where on Mill Lane?" when the first message named only a street, or
     whether it is where the report just made was (a second problem held from its message)."""
@@ -99,6 +104,8 @@ class ActionAskLocation(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
+        if said_this_turn(tracker, PLACE_EXPLAINED):
+            return []  # "Which street is that?" was just said: not "Where is it?" after it
         street = tracker.get_slot("location_street")
         before = tracker.get_slot(PLACE_BEFORE_SLOT) or {}
         if before.get("location"):  # the report just made was there: "Same place" answers

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from actions.report_prompts import ActionAskLocation
-from tests.actions.factories import make_tracker, responses, run_action
+from tests.actions.factories import bot_event, make_tracker, responses, run_action
 from tests.actions.test_report_form_actions import validate
 from tests.actions.test_report_form_replies import PLACE_ASKED
 
@@ -35,6 +35,22 @@ def test_no_place_at_all_is_told_what_is_needed(reply: str, domain: dict) -> Non
     assert slots["location"] is None and slots["requested_slot"] == "location"
     assert "description" not in slots
     assert responses(messages) == ["utter_location_needed"]
+
+
+@pytest.mark.parametrize("reply, street", [("no sé", None), ("no lo sé", "Calle Mayor")])
+def test_not_knowing_read_as_no_does_not_cancel_the_report(reply: str, street,
+                                                           domain: dict) -> None:
+    """"no sé" is deny to the model (1.0), and a no mid-report cancelled it: the form now
+    takes it as the answer it is."""
+    slots, messages = validate("location", {}, domain, text=reply, intent="deny",
+                               slots={**PLACE_ASKED, "location_street": street,
+                                      "language": "es"})
+    if street:
+        assert slots["location"] == street
+        assert responses(messages) == ["utter_location_street_only"]
+    else:
+        assert slots["location"] is None and slots["requested_slot"] == "location"
+        assert responses(messages) == ["utter_location_needed"]
 
 
 @pytest.mark.parametrize("reply, language", [("en mi calle", "es"),
@@ -153,3 +169,14 @@ def test_a_question_or_a_statement_without_a_place_is_not_the_place(
         reply: str, intent: str, domain: dict) -> None:
     slots, _ = validate("location", {}, domain, text=reply, intent=intent, slots=PLACE_ASKED)
     assert "location" not in slots
+
+
+@pytest.mark.parametrize("said, asked", [("utter_location_which_street", []),
+                                         ("utter_location_needed", []),
+                                         ("utter_location_street_only", ["utter_ask_location"])])
+def test_the_question_is_not_put_again_right_after_saying_what_is_needed(
+        said: str, asked: list, domain: dict) -> None:
+    """"Which street is that?" was followed by "Where is it? Send the street address..."."""
+    tracker = make_tracker(text="en mi calle", after=[bot_event("...", said)])
+    _, messages = run_action(ActionAskLocation(), tracker, domain)
+    assert responses(messages) == asked
