@@ -32,6 +32,14 @@ OPENERS: Dict[str, Tuple[str, ...]] = {
     "nl": ("wat", "wanneer", "waar", "wie", "waarom", "hoe", "welke", "welk", "kan", "kun",
            "kunt", "mag", "moet", "is het", "is er", "zijn er", "hoeveel", "heb ik", "wordt"),
 }
+# "Como una rueda", "como um prato": "como" before an article, a number or "more/less" says
+# "like", not "how" (a size given at "¿Qué tamaño tiene?" was taken for a question).
+LIKE_AFTER_COMO: Dict[str, Tuple[str, ...]] = {
+    "es": ("un", "una", "unos", "unas", "el", "la", "los", "las", "dos", "tres", "cuatro",
+           "cinco", "medio", "media", "mas", "menos"),
+    "pt": ("um", "uma", "uns", "umas", "dois", "duas", "tres", "quatro", "cinco", "meio",
+           "meia", "mais", "menos"),
+}
 # The verbs citizens use for reporting something to the city, as word starts without accents
 # ("denunci" is "denunciar" and "denuncio"); "inform" also matches "informar".
 REPORTING_WORDS: Dict[str, Tuple[str, ...]] = {
@@ -52,7 +60,17 @@ def reads_as_question(text: str, language: str) -> bool:
         return True
     words = " ".join(re.findall(r"[^\W\d_]+", _plain(stripped)))
     openers = OPENERS.get(language, OPENERS["en"])
+    if _como_as_like(_plain(stripped), language):
+        return False
     return any(words == opener or words.startswith(opener + " ") for opener in openers)
+
+
+def _como_as_like(plain: str, language: str) -> bool:
+    """Whether the message opens with "como" meaning "like" ("como una rueda", "como 20cm")."""
+    tokens = re.findall(r"\w+", plain)
+    if len(tokens) < 2 or tokens[0] != "como" or language not in LIKE_AFTER_COMO:
+        return False
+    return tokens[1] in LIKE_AFTER_COMO[language] or tokens[1][0].isdigit()
 
 
 def asks_how_to_report(text: str, language: str) -> bool:

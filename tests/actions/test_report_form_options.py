@@ -242,3 +242,13 @@ def test_any_other_answer_to_a_text_question_with_suggestions_is_kept(domain: di
                                "description": "an injured animal by the road",
                                "followup_answers": {"condition": "injured"}})
     assert slots["followup_answers"] == {"condition": "injured", "animal_kind": "a badger"}
+
+
+def test_a_size_given_as_a_likeness_is_the_answer(domain: dict) -> None:
+    """"como una rueda" at "¿Qué tamaño tiene?" read as a question (the "como" of "¿cómo?"):
+    the FAQ's suggestions came, and the next reply became the size."""
+    slots, messages = validate(
+        "followup", {}, domain, text="como una rueda", intent="ask_policy",
+        slots={"category": "pothole", "location": "Calle Olivo 3", "submission_id": "s",
+               "description": "hay un bache enorme en mi calle", "language": "es"})
+    assert slots["followup_answers"] == {"size": "como una rueda"}

@@ -24,6 +24,8 @@ from bot.interrogatives import asks_how_to_report, reads_as_question
     ("mag ik op de stoep parkeren", "nl"),
     ("waar kan ik mijn grofvuil kwijt", "nl"),
     ("what", "en"),
+    ("como va lo mio", "es"), ("cómo se pide un contenedor", "es"),
+    ("como posso pedir um contentor", "pt"), ("¿como una rueda?", "es"),
 ])
 def test_questions_read_as_questions(text: str, language: str) -> None:
     assert reads_as_question(text, language)
@@ -39,6 +41,8 @@ def test_questions_read_as_questions(text: str, language: str) -> None:
     ("hay un perro suelto en la plaza", "es"),
     ("o candeeiro da rua 5", "pt"),  # "o" alone is an article, not "o que"
     ("de lantaarnpaal in de Dorpsstraat", "nl"),
+    ("como una rueda", "es"),  # "like a wheel": a size, at "¿Qué tamaño tiene?"
+    ("como 20 cm de hondo", "es"), ("como um prato", "pt"), ("como el otro día", "es"),
     ("", "en"),
     ("   ", "nl"),
 ])
