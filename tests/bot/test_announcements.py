@@ -35,6 +35,9 @@ def test_a_reference_does_not_make_feedback_words_its_own() -> None:
     "I forgot to mention something in my report", "one more thing about the report I made",
     "quiero añadir una foto a mi aviso", "queria acrescentar uma fotografia ao meu pedido",
     "ik wil een foto toevoegen aan mijn melding", "add info to #2026-4417",
+    "can I add a photo later?",  # was itself added to the case as the note
+    "puedo mandar una foto luego?", "posso enviar uma foto depois?",
+    "kan ik straks nog een foto sturen?",
 ])
 def test_asking_to_add_to_a_report(text: str) -> None:
     assert announces_note(text)
