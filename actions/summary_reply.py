@@ -1,6 +1,7 @@
 """What a typed reply to the report summary ("Shall I send it?") asks for.
 
-Submit, cancel, or a part to change. A button's title typed is that button (actions
+Submit, cancel, or a part to change. "Send it", in words the model reads as out of scope or
+a greeting ("send", "envíalo"), sends it. A button's title typed is that button (actions
 .typed_buttons): "versturen" read as "no" cancelled a Dutch report. A place said instead
 ("no, it's Calle Mayor 10") is the place, not a "no" nor a field. A change asked in words
 is that change; one that names no part ("that's wrong", "no, it's 50cm") asks which.
@@ -15,9 +16,19 @@ from actions import report_fields as fields
 from actions.common import latest_intent, latest_text
 from actions.report_details import place_said
 from actions.typed_buttons import button_typed, payload_parts
+from bot.options_in_text import folded_words
 
 ASK_WHICH = "which"  # the summary's "confirmed" candidate for "that's wrong"
 ANSWER_OF_INTENT = {"affirm": True, "deny": False}
+# "Shall I send it?" answered with its own verb: "send" is out of scope to the model (1.0),
+# "envíalo" a greeting, "verstuur maar" a no. Whole replies, folded, a "please" aside.
+SEND_REPLIES = frozenset("""
+send|send it|send it now|send now|yes send|yes send it|ok send it|submit|submit it|go ahead
+enviar|envialo|enviala|envia|envie|envielo|mandalo|manda|mandar|si envialo|si enviar
+envia o|pode enviar|podes enviar|manda o|sim envia|sim enviar
+versturen|verstuur|verstuur maar|verstuur het|stuur maar|stuur het maar|ja verstuur|verzenden
+""".replace("\n", "|").strip("|").split("|"))
+PLEASE = frozenset("please pls por favor favor alstublieft aub graag".split())
 
 
 def summary_answer(tracker: Tracker) -> Dict[str, Any]:
@@ -26,6 +37,8 @@ def summary_answer(tracker: Tracker) -> Dict[str, Any]:
     text = latest_text(tracker)
     if text.startswith("/"):
         return {}
+    if says_send(text):
+        return {"confirmed": True}
     typed = button_typed(tracker)
     if typed is not None:
         intent, entities = payload_parts(typed)
@@ -43,3 +56,9 @@ def summary_answer(tracker: Tracker) -> Dict[str, Any]:
             or (intent == "deny" and fields.more_than_no(text)):
         return {"confirmed": ASK_WHICH}
     return {}
+
+
+def says_send(text: str) -> bool:
+    """Whether the reply is "send it" in one of our languages, and nothing more."""
+    words = [word for word in folded_words(text) if word not in PLEASE]
+    return " ".join(words) in SEND_REPLIES

@@ -72,3 +72,22 @@ def test_a_payload_or_a_message_without_buttons_is_no_typed_button() -> None:
 ])
 def test_payloads_are_read_into_intent_and_entities(payload: str, parts: tuple) -> None:
     assert payload_parts(payload) == parts
+
+
+@pytest.mark.parametrize("reply, intent", [
+    ("send", "out_of_scope"), ("send it please", "nlu_fallback"), ("envíalo", "greet"),
+    ("verstuur maar", "deny"), ("envia-o", "nlu_fallback"),
+])
+def test_send_in_words_sends_the_report(reply: str, intent: str, domain: dict) -> None:
+    """"Shall I send it?" "send": out of scope to the model (1.0), and the summary came back
+    after "Sorry, that's not something I can help with"."""
+    slots, _ = validate("confirmed", {}, domain, text=reply, intent=intent,
+                        history=summary_shown([{"title": "Submit", "payload": "/affirm"}]),
+                        slots=FILLED)
+    assert slots["confirmed"] is True
+
+
+def test_send_with_more_words_is_read_as_before(domain: dict) -> None:
+    slots, _ = validate("confirmed", {}, domain, text="send it to the police instead",
+                        intent="inform", history=summary_shown([]), slots=FILLED)
+    assert slots.get("confirmed") is not True
