@@ -73,6 +73,8 @@ def unknown_place(dispatcher: CollectingDispatcher, tracker: Tracker,
     street = tracker.get_slot("location_street")
     if any(char.isdigit() for char in answer):  # "not sure, maybe 14": a number is a start
         return None
+    if street and names_a_place(answer):  # "by the bus stop, I don't know the number"
+        return None  # kept with the street: the landmark is how the crew finds it
     if fields.says_not_known(answer) and street:
         dispatcher.utter_message(response="utter_location_street_only", location=street)
         return {"location": street, "latitude": None, "longitude": None}

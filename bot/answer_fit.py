@@ -73,7 +73,7 @@ huis flat
 # centre", "en frente del colegio", "naast de bakker"): with one among a reply's first
 # words it names a place, whatever the model made of the rest.
 WHERE_WORDS = frozenset("""
-near outside opposite beside next behind between across corner junction front
+near by outside opposite beside next behind between across corner junction front
 cerca junto frente enfrente delante detras esquina lado
 perto junto frente atras esquina lado
 bij naast tegenover achter hoek

@@ -80,6 +80,9 @@ def test_a_place_with_something_to_find_it_by_is_taken(reply: str, street, place
 
 
 @pytest.mark.parametrize("reply, place", [("near the school?", "near the school?"),
+                                          ("by the bus stop, I don't know the number",
+                                           "by the bus stop, I don't know the number, "
+                                           "Station Road"),  # the landmark was dropped
                                           ("12", "12 Station Road"),
                                           ("not sure, maybe 14",
                                            "not sure, maybe 14, Station Road")])
