@@ -30,6 +30,7 @@ from actions.common import (language_of, latest_entity, latest_intent, latest_te
 from actions.progress_questions import answer_about_progress
 from actions.replies import utter_core_error
 from actions.slots import UNPLACED_WORDS
+from actions.urgency_notes import pass_on_urgency
 from bot.db import session_scope
 from bot.errors import DatabaseUnavailable
 from bot.faq import FaqMatch
@@ -66,8 +67,8 @@ class ActionAnswerPolicy(Action):
             # The "Ask a question" button carries no question yet: invite it, don't search.
             dispatcher.utter_message(response="utter_anything_else")
             return []
-        about_a_report = answer_about_progress(dispatcher, tracker, only_if_topic_free=True)
-        if about_a_report is not None:  # "what happens now?" just after a report
+        about_a_report = about_the_report_just_discussed(dispatcher, tracker)
+        if about_a_report is not None:  # "what happens now?", "please hurry" after a report
             return about_a_report
         try:
             with session_scope() as session:
@@ -104,7 +105,7 @@ def second_look_in_faq(dispatcher: CollectingDispatcher,
     text = latest_text(tracker)
     if not text or text.startswith("/") or tracker.active_loop.get("name"):
         return None
-    about_a_report = answer_about_progress(dispatcher, tracker, only_if_topic_free=True)
+    about_a_report = about_the_report_just_discussed(dispatcher, tracker)
     if about_a_report is not None:
         return about_a_report
     language = language_of(tracker)
@@ -123,6 +124,17 @@ def second_look_in_faq(dispatcher: CollectingDispatcher,
     if result is not None and result.match is not None and result.suggestions:
         return _offer(dispatcher, tracker, result)
     return None
+
+
+def about_the_report_just_discussed(dispatcher: CollectingDispatcher,
+                                    tracker: Tracker) -> Optional[List[EventType]]:
+    """Before the FAQ: a plea to hurry, or a question of time naming nothing else, just after
+    a report was discussed is about that report (actions.urgency_notes,
+    actions.progress_questions); None for anything else."""
+    plea = pass_on_urgency(dispatcher, tracker)
+    if plea is not None:
+        return plea
+    return answer_about_progress(dispatcher, tracker, only_if_topic_free=True)
 
 
 def _serve(dispatcher: CollectingDispatcher, tracker: Tracker, match: FaqMatch,
