@@ -145,26 +145,18 @@ def test_replayed_message_after_processing_is_acknowledged_and_not_rerun(sms: Sm
     assert len(sms.assistant.turns) == 1 and len(sms.twilio.sent) == 2
 
 
-def test_numbered_option_reply_reaches_the_assistant_as_the_payload(sms: SmsServer) -> None:
+@pytest.mark.parametrize("reply", [" 2 ", "No"])  # its number, or its title typed out
+def test_an_option_chosen_reaches_the_assistant_as_the_payload(reply: str,
+                                                               sms: SmsServer) -> None:
     first = sms.message(CITIZEN, "pothole")
     sms.post(first)
     sms.wait_processed(first["MessageSid"])
-    second = sms.message(CITIZEN, " 2 ")
+    second = sms.message(CITIZEN, reply)
     sms.post(second)
     sms.wait_processed(second["MessageSid"])
     assert [turn.text for turn in sms.assistant.turns] == ["pothole", "/deny"]
     row = sms.inbound(second["MessageSid"])
-    assert row is not None and row.text == " 2 "  # the citizen's own words stay on record
-
-
-def test_an_option_title_typed_reaches_the_assistant_as_the_payload(sms: SmsServer) -> None:
-    first = sms.message(CITIZEN, "pothole")
-    sms.post(first)
-    sms.wait_processed(first["MessageSid"])
-    second = sms.message(CITIZEN, "No")
-    sms.post(second)
-    sms.wait_processed(second["MessageSid"])
-    assert [turn.text for turn in sms.assistant.turns] == ["pothole", "/deny"]
+    assert row is not None and row.text == reply  # the citizen's own words stay on record
 
 
 def test_number_without_offered_options_is_passed_on_as_text(sms: SmsServer) -> None:
