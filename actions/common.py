@@ -207,7 +207,13 @@ def said_this_turn(tracker: Tracker, responses: FrozenSet[str]) -> bool:
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             return False
-        if event.get("event") == "bot" and \
-                (event.get("metadata") or {}).get("utter_action") in responses:
+        if bot_response(event) in responses:
             return True
     return False
+
+
+def bot_response(event: Dict[str, Any]) -> Any:
+    """The response a bot event uttered ("utter_location_needed"); None for other events."""
+    if event.get("event") != "bot":
+        return None
+    return (event.get("metadata") or {}).get("utter_action")

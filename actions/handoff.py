@@ -4,15 +4,15 @@ citizen is told honestly when someone will be there.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import (FALLBACK_INTENTS, channel_of, language_of, latest_intent,
-                            log_event, now_utc, transcript)
+from actions.common import (FALLBACK_INTENTS, bot_response, channel_of, language_of,
+                            latest_intent, log_event, now_utc, transcript)
 from actions.policy import ANSWER_RESPONSES, second_look_in_faq
 from actions.replies import format_moment, utter_core_error
 from bot.city import describe_hours, load_city
@@ -119,7 +119,7 @@ def previous_turn_misunderstood(tracker: Tracker) -> bool:
         return False
     previous, current = users[-2], users[-1]
     between = events[previous + 1:current]
-    if any(_bot_response(event) in ESCALATED_RESPONSES + ANSWER_RESPONSES for event in between):
+    if any(bot_response(event) in ESCALATED_RESPONSES + ANSWER_RESPONSES for event in between):
         return False  # handed over already, or answered from the FAQ
     actions = [event.get("name") for event in between
                if event.get("event") == "action" and event.get("name") != "action_listen"]
@@ -127,9 +127,3 @@ def previous_turn_misunderstood(tracker: Tracker) -> bool:
         return MISUNDERSTANDING_ACTION in actions
     intent = ((events[previous].get("parse_data") or {}).get("intent") or {}).get("name")
     return intent in FALLBACK_INTENTS
-
-
-def _bot_response(event: Dict[str, Any]) -> Any:
-    if event.get("event") != "bot":
-        return None
-    return (event.get("metadata") or {}).get("utter_action")

@@ -61,6 +61,10 @@ normaal gewoonlijk ongeveer nog duurt duren lang gemaakt maken opgelost oplossen
 gebeuren er verder wat hoe wanneer wordt zijn volgende stap klaar
 """.split())
 
+# The words of the phrases themselves ("how", "long", "gebeurt"), which name no topic either.
+PHRASE_WORDS: FrozenSet[str] = frozenset(word for phrase in HOW_LONG | WHAT_NEXT
+                                         for word in phrase.split())
+
 
 def asks_only_about_progress(text: str) -> bool:
     """Whether `text` is such a question and names nothing else ("what happens now?", not
@@ -68,8 +72,7 @@ def asks_only_about_progress(text: str) -> bool:
     whatever the FAQ finds in it ("wat gebeurt er nu?" matched the missed-bin entry)."""
     if not asks_about_progress(text):
         return False
-    phrase_words = {word for phrase in HOW_LONG | WHAT_NEXT for word in phrase.split()}
-    return all(word in TOPIC_FREE or word in phrase_words for word in folded_words(text))
+    return all(word in TOPIC_FREE or word in PHRASE_WORDS for word in folded_words(text))
 
 
 def asks_about_progress(text: str) -> bool:
