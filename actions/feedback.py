@@ -20,8 +20,8 @@ from actions.feedback_fixed import FIX_CONFIRMED, fix_told_in_feedback
 from actions.fix_confirmation import PENDING_SLOT
 from actions.next_problem import NEXT_PROBLEM_SLOT, held_problem, next_problem_events
 from actions.replies import utter_core_error
-from actions.slots import (FEEDBACK_FORM, FEEDBACK_SLOTS, REQUESTED_SLOT, UNPLACED_WORDS,
-                           reset)
+from actions.slots import (FEEDBACK_FORM, FEEDBACK_SLOTS, NOTE_FORM, REQUESTED_SLOT,
+                           UNPLACED_WORDS, reset)
 from actions.waiting_question import after_form
 from bot.announcements import announces_feedback
 from bot.db import session_scope
@@ -46,7 +46,6 @@ MORE_FEEDBACK_WORDS = 3
 # about an earlier report: the feedback is complete without a rating, so it is sent as it is
 # and the message is taken up next, instead of leaving the form and losing the feedback.
 TAKEN_UP_AFTER = frozenset({"report_problem", "add_to_report"})
-NOTE_FORM = "case_note_form"
 
 
 class ValidateFeedbackForm(FormValidationAction):

@@ -13,7 +13,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import (FALLBACK_INTENTS, bot_response, channel_of, language_of,
                             latest_intent, log_event, now_utc, transcript)
-from actions.policy import ANSWER_RESPONSES, second_look_in_faq
+from actions.policy import second_look_in_faq
+from actions.progress_questions import answer_about_progress
 from actions.replies import format_moment, utter_core_error
 from bot.city import describe_hours, load_city
 from bot.db import session_scope
@@ -22,6 +23,7 @@ from bot.escalations import escalate, next_staffed_time, staffed_now
 
 MISUNDERSTANDING_ACTION = "action_handle_misunderstanding"
 ESCALATED_RESPONSES = ("utter_escalated", "utter_escalated_out_of_hours")
+MISSED_RESPONSES = ("utter_default", "utter_out_of_scope")  # "Sorry, I didn't get that"
 
 
 def escalate_conversation(dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -54,7 +56,9 @@ def escalate_conversation(dispatcher: CollectingDispatcher, tracker: Tracker,
 
 
 class ActionEscalate(Action):
-    """"Talk to a person", or "yes" to the offer made after an unsure policy answer."""
+    """"Talk to a person", or "yes" to the offer made after an unsure policy answer. "Will
+    someone come round tonight?" just after a report asks about the crew, not for a person:
+    it gets the report's progress (actions.progress_questions)."""
 
     def name(self) -> Text:
         return "action_escalate"
@@ -63,6 +67,10 @@ class ActionEscalate(Action):
                   domain: DomainDict) -> List[EventType]:
         offered = tracker.get_slot("handoff_offered") is True
         reason = "low_confidence" if offered and latest_intent(tracker) == "affirm" else "requested"
+        if reason == "requested":  # "will someone come round tonight?" after a report
+            about_a_report = answer_about_progress(dispatcher, tracker)
+            if about_a_report is not None:
+                return about_a_report
         return escalate_conversation(dispatcher, tracker, reason)
 
 
@@ -119,11 +127,16 @@ def previous_turn_misunderstood(tracker: Tracker) -> bool:
         return False
     previous, current = users[-2], users[-1]
     between = events[previous + 1:current]
-    if any(bot_response(event) in ESCALATED_RESPONSES + ANSWER_RESPONSES for event in between):
-        return False  # handed over already, or answered from the FAQ
+    said = [bot_response(event) for event in between]
+    if any(response in ESCALATED_RESPONSES for response in said):
+        return False  # handed over already
     actions = [event.get("name") for event in between
                if event.get("event") == "action" and event.get("name") != "action_listen"]
+    if MISUNDERSTANDING_ACTION in actions:
+        # It said sorry, or answered after all: from the FAQ, or about the report just
+        # discussed ("it's off again now" kept on the report is no misunderstanding).
+        return any(response in MISSED_RESPONSES for response in said)
     if actions:  # a form that took an odd-looking answer did understand it
-        return MISUNDERSTANDING_ACTION in actions
+        return False
     intent = ((events[previous].get("parse_data") or {}).get("intent") or {}).get("name")
     return intent in FALLBACK_INTENTS

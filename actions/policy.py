@@ -27,9 +27,11 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import (language_of, latest_entity, latest_intent, latest_text, log_event,
                             set_by_the_last_reply)
+from actions.adding_after_report import open_note_on_report
 from actions.progress_questions import answer_about_progress
 from actions.replies import utter_core_error
 from actions.slots import UNPLACED_WORDS
+from actions.recurrence import answer_what_if_again, note_recurrence
 from actions.urgency_notes import pass_on_urgency
 from bot.db import session_scope
 from bot.errors import DatabaseUnavailable
@@ -40,8 +42,6 @@ from bot.faq_log import (PolicyAnswer, answer_if_clear, answer_question, choose_
 from bot.interrogatives import reads_as_question
 
 RATING_OPEN, RATED_QUERY = "faq_rating_open", "faq_query_id"
-ANSWER_RESPONSES = ("utter_policy_answer", "utter_policy_answer_ask_rating",
-                    "utter_policy_suggestions")  # the FAQ understood the message
 SUGGESTED_QUERY = "faq_suggestion_query"  # the log row whose suggestions are on screen
 CHOICE_ENTITY, NONE_OF_THESE = "faq_entry", "none"
 STATEMENT_WORDS = 4  # "zxqv wplk" or "bins" is no statement to send anywhere
@@ -128,12 +128,15 @@ def second_look_in_faq(dispatcher: CollectingDispatcher,
 
 def about_the_report_just_discussed(dispatcher: CollectingDispatcher,
                                     tracker: Tracker) -> Optional[List[EventType]]:
-    """Before the FAQ: a plea to hurry, or a question of time naming nothing else, just after
-    a report was discussed is about that report (actions.urgency_notes,
-    actions.progress_questions); None for anything else."""
-    plea = pass_on_urgency(dispatcher, tracker)
-    if plea is not None:
-        return plea
+    """Before the FAQ: a plea to hurry, news that the problem is back, "what if it happens
+    again?", "can I send a photo?" or a question of time naming nothing else, after a report,
+    is about that report (actions.urgency_notes, actions.recurrence,
+    actions.adding_after_report, actions.progress_questions); None for anything else."""
+    for about_the_report in (pass_on_urgency, note_recurrence, answer_what_if_again,
+                             open_note_on_report):
+        events = about_the_report(dispatcher, tracker)
+        if events is not None:
+            return events
     return answer_about_progress(dispatcher, tracker, only_if_topic_free=True)
 
 

@@ -21,6 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import channel_of, latest_text, log_event
 from actions.fix_confirmation import PENDING_SLOT, RATING_CASE_SLOT, ActionRecordFixConfirmation
 from actions.fix_confirmation import with_slots_kept
+from actions.slots import NOTE_FORM
 from actions.which_report import conversation_cases
 from bot.cases import OPEN_STATUSES
 from bot.errors import InvalidTransition
@@ -29,8 +30,6 @@ from bot.followers import is_reporter
 from bot.models import Case
 from bot.problem_fixed import says_it_is_done
 from bot.services import status_text
-
-NOTE_FORM = "case_note_form"
 
 
 def says_fixed_outside_a_form(tracker: Tracker) -> bool:

@@ -20,16 +20,16 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_intent, latest_text, log_event
+from actions.recent_report import LAST_CASE_SLOT, report_just_discussed
 from actions.replies import utter_core_error
 from actions.status import Reply, status_reply
 from bot.cases import OPEN_STATUSES, find_case
 from bot.db import read_scope
 from bot.errors import CaseNotFound, DatabaseUnavailable, MalformedReference
-from bot.progress_questions import asks_about_progress, asks_only_about_progress
+from bot.progress_questions import (asks_about_progress, asks_only_about_progress,
+                                    asks_whether_someone_comes)
 from bot.service_mentions import services_mentioned
 
-LAST_CASE_SLOT = "last_case_reference"
-RECENT_REPLIES = 3  # the report was discussed in one of the assistant's last three replies
 QUESTION_INTENTS = frozenset({"ask_policy", "nlu_fallback", "out_of_scope"})
 
 
@@ -40,9 +40,8 @@ def answer_about_progress(dispatcher: CollectingDispatcher, tracker: Tracker,
     (the caller goes on as before). The FAQ is asked first unless the question names no
     topic at all: `only_if_topic_free` is that first look."""
     reference = report_just_discussed(tracker)
-    asks = asks_only_about_progress if only_if_topic_free else asks_about_progress
     if reference is None or tracker.active_loop.get("name") \
-            or latest_intent(tracker) not in QUESTION_INTENTS or not asks(latest_text(tracker)):
+            or not asks_after_progress(tracker, only_if_topic_free):
         return None
     try:
         reply = progress_reply(tracker, reference)
@@ -56,6 +55,16 @@ def answer_about_progress(dispatcher: CollectingDispatcher, tracker: Tracker,
     dispatcher.utter_message(response=reply.response, **reply.values)
     log_event("progress_shown", tracker, case_reference=reference, response=reply.response)
     return [SlotSet(LAST_CASE_SLOT, reference)]
+
+
+def asks_after_progress(tracker: Tracker, only_if_topic_free: bool) -> bool:
+    """Whether the latest message is such a question. "Will someone come round tonight?" is
+    one too, though the model reads "someone" as asking for a person (actions.handoff)."""
+    intent, text = latest_intent(tracker), latest_text(tracker)
+    if intent == "request_human":
+        return asks_whether_someone_comes(text)
+    asks = asks_only_about_progress if only_if_topic_free else asks_about_progress
+    return intent in QUESTION_INTENTS and asks(text)
 
 
 def progress_reply(tracker: Tracker, reference: str) -> Optional[Reply]:
@@ -72,18 +81,3 @@ def progress_reply(tracker: Tracker, reference: str) -> Optional[Reply]:
         days = str(case.service.sla_working_days)
     return Reply(response="utter_report_progress", values={**reply.values, "days": days},
                  reference=reply.reference)
-
-
-def report_just_discussed(tracker: Tracker) -> Optional[str]:
-    """The reference the assistant last named (a report sent, a status shown), when that was
-    in one of its last RECENT_REPLIES replies; else None."""
-    replies = 0
-    for event in reversed(tracker.applied_events()):
-        kind = event.get("event")
-        if kind == "user":
-            replies += 1
-            if replies > RECENT_REPLIES:
-                return None
-        elif kind == "slot" and event.get("name") == LAST_CASE_SLOT:
-            return event.get("value") or None
-    return None

@@ -23,7 +23,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import (channel_of, language_of, latest_text, log_event, now_utc,
                             sender_contact)
 from actions.replies import format_ago, utter_core_error
-from actions.slots import REPORT_FORM, REQUESTED_SLOT, reset_report
+from actions.slots import NOTE_FORM, REPORT_FORM, REQUESTED_SLOT, reset_report
 from bot.cases import OPEN_STATUSES, find_case
 from bot.clock import as_utc
 from bot.db import session_scope
@@ -36,7 +36,6 @@ from bot.services import service_name, status_text
 
 OFFER_SLOT = "duplicate_case"
 CHOICE_SLOT = "follow_duplicate"
-NOTE_FORM = "case_note_form"
 MY_RECENT_CASES = 50  # the citizen's own and followed cases a new report may repeat
 
 

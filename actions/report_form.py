@@ -40,7 +40,8 @@ from actions.report_opening import description_with_opening
 from actions.report_place import (place_in_first_message, place_not_known,
                                   place_read_as_something_else, street_in_first_message,
                                   unknown_place)
-from actions.report_to_feedback import FEEDBACK_INSTEAD, feedback_instead
+from actions.recurrence import recurring_report
+from actions.report_to_feedback import FEEDBACK_INSTEAD, NOTE_INSTEAD, feedback_instead
 from actions.report_followup import (FOLLOWUP_REFUSED, OPTION_MISREADS,
                                      answer_to_an_answered_question, answered_in_description,
                                      description_new_to_questions, pending_question,
@@ -101,8 +102,8 @@ class ValidateReportForm(FormValidationAction):
             slots.insert(slots.index("location"), CHOICE_SLOT)
         if tracker.get_slot(CHOICE_SLOT) is True and CHOICE_SLOT in slots:
             return slots[:slots.index(CHOICE_SLOT) + 1]
-        if tracker.get_slot("confirmed") == FEEDBACK_INSTEAD:
-            return ["confirmed"]  # filled: the feedback form takes over (report_to_feedback)
+        if tracker.get_slot("confirmed") in (FEEDBACK_INSTEAD, NOTE_INSTEAD):
+            return ["confirmed"]  # filled: another form takes over (actions.report_submit)
         return slots
 
     async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -144,6 +145,8 @@ class ValidateReportForm(FormValidationAction):
         by validate_category (and re-asked) instead of leaving the form."""
         if feedback_instead(tracker):  # "the lady at the desk was rude": no report at all
             return {"confirmed": FEEDBACK_INSTEAD}
+        if recurring_report(tracker):  # "está pasando otra vez": more about their open report
+            return {"confirmed": NOTE_INSTEAD}
         if tracker.get_slot(REQUESTED_SLOT) != "category" or latest_entity(tracker, "category"):
             return {}
         suggestion = tracker.get_slot("category_suggestion") or {}
@@ -373,7 +376,7 @@ class ValidateReportForm(FormValidationAction):
                            tracker: Tracker, domain: DomainDict) -> Validated:
         """Submit (True), cancel (False), or a field to change: clear it and ask it again;
         the summary comes back once the form has refilled it."""
-        if isinstance(value, bool) or value == FEEDBACK_INSTEAD:
+        if isinstance(value, bool) or value in (FEEDBACK_INSTEAD, NOTE_INSTEAD):
             return {"confirmed": value}
         if value == ASK_WHICH:
             return {"confirmed": None, WHAT_TO_CHANGE_SLOT: True}

@@ -17,13 +17,15 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import channel_of, language_of, log_event, now_utc, sender_contact
+from actions.common import (channel_of, language_of, latest_text, log_event, now_utc,
+                            sender_contact)
+from actions.recurrence import recurring_report
 from actions.replies import format_day, utter_core_error
 from actions.report_duplicates import CHOICE_SLOT, follow_offered_case
 from actions.report_fields import known_answers
-from actions.report_to_feedback import FEEDBACK_INSTEAD
-from actions.slots import (FEEDBACK_FORM, REPORT_FORM, REPORT_SLOTS, REQUESTED_SLOT, reset,
-                           reset_report)
+from actions.report_to_feedback import FEEDBACK_INSTEAD, NOTE_INSTEAD
+from actions.slots import (FEEDBACK_FORM, NOTE_FORM, REPORT_FORM, REPORT_SLOTS, REQUESTED_SLOT,
+                           reset, reset_report)
 from actions.next_problem import next_problem_events
 from actions.waiting_question import after_form
 from bot.cases import open_case
@@ -65,6 +67,12 @@ def submit_report(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Ev
         dispatcher.utter_message(response="utter_feedback_instead_of_report")
         log_event("report_became_feedback", tracker)
         return reset_report() + [FollowupAction(FEEDBACK_FORM)]
+    if tracker.get_slot("confirmed") == NOTE_INSTEAD:  # "it's happening again": their report
+        reference = recurring_report(tracker)  # None (the database went): "Which report?"
+        log_event("report_became_note", tracker, case_reference=reference)
+        return reset_report() + [SlotSet("note_case", reference),
+                                 SlotSet("note_text", latest_text(tracker)),
+                                 FollowupAction(NOTE_FORM)]
     if tracker.get_slot("confirmed") is not True:
         dispatcher.utter_message(response="utter_report_cancelled")
         log_event("report_cancelled", tracker, step="confirmation")

@@ -18,8 +18,10 @@ from actions.slots import REQUESTED_SLOT
 from bot.announcements import announces_feedback
 from bot.interrogatives import reads_as_question
 
-# The value of `confirmed` that ends report_form for the feedback form.
+# The values of `confirmed` that end report_form for the feedback form, or for the note form
+# ("está pasando otra vez" about an open report of theirs: actions.recurrence).
 FEEDBACK_INSTEAD = "feedback_instead"
+NOTE_INSTEAD = "note_instead"
 REPORT_CONTENT = ("category", "category_suggestion", "location", "description")
 MIN_WORDS = 4  # "the staff were rude"; "some feedback" is only the wish to give it
 

@@ -13,6 +13,7 @@ REQUESTED_SLOT = "requested_slot"
 # The forms, named once: actions hand over to them with FollowupAction.
 REPORT_FORM = "report_form"
 FEEDBACK_FORM = "feedback_form"
+NOTE_FORM = "case_note_form"
 ASKED_AGAIN_SLOT = "asked_again"  # a question asked once more after its reply became detail
 # The citizen chose "Change answers" at the summary: the follow-up questions are asked again,
 # and none is answered from the description any more (actions.report_followup).

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 from actions.common import (STATUS_ACTION, channel_of, language_of, latest_entity, latest_text,
                             log_event)
 from actions.problem_fixed import fixed_events, says_fixed_outside_a_form
-from actions.replies import format_day, utter_core_error
-from bot.case_queries import local_today
-from bot.cases import OPEN_STATUSES, StatusView, case_status_view, find_case
+from actions.recurrence import note_recurrence
+from actions.replies import format_day, target_date_line, utter_core_error
+from bot.cases import StatusView, case_status_view, find_case
 from bot.db import read_scope, session_scope
 from bot.errors import CaseNotFound, DatabaseUnavailable, MalformedReference
 from bot.followers import cases_of_conversation, follows, is_reporter
@@ -27,7 +27,7 @@ from bot.models import Case
 from bot.options_in_text import folded_words
 from bot.references import parse_reference
 from bot.service_mentions import services_mentioned
-from bot.services import get_service, service_name, target_date_text
+from bot.services import get_service, service_name
 
 RECENT_CASES = 3
 # How far back "the pothole" is looked for among a conversation's reports.
@@ -62,6 +62,9 @@ class ActionCheckStatus(Action):
                   domain: DomainDict) -> List[EventType]:
         if says_fixed_outside_a_form(tracker):  # "it's working again": news, not a question
             return fixed_events(dispatcher, tracker)
+        noted = note_recurrence(dispatcher, tracker)
+        if noted is not None:  # "it's happening again right now": news for the team
+            return noted
         events: List[EventType] = [SlotSet("case_reference", None)]
         try:
             reference = requested_reference(tracker)
@@ -107,16 +110,6 @@ def status_reply(session: Session, case: Case, tracker: Tracker) -> Reply:
     values["updated"] = format_day(view.updated, language, style="long")
     response = "utter_case_status_private" if own else "utter_case_status"
     return Reply(response=response, values=values, reference=view.reference)
-
-
-def target_date_line(view: StatusView, language: str) -> str:
-    """For an open case, the date promised when it was reported: "when will it be fixed?"
-    has an answer, and a late case says so instead of repeating "soon" (content/services.yml,
-    `target_date:`). The date is public (Open311 shows it), so anyone asking is told."""
-    if view.status not in OPEN_STATUSES or view.expected_by is None:
-        return ""
-    text = target_date_text(view.expected_by < local_today(), language)
-    return text.replace("{date}", format_day(view.expected_by, language)) if text else ""
 
 
 def reply_without_reference(tracker: Tracker) -> Reply:

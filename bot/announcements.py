@@ -46,25 +46,25 @@ about of please can could may just also still forgot forget forgotten left out m
 mentioned missing thing things else detail details info information note notes comment
 comments photo photos picture pictures pic pics image images video report reports reported
 case cases complaint request reference ref number here is there's one new better yesterday
-earlier already made sent opened submitted later tomorrow tonight afterwards soon
+earlier already made sent opened submitted later tomorrow tonight afterwards soon you your
 quiero quisiera me gustaria necesito puedo anadir agregar adjuntar enviar mandar poner
 incluir dar decir contar actualizar mas otra otro otras otros algo una un unos mi mis el la
 los las lo de del al a en con para sobre por favor tambien olvide olvido mencionar falta
 faltaba detalle detalles informacion nota comentario foto fotos imagen video aviso avisos
 caso incidencia queja referencia numero que hice envie ayer antes ya nueva mejor luego
-despues tarde manana
+despues tarde manana te mandarte enviarte
 quero queria gostaria preciso posso acrescentar adicionar juntar anexar enviar mandar por
 incluir dar dizer contar atualizar mais outra outro algo uma um minha meu o a os as do da
 de ao no na em com para sobre por favor tambem esqueci esqueceu mencionar falta faltou
 detalhe detalhes informacao nota comentario foto fotos fotografia fotografias imagem video
 pedido pedidos caso queixa referencia numero que fiz enviei ontem antes ja nova melhor
-depois tarde amanha logo
+depois tarde amanha logo lhe
 ik wil wilde zou graag willen moet kan mag iets toevoegen bijvoegen sturen versturen sturen
 geven vertellen doorgeven aanvullen aanvulling bijwerken meer nog een andere extra mijn de
 het van aan bij in op voor met over alstublieft graag ook vergeten vermelden noemen mis
 ontbreekt detail details informatie info notitie opmerking foto fotos afbeelding video
 melding meldingen zaak klacht verzoek kenmerk nummer die dat ik heb gisteren eerder al
-nieuwe betere later straks morgen
+nieuwe betere later straks morgen u jullie je
 """.split())
 
 

@@ -33,8 +33,8 @@ DONE: FrozenSet[str] = _phrases("""
 been fixed|is fixed|it's fixed|its fixed|are fixed|was fixed|were fixed|got fixed|fixed it
 fixed now|fixed already|already fixed|they fixed|you fixed|someone fixed|fixed the|fixed this
 been repaired|is repaired|was repaired|were repaired|repaired it|repaired now|already repaired
-been mended|was mended|mended it|works again|working again|works now|working now|is back on
-are back on|lit again|been sorted|sorted it|sorted now|all sorted|it's sorted|got sorted
+been mended|was mended|mended it|works again|working again|works now|working now
+lit again|been sorted|sorted it|sorted now|all sorted|it's sorted|got sorted
 been resolved|is resolved|was resolved|been dealt with|was dealt with|been cleared|was cleared
 cleared it|cleared away|been cleaned|was cleaned|been removed|was removed|removed it|taken away
 been collected|was collected|they collected|been emptied|was emptied|been filled|was filled
@@ -58,6 +58,16 @@ doet het weer|doen het weer|brandt weer|branden weer|is opgelost|al opgelost|is 
 al verholpen|is weggehaald|al weggehaald|is opgehaald|al opgehaald|is opgeruimd
 al opgeruimd|is schoongemaakt|is gedicht|al gedicht
 """)
+
+# Back on: done for a light, the water or the power; for music, an alarm or a party it is the
+# problem back (bot.recurrence_words), so these count only without a nuisance named.
+BACK_ON: FrozenSet[str] = _phrases("is back on|are back on|back on again|it's back on|its back on")
+NUISANCES: FrozenSet[str] = frozenset("""
+music noise party parties alarm bass speakers drilling drums barking dog dogs generator radio
+tv shouting smell stench musica ruido fiesta alarma perro perros ladridos gritos olor
+barulho festa alarme cao caes latidos gritos cheiro muziek lawaai herrie geluid feest
+hond honden geblaf geschreeuw stank
+""".split())
 
 # Not needed any more, in words that would otherwise read as a negation: taken out before
 # NOT_DONE is read. Alone they are no statement ("hoeft niet meer" declines an offer).
@@ -116,6 +126,11 @@ def _without(text: str, phrases: FrozenSet[str]) -> str:
     return " ".join(plain.split())
 
 
+def _back_on(text: str) -> bool:
+    """"The light is back on": done, unless what is back on is a nuisance ("the music")."""
+    return says_a_phrase(text, BACK_ON) and not NUISANCES.intersection(folded_words(text))
+
+
 def says_it_is_done(text: str) -> bool:
     """Whether `text` tells the city the problem is fixed, or the report may be closed."""
     if not text or text.startswith("/"):
@@ -124,7 +139,7 @@ def says_it_is_done(text: str) -> bool:
         return not text.rstrip().endswith("?")
     closing = says_a_phrase(text, CLOSE_IT)
     rest = _without(text, NO_LONGER_NEEDED)
-    done = closing or says_a_phrase(rest, DONE)
+    done = closing or says_a_phrase(rest, DONE) or _back_on(rest)
     if not done or says_a_phrase(rest, NOT_DONE):
         return False
     return closing or not any(reads_as_question(text, language) for language in OPENERS)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import FrozenSet
 
+from bot.interrogatives import OPENERS, reads_as_question
 from bot.options_in_text import folded_words, says_a_phrase
 
 MAX_WORDS = 10
@@ -41,6 +42,15 @@ wat is de volgende stap
 """.replace("\n", "|").strip("|").split("|"))
 
 
+# Whether someone is coming out to it ("will someone come round tonight?", "komt er vannacht
+# iemand kijken?"): a word for someone and one for coming or sending, in a question. The
+# model reads "someone" as asking for a person.
+SOMEONE: FrozenSet[str] = frozenset("someone somebody anyone anybody alguien alguem iemand".split())
+COMING: FrozenSet[str] = frozenset("""
+come coming comes send sending sent venir viene vendra vengan mandar mandais mandan enviar
+vem vir virao mandam komt komen sturen stuurt
+""".split())
+
 # Words a question of time or next steps holds besides its own phrase without naming a topic
 # of its own: "how long does it usually take to fix?", "y ahora qué pasa?".
 TOPIC_FREE: FrozenSet[str] = frozenset("""
@@ -63,7 +73,7 @@ gebeuren er verder wat hoe wanneer wordt zijn volgende stap klaar
 
 # The words of the phrases themselves ("how", "long", "gebeurt"), which name no topic either.
 PHRASE_WORDS: FrozenSet[str] = frozenset(word for phrase in HOW_LONG | WHAT_NEXT
-                                         for word in phrase.split())
+                                         for word in phrase.split()) | SOMEONE | COMING
 
 
 def asks_only_about_progress(text: str) -> bool:
@@ -80,4 +90,14 @@ def asks_about_progress(text: str) -> bool:
     words = folded_words(text)
     if not words or len(words) > MAX_WORDS:
         return False
-    return says_a_phrase(text, HOW_LONG) or says_a_phrase(text, WHAT_NEXT)
+    return says_a_phrase(text, HOW_LONG) or says_a_phrase(text, WHAT_NEXT) \
+        or asks_whether_someone_comes(text)
+
+
+def asks_whether_someone_comes(text: str) -> bool:
+    """Whether `text` is a short question of whether someone will come out to the problem
+    ("will someone come round tonight?"), not a wish to talk to a person."""
+    words = set(folded_words(text))
+    if not words or len(words) > MAX_WORDS or not (words & SOMEONE and words & COMING):
+        return False
+    return any(reads_as_question(text, language) for language in OPENERS)

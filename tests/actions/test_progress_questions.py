@@ -7,7 +7,7 @@ from typing import Callable, List, Optional
 
 import pytest
 
-from actions.handoff import ActionHandleMisunderstanding
+from actions.handoff import ActionEscalate, ActionHandleMisunderstanding
 from actions.policy import ActionAnswerPolicy
 from bot.cases import change_status_by_staff, find_case
 from bot.db import session_scope
@@ -117,3 +117,20 @@ def test_other_questions_are_left_to_the_faq(text: str, replies_since: int,
 def test_nothing_discussed_is_left_to_the_faq(database: str, domain: dict) -> None:
     _, messages = ask(domain, "how long does it usually take?", [], "web-nothing-said")
     assert "utter_report_progress" not in responses(messages)
+
+
+@pytest.mark.parametrize("text", ["thanks! will someone come round tonight?",
+                                  "¿va a venir alguien hoy?"])
+def test_will_someone_come_gets_the_progress_not_a_person(
+        text: str, open_test_case: Callable[..., str], domain: dict) -> None:
+    """Read as asking for a person (0.95), it queued the conversation for a caseworker and
+    told the citizen the office was closed."""
+    reference = open_test_case("web-someone", service_code="noise")
+    tracker = make_tracker(text=text, intent="request_human", history=discussed(reference),
+                           sender_id="web-someone")
+    _, messages = run_action(ActionEscalate(), tracker, domain)
+    assert responses(messages) == ["utter_report_progress"]
+    tracker = make_tracker(text="can I talk to someone about it", intent="request_human",
+                           history=discussed(reference), sender_id="web-someone")
+    _, messages = run_action(ActionEscalate(), tracker, domain)
+    assert responses(messages)[0].startswith("utter_escalated")

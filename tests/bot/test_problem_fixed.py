@@ -26,6 +26,7 @@ DONE = [
     "o buraco que reportei já foi reparado",
     "de lantaarnpaal doet het weer, bedankt",
     "het gat in de weg is al gedicht",
+    "the streetlight is back on, thanks",
     "mijn melding mag gesloten worden, het is opgelost",
 ]
 
@@ -41,6 +42,8 @@ NOT_DONE = [
     "it was repaired badly and is already crumbling",
     "has my report been closed?",
     "the public clock on the town hall has stopped",
+    "the music I reported is back on, it's 1am",
+    "the alarm is back on again",
     "the streetlight is broken, no need to call me back",
     "hoeft niet meer",
     "¿ya está arreglado?",

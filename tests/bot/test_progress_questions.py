@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.progress_questions import asks_about_progress, asks_only_about_progress
+from bot.progress_questions import (asks_about_progress, asks_only_about_progress,
+                                    asks_whether_someone_comes)
 
 
 @pytest.mark.parametrize("text", [
@@ -33,3 +34,14 @@ def test_other_messages(text: str) -> None:
 ])
 def test_a_question_naming_nothing_else(text: str, only: bool) -> None:
     assert asks_only_about_progress(text) is only
+
+
+@pytest.mark.parametrize("text, asks", [
+    ("thanks! will someone come round tonight?", True), ("is anyone coming out today?", True),
+    ("¿va a venir alguien?", True), ("vem alguém ver isto?", True),
+    ("komt er iemand kijken?", True), ("komt er vannacht iemand kijken?", True),
+    ("can I talk to someone", False), ("I want to speak to a person", False),
+    ("someone should come and look at this pothole on Mill Lane outside the school", False),
+])
+def test_whether_someone_comes(text: str, asks: bool) -> None:
+    assert asks_whether_someone_comes(text) is asks

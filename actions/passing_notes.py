@@ -1,0 +1,61 @@
+"""Words about a report said in passing, outside the note form, kept on that report.
+
+A plea to hurry (actions.urgency_notes) or "it's happening again right now"
+(actions.recurrence), said after a report, is meant for the team working on it, though the
+model reads it as a question, a status check or nothing at all. Such words go into the
+case's history as the citizen's note (the console shows the case as needing attention, as
+for any note) and the citizen is told so, with the date promised. Only the reporter or a
+follower adds to a case, and only while it is open: anyone else, or a case already
+resolved, is left to the caller's usual reply.
+"""
+from __future__ import annotations
+
+from typing import List, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import channel_of, language_of, latest_text, log_event
+from actions.recent_report import LAST_CASE_SLOT
+from actions.replies import target_date_line, utter_core_error
+from bot.case_notes import add_citizen_note, case_for_note
+from bot.cases import OPEN_STATUSES, case_status_view
+from bot.db import read_scope, session_scope
+from bot.errors import CaseNotFound, DatabaseUnavailable, MalformedReference, NotYourCase
+
+
+def keep_on_report(dispatcher: CollectingDispatcher, tracker: Tracker, reference: str,
+                   response: str, event: str) -> Optional[List[EventType]]:
+    """The latest message kept on case `reference` and the citizen told with `response`
+    (placeholders: reference, target); None when the case is not theirs or not open."""
+    try:
+        with session_scope() as session:
+            case = case_for_note(session, reference, channel_of(tracker), tracker.sender_id)
+            if case.status not in OPEN_STATUSES:
+                return None
+            add_citizen_note(session, case, latest_text(tracker), channel=channel_of(tracker),
+                             sender_id=tracker.sender_id)
+            view = case_status_view(case, language_of(tracker), for_sender=True,
+                                    with_reason=False)
+            target = target_date_line(view, language_of(tracker))
+            reference = case.reference
+    except (NotYourCase, CaseNotFound, MalformedReference):
+        return None
+    except DatabaseUnavailable as error:
+        utter_core_error(dispatcher, error)
+        return []
+    dispatcher.utter_message(response=response, reference=reference, target=target)
+    log_event(event, tracker, case_reference=reference)
+    return [SlotSet(LAST_CASE_SLOT, reference)]
+
+
+def open_and_theirs(tracker: Tracker, reference: str) -> bool:
+    """Whether this conversation made or follows case `reference` and it is still open;
+    without the database, no."""
+    try:
+        with read_scope() as session:
+            case = case_for_note(session, reference, channel_of(tracker), tracker.sender_id)
+            return case.status in OPEN_STATUSES
+    except (NotYourCase, CaseNotFound, MalformedReference, DatabaseUnavailable):
+        return False
