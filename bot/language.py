@@ -37,7 +37,8 @@ LEXICON: Dict[str, frozenset] = {
         there i it and what where when how bye goodbye cheers sorry help can need want report
         street light bin bins not this that of to on with have has been its dont didnt good
         morning afternoon evening great sure cancel skip no my our your it's i'm outside near
-        broken road car hole pavement rubbish collected again still why who would like""".split()),
+        broken road car hole pavement rubbish collected again still why who would like
+        submit change none sure""".split()),
     "es": frozenset("""hola si gracias por favor buenos buenas dias tardes noches adios vale
         claro que el la los las del y con para mi es esta hay calle no muy pero como donde
         cuando quiero tengo necesito ayuda un una de en se lo le me nada bien perfecto cancelar
@@ -45,20 +46,21 @@ LEXICON: Dict[str, frozenset] = {
         ninguno usted puedes quien porque hace lleva coche acera basura farola bache arreglar
         roto rota esto eso mas exacto acuerdo sip venga dejalo mejor importa nuevo buen
         saludos vemos hablar dos semanas seguir ni ayudame eres estoy tu va aviso avisos
-        quisiera consultar mio vecino""".split()),
+        quisiera consultar mio vecino cambiar lugar descripcion""".split()),
     "pt": frozenset("""ola oi sim nao obrigado obrigada valeu bom boa dia tarde noite tchau
         adeus por favor voce vc o os as do da dos das no na nos um uma e em com para pra meu
         minha esta tem rua muito mas como onde quando quero preciso ajuda de que se isso isto
         sao aqui tudo ate logo pular cancelar nenhuma nenhum ta beleza certo claro lixo
         buraco ninguem porque esse essa estao passeio carro arranjar pode exato perfeito obg
         brigado deixa nem novo sem boas xau fala falar estou tu vou vai pedido gostaria
-        meus minhas""".split()),
+        meus minhas mudar descricao""".split()),
     "nl": frozenset("""hallo hoi ja nee dank bedankt dankjewel dankuwel je jij u graag
         alsjeblieft aub goedemorgen goedemiddag goedenavond doei dag de het een en is in op
         van met voor mijn er ik niet wat waar wanneer hoe wil kan moet straat weg geen niks
         maar ook nog al dat die deze overslaan annuleren prima klopt goed oke hulp zit ligt
         staat kapot melding afval wij we zijn heb heeft wordt weet niemand waarom jep jup
-        zeker precies akkoord tot morgen doeg annuleer sla elke nacht tegenover bent jullie""".split()),
+        zeker precies akkoord tot morgen doeg annuleer sla elke nacht tegenover bent jullie
+        versturen wijzigen soort plaats beschrijving""".split()),
 }
 # Words every language's chats use alike: they count for nothing (nor towards LONG_WORDS).
 NEUTRAL = frozenset("ok okay okey k kk hmm ah eh oh uh xd lol haha jaja kkk c".split())

@@ -32,6 +32,9 @@ def test_longer_messages_are_detected(text: str, expected: str) -> None:
     ("obrigado", "pt"), ("não", "pt"), ("bom dia", "pt"),
     ("dank je", "nl"), ("ja", "nl"), ("nee bedankt", "nl"), ("goedemorgen", "nl"),
     ("thanks", "en"), ("hello", "en"),
+    # a summary button's title typed into a new conversation ("Submit" was read as Spanish)
+    ("Submit", "en"), ("Change place", "en"), ("Cambiar lugar", "es"), ("Mudar descrição", "pt"),
+    ("Versturen", "nl"),
 ])
 def test_a_first_short_message_is_read_from_its_words(text: str, expected: str) -> None:
     assert detect_language(text, hint=None, current=None) == expected
