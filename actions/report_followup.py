@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import report_fields as fields
 from actions.catalogue import service_info
 from actions.common import language_of, log_event
+from actions.dated_answers import date_in_description
 from actions.slots import ANSWERS_CORRECTED_SLOT, REQUESTED_SLOT
 from bot.errors import DatabaseUnavailable
 from bot.answer_fit import MAX_OPTION_WORDS, could_answer
@@ -49,8 +50,8 @@ def description_new_to_questions(tracker: Tracker, events: List[EventType]) -> b
 
 def answered_in_description(dispatcher: CollectingDispatcher, tracker: Tracker) -> Validated:
     """The follow-up questions the description already answers, by naming exactly one of
-    their options ("my recycling bin wasn't collected"): answered with that option's name,
-    and the citizen told, instead of asked again. Runs when the questions are next; without
+    their options ("my recycling bin wasn't collected") or, for a question of which day, a
+    day ("ayer", actions.dated_answers): answered so, and the citizen told, instead of asked. Runs when the questions are next; without
     the catalogue they are simply asked."""
     description = str(tracker.get_slot("description") or "")
     try:
@@ -59,11 +60,15 @@ def answered_in_description(dispatcher: CollectingDispatcher, tracker: Tracker) 
         return {}
     answers: Dict[str, Optional[str]] = dict(tracker.get_slot("followup_answers") or {})
     found: Dict[str, Optional[str]] = {}
+    language = language_of(tracker)
     for question in questions:
-        option = None if question.code in answers else option_in_text(description,
-                                                                       question.options)
-        if option is not None:
-            found[question.code] = option.name
+        if question.code in answers:
+            continue
+        option = option_in_text(description, question.options)
+        answer = option.name if option else date_in_description(question, description,
+                                                                language)
+        if answer is not None:
+            found[question.code] = answer
     if not found:
         return {}
     answers.update(found)

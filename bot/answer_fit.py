@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from typing import FrozenSet, List, Sequence
 
+from bot.day_words import names_a_day
 from bot.interrogatives import reads_as_question
 from bot.options_in_text import (QuestionOption, folded_words, option_in_text, option_replied,
                                  options_named)
@@ -28,8 +29,10 @@ from bot.places_in_text import UNITS, place_mentioned
 YES_NO = "yes_no"  # the question is answered with yes or no
 DIGITS = "digits"  # a number or a registration plate: the answer has a digit in it
 CHOICE = "choice"  # one of the options the question lists
+DATE = "date"  # a day: "yesterday", "on Monday" (bot.day_words)
 TEXT = "text"  # anything goes: never off the question
-EXPECTATIONS = (YES_NO, DIGITS, CHOICE, TEXT)
+EXPECTATIONS = (YES_NO, DIGITS, CHOICE, DATE, TEXT)
+CLOSED = (YES_NO, DIGITS, CHOICE, DATE)  # questions a reply can be off
 
 MIN_WORDS = 4  # shorter replies are answers ("a bit", "the blue one", "12")
 MAX_OPTION_WORDS = 3  # "recycling", "stuck on red": an option named, not a new topic
@@ -114,15 +117,15 @@ def off_question_place(text: str) -> bool:
 
 def off_question_answer(text: str, prompt: str, expects: str,
                         options: Sequence[QuestionOption] = ()) -> bool:
-    """True when a reply to a closed follow-up question (yes/no, a number, one of a list)
-    says something else; free-text questions (`TEXT`) take any reply. A reply naming one of
+    """True when a reply to a closed follow-up question (yes/no, a number, one of a list, a
+    day) says something else; free-text questions (`TEXT`) take any reply. A reply naming one of
     the question's options answers it ("it's the food caddy they left")."""
-    if expects not in (YES_NO, DIGITS, CHOICE):
+    if expects not in CLOSED:
         return False
     words = folded_words(text)
     if not _neither_yes_nor_no(words):
         return False
-    if expects == DIGITS and _DIGIT.search(text):
+    if (expects == DIGITS and _DIGIT.search(text)) or (expects == DATE and names_a_day(text)):
         return False
     return not _shares_a_word(words, folded_words(prompt)) and not options_named(text, options)
 
@@ -137,13 +140,15 @@ def says_more(text: str) -> bool:
 
 def could_answer(text: str, expects: str, options: Sequence[QuestionOption] = ()) -> bool:
     """Whether a reply could be the answer to a question at all: any reply to a free-text
-    question, one naming an option of a question that lists them, a digit for a number, a
-    yes or no for a yes/no question. "Solo una" cannot be a lamp post's number."""
+    question, one naming an option of a question that lists them, a digit for a number, a day
+    for a date, a yes or no for a yes/no question. "Solo una" cannot be a lamp post's number."""
     words = folded_words(text)
-    if expects not in (YES_NO, DIGITS, CHOICE) or options_named(text, options):
+    if expects not in CLOSED or options_named(text, options):
         return True
     if expects == DIGITS:
         return bool(_DIGIT.search(text))
+    if expects == DATE:
+        return names_a_day(text)
     return expects == YES_NO and any(_yes_or_no(word) for word in words)
 
 

@@ -12,6 +12,15 @@ from tests.actions.test_report_form_actions import validate
 pytestmark = pytest.mark.usefixtures("database")
 
 
+def written_out(day: str, language: str = "en") -> str:
+    """The date a day named in words means today, as the answers keep it."""
+    from actions.replies import format_day
+    from bot.case_queries import local_today
+    from bot.day_words import day_named
+
+    return format_day(day_named(day, local_today()).day, language)
+
+
 def bin_report(description: str, **slots: object) -> dict:
     """A missed-bin report whose description has just been given."""
     return {"category": "missed_collection", "location": "22 Rose Avenue",
@@ -19,7 +28,7 @@ def bin_report(description: str, **slots: object) -> dict:
 
 
 def test_a_description_naming_the_bin_answers_the_bin_question(domain: dict) -> None:
-    text = "my recycling bin wasn't collected on Tuesday"
+    text = "my recycling bin wasn't collected this week"
     slots, messages = validate("location", {"location": "22 Rose Avenue"}, domain,
                                text="22 Rose Avenue", slots=bin_report(text, location=None))
     assert slots["followup_answers"] == {"bin_type": "recycling"}
@@ -30,7 +39,7 @@ def test_a_description_naming_the_bin_answers_the_bin_question(domain: dict) -> 
 
 @pytest.mark.parametrize("language, text, answer", [
     ("es", "no recogieron el contenedor de reciclaje", "reciclaje"),
-    ("pt", "o caixote do lixo reciclável não foi recolhido na terça", "reciclagem"),
+    ("pt", "o caixote do lixo reciclável não foi recolhido esta semana", "reciclagem"),
     ("nl", "de gft container is niet geleegd", "gft"),
 ])
 def test_the_option_is_named_in_the_citizens_language(language: str, text: str, answer: str,
@@ -71,7 +80,8 @@ def test_an_answer_already_given_is_not_replaced(domain: dict) -> None:
         "followup", {"followup": "Tuesday"}, domain, text="Tuesday",
         slots=bin_report("my recycling bin wasn't collected",
                          followup_answers={"bin_type": "general waste"}))
-    assert slots["followup_answers"] == {"bin_type": "general waste", "collection_day": "Tuesday"}
+    assert slots["followup_answers"] == {"bin_type": "general waste",
+                                         "collection_day": written_out("Tuesday")}
     assert messages == []
 
 
@@ -252,3 +262,28 @@ def test_a_size_given_as_a_likeness_is_the_answer(domain: dict) -> None:
         slots={"category": "pothole", "location": "Calle Olivo 3", "submission_id": "s",
                "description": "hay un bache enorme en mi calle", "language": "es"})
     assert slots["followup_answers"] == {"size": "como una rueda"}
+
+
+def test_a_day_in_the_description_answers_the_day_question(domain: dict) -> None:
+    """"Ayer" in the description: the crew reads the date, and the question is not asked."""
+    text = "no recogieron el contenedor de reciclaje ayer"
+    slots, messages = validate("description", {"description": text}, domain, text=text,
+                               slots={**bin_report(None), "language": "es"})
+    assert slots["followup_answers"] == {"bin_type": "reciclaje",
+                                         "collection_day": written_out("ayer", "es")}
+    assert slots["followup"] == "done" and slots["requested_slot"] == "photos"
+    assert messages[0]["answers"].endswith(
+        f"¿Qué día tendría que haberse recogido? {written_out('ayer', 'es')}")
+
+
+@pytest.mark.parametrize("answer, kept", [
+    ("yesterday", lambda: written_out("yesterday")),  # the date alone says it
+    ("monday I think", lambda: f"monday I think ({written_out('monday')})"),
+    ("the blue one", lambda: "the blue one"),  # no day: kept as typed
+])
+def test_an_answer_naming_a_day_keeps_the_date(answer: str, kept, domain: dict) -> None:
+    """"Yesterday" read days later by the crew meant another day."""
+    slots, _ = validate("followup", {"followup": answer}, domain, text=answer,
+                        slots=bin_report("my bin wasn't collected",
+                                         followup_answers={"bin_type": "general waste"}))
+    assert slots["followup_answers"]["collection_day"] == kept()
