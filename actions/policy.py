@@ -235,16 +235,17 @@ def _choice_button(title: str, value: str) -> Dict[str, str]:
 
 
 class ActionRatePolicyAnswer(Action):
-    """The citizen's yes or no to "did that answer your question?": logged against the answer
-    served; after a no, a person is offered (as for an answer the bot was unsure of), or, when
-    what was answered was a statement, the statement's own offer (send it as feedback)."""
+    """The citizen's yes (thanks too) or no to "did that answer your question?": logged
+    against the answer served; after a no, a person is offered (as for an answer the bot was
+    unsure of), or, when what was answered was a statement, the statement's own offer (send
+    it as feedback)."""
 
     def name(self) -> Text:
         return "action_rate_policy_answer"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        helpful = latest_intent(tracker) == "affirm"
+        helpful = latest_intent(tracker) in ("affirm", "thank")  # "thanks, that helps"
         query_id = tracker.get_slot(RATED_QUERY)
         events: List[EventType] = [SlotSet(RATING_OPEN, False), SlotSet(RATED_QUERY, None)]
         try:

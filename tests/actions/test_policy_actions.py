@@ -61,10 +61,11 @@ def test_inside_a_form_the_answer_asks_for_no_rating(database: str, domain: dict
     assert events == []  # the form asks its own question next
 
 
-def test_yes_records_that_the_answer_helped(database: str, domain: dict) -> None:
+@pytest.mark.parametrize("intent", ["affirm", "thank"])  # "thanks, that helps" counts
+def test_yes_records_that_the_answer_helped(intent: str, database: str, domain: dict) -> None:
     ask(domain, "When is my bin day?")
     (query_id,) = [row.id for row in _queries(database)]
-    events, messages = rate(domain, "affirm", query_id)
+    events, messages = rate(domain, intent, query_id)
     assert responses(messages) == ["utter_policy_answer_helped"]
     assert slot_values(events) == {"faq_rating_open": False, "faq_query_id": None}
     assert ratings(database) == [("When is my bin day?", True, True)]

@@ -121,6 +121,20 @@ def test_a_complaint_answered_from_the_faq_can_still_be_sent_as_feedback(
     assert _feedback_of(assistant_servers.database_url, sender) == [(complaint, 1)]
 
 
+def test_thanks_for_an_answer_counts_as_it_helped(assistant_servers: AssistantServers) -> None:
+    """"Thanks, that helps" to "Did that answer your question?" was "You're welcome" and the
+    communications team's tally never heard of it."""
+    sender = str(uuid.uuid4())
+    question = "can I park on the pavement?"
+    replies = texts(assistant_servers.say(sender, question))
+    assert "Did that answer your question?" in replies, replies
+    replies = texts(assistant_servers.say(sender, "thanks, that helps"))
+    assert replies.startswith("Glad that helped."), replies
+    assert _rows_of(assistant_servers.database_url,
+                    "SELECT helpful FROM faq_queries WHERE question = :s ORDER BY id DESC LIMIT 1",
+                    question) == [(True,)]
+
+
 def test_a_problem_reported_again_is_added_to_the_citizens_own_report(
         assistant_servers: AssistantServers) -> None:
     """"The noise I reported is even louder tonight" is read as a new noise report, and
