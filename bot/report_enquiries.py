@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import FrozenSet
 
-from bot.options_in_text import says_a_phrase
+from bot.interrogatives import OPENERS, reads_as_question
+from bot.options_in_text import folded_words, says_a_phrase
 
 # The citizen's report, folded (accents dropped, lower case).
 THEIR_REPORT: FrozenSet[str] = frozenset("""
@@ -41,6 +42,31 @@ antwoord|hoe ver
 IN_GENERAL: FrozenSet[str] = frozenset("""
 once|after i|when i|cuando|despues de|quando|depois de|nadat|zodra|wanneer ik
 """.replace("\n", "|").strip("|").split("|"))
+
+
+# Asking how a problem named stands: "any news on the pothole?", "hoe staat het met de kuil?",
+# "¿cómo va lo del bache?" (read as a new report, or as feedback, by the model).
+AFTER_A_PROBLEM: FrozenSet[str] = frozenset("""
+any news on|any news about|any update on|any updates on|any progress on|what's happening with
+whats happening with|what is happening with|what's going on with|whats going on with
+how's the|hows the|how is the|how are the
+como va lo del|como va lo de|como va el|como va la|que pasa con el|que pasa con la
+que hay del|que hay de la|alguna novedad|hay novedades|como sigue el|como sigue la
+como esta o|como esta a|como vai o|como vai a|como anda o|como anda a|o que se passa com
+alguma novidade|ha novidades|novidades sobre|novidades do|novidades da
+hoe staat het met|hoe is het met|nieuws over|hoe ver is|hoe gaat het met de
+""".replace("\n", "|").strip("|").split("|"))
+MAX_PROBLEM_WORDS = 10
+
+
+def asks_after_a_problem(text: str) -> bool:
+    """Whether `text` is a short question of how a problem it names stands ("any news on the
+    pothole?"): a citizen asking after what they reported (actions.status finds their report
+    of that kind), not a new report."""
+    words = folded_words(text)
+    return (0 < len(words) <= MAX_PROBLEM_WORDS and says_a_phrase(text, AFTER_A_PROBLEM)
+            and not says_a_phrase(text, IN_GENERAL)
+            and any(reads_as_question(text, language) for language in OPENERS))
 
 
 def asks_after_a_report(text: str) -> bool:

@@ -24,6 +24,10 @@ def read(text: str, intent: str, confidence: float = 0.9) -> Dict[str, Any]:
     ("thanks, any news on my report?", "thank"),
     ("c 2026 26", "inform"),  # a reference alone: "Sorry, I didn't get that"
     ("#C-2026-000026.", "nlu_fallback"),
+    # a problem named, read as a new report or as feedback
+    ("any news on the pothole?", "report_problem"),
+    ("hoe staat het met de kuil?", "report_problem"),
+    ("¿cómo va lo del bache?", "give_feedback"),
 ])
 def test_a_misread_enquiry_is_a_status_check(text: str, model_read: str) -> None:
     result = read(text, model_read)
@@ -43,6 +47,10 @@ def test_a_misread_enquiry_is_a_status_check(text: str, model_read: str) -> None
     ("12", "inform"),  # a house number, not a reference
     ("C-2026-000026 is still not fixed", "report_not_fixed"),
     ("it's at C-2026 something", "inform"),  # not a valid reference
+    ("how's the weather?", "out_of_scope"),  # a problem's words, but not a report's reading
+    ("what's happening with the bins on Christmas day?", "ask_policy"),
+    ("any news on the pothole? it's in front of the school at 12 Mill Lane and it's huge",
+     "report_problem"),  # long: a report
 ])
 def test_other_messages_keep_the_model_reading(text: str, model_read: str) -> None:
     assert read(text, model_read)["intent"]["name"] == model_read

@@ -14,7 +14,7 @@ from typing import List
 import pytest
 
 from bench.nlu_eval import load_examples
-from bot.report_enquiries import asks_after_a_report
+from bot.report_enquiries import asks_after_a_problem, asks_after_a_report
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,6 +26,9 @@ MISREAD: List[str] = [
     "buenas tardes, ¿alguien ha mirado lo que avisé?",  # fell back
     "gracias, ¿y cómo va mi aviso?",  # give_feedback at 0.95
     "bom dia, o que se passa com a minha queixa?",  # ask_policy at 1.0
+    "any news on the pothole?",  # report_problem at 1.0
+    "hoe staat het met de kuil?",  # report_problem at 1.0
+    "¿cómo va lo del bache?",  # give_feedback at 1.0
 ]
 
 
@@ -39,6 +42,6 @@ def test_the_words_pick_out_status_checks_only() -> None:
                 + sorted((ROOT / "tests/nlu").glob("*/heldout.yml"))
                 for example in load_examples(path)]
     matched = [(example.intent, example.text) for example in examples
-               if asks_after_a_report(example.text)]
+               if asks_after_a_report(example.text) or asks_after_a_problem(example.text)]
     assert len(matched) > 50  # the words do find the status checks
     assert [item for item in matched if item[0] != "check_status"] == []
