@@ -11,9 +11,9 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import report_fields as fields
+from actions.answers_in_words import answer_in_description
 from actions.catalogue import service_info
 from actions.common import language_of, log_event
-from actions.dated_answers import date_in_description
 from actions.slots import ANSWERS_CORRECTED_SLOT, REQUESTED_SLOT
 from bot.errors import DatabaseUnavailable
 from bot.answer_fit import MAX_OPTION_WORDS, could_answer
@@ -51,7 +51,7 @@ def description_new_to_questions(tracker: Tracker, events: List[EventType]) -> b
 def answered_in_description(dispatcher: CollectingDispatcher, tracker: Tracker) -> Validated:
     """The follow-up questions the description already answers, by naming exactly one of
     their options ("my recycling bin wasn't collected") or, for a question of which day, a
-    day ("ayer", actions.dated_answers): answered so, and the citizen told, instead of asked. Runs when the questions are next; without
+    day ("ayer") or how long ("3 weeks", actions.answers_in_words): answered so, and the citizen told, instead of asked. Runs when the questions are next; without
     the catalogue they are simply asked."""
     description = str(tracker.get_slot("description") or "")
     try:
@@ -65,8 +65,8 @@ def answered_in_description(dispatcher: CollectingDispatcher, tracker: Tracker) 
         if question.code in answers:
             continue
         option = option_in_text(description, question.options)
-        answer = option.name if option else date_in_description(question, description,
-                                                                language)
+        answer = option.name if option else answer_in_description(question, description,
+                                                                  language)
         if answer is not None:
             found[question.code] = answer
     if not found:

@@ -40,7 +40,7 @@ from actions.report_opening import description_with_opening
 from actions.report_place import (place_in_first_message, place_not_known,
                                   place_read_as_something_else, street_in_first_message,
                                   unknown_place)
-from actions.dated_answers import with_the_date
+from actions.answers_in_words import with_the_date
 from actions.recurrence import recurring_report
 from actions.report_to_feedback import FEEDBACK_INSTEAD, NOTE_INSTEAD, feedback_instead
 from actions.report_followup import (FOLLOWUP_REFUSED, OPTION_MISREADS,

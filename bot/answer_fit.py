@@ -21,6 +21,7 @@ import re
 from typing import FrozenSet, List, Sequence
 
 from bot.day_words import names_a_day
+from bot.duration_words import names_a_duration
 from bot.interrogatives import reads_as_question
 from bot.options_in_text import (QuestionOption, folded_words, option_in_text, option_replied,
                                  options_named)
@@ -30,9 +31,10 @@ YES_NO = "yes_no"  # the question is answered with yes or no
 DIGITS = "digits"  # a number or a registration plate: the answer has a digit in it
 CHOICE = "choice"  # one of the options the question lists
 DATE = "date"  # a day: "yesterday", "on Monday" (bot.day_words)
+DURATION = "duration"  # a span of time: "3 weeks", "hace dos días" (bot.duration_words)
 TEXT = "text"  # anything goes: never off the question
-EXPECTATIONS = (YES_NO, DIGITS, CHOICE, DATE, TEXT)
-CLOSED = (YES_NO, DIGITS, CHOICE, DATE)  # questions a reply can be off
+EXPECTATIONS = (YES_NO, DIGITS, CHOICE, DATE, DURATION, TEXT)
+CLOSED = (YES_NO, DIGITS, CHOICE, DATE, DURATION)  # questions a reply can be off
 
 MIN_WORDS = 4  # shorter replies are answers ("a bit", "the blue one", "12")
 MAX_OPTION_WORDS = 3  # "recycling", "stuck on red": an option named, not a new topic
@@ -118,14 +120,15 @@ def off_question_place(text: str) -> bool:
 def off_question_answer(text: str, prompt: str, expects: str,
                         options: Sequence[QuestionOption] = ()) -> bool:
     """True when a reply to a closed follow-up question (yes/no, a number, one of a list, a
-    day) says something else; free-text questions (`TEXT`) take any reply. A reply naming one of
+    day, a span of time) says something else; free-text questions (`TEXT`) take any reply. A reply naming one of
     the question's options answers it ("it's the food caddy they left")."""
     if expects not in CLOSED:
         return False
     words = folded_words(text)
     if not _neither_yes_nor_no(words):
         return False
-    if (expects == DIGITS and _DIGIT.search(text)) or (expects == DATE and names_a_day(text)):
+    if (expects == DIGITS and _DIGIT.search(text)) or (expects == DATE and names_a_day(text)) \
+            or (expects == DURATION and names_a_duration(text)):
         return False
     return not _shares_a_word(words, folded_words(prompt)) and not options_named(text, options)
 
@@ -141,7 +144,7 @@ def says_more(text: str) -> bool:
 def could_answer(text: str, expects: str, options: Sequence[QuestionOption] = ()) -> bool:
     """Whether a reply could be the answer to a question at all: any reply to a free-text
     question, one naming an option of a question that lists them, a digit for a number, a day
-    for a date, a yes or no for a yes/no question. "Solo una" cannot be a lamp post's number."""
+    for a date, a span for a duration, a yes or no for a yes/no question. "Solo una" cannot be a lamp post's number."""
     words = folded_words(text)
     if expects not in CLOSED or options_named(text, options):
         return True
@@ -149,6 +152,8 @@ def could_answer(text: str, expects: str, options: Sequence[QuestionOption] = ()
         return bool(_DIGIT.search(text))
     if expects == DATE:
         return names_a_day(text)
+    if expects == DURATION:
+        return names_a_duration(text)
     return expects == YES_NO and any(_yes_or_no(word) for word in words)
 
 

@@ -4,7 +4,7 @@
 "yesterday" days later, when it meant another day. A day named in words is a day before or on
 the day it was said: yesterday, today, the day before yesterday, or the last such weekday
 (on a Monday, "Monday" is today; "last Monday" is a week before). The caller keeps the
-citizen's words and adds the date (actions.report_fields.with_the_date), so the crew reads
+citizen's words and adds the date (actions.answers_in_words.with_the_date), so the crew reads
 both. Four languages, accents dropped; dates in figures are left as typed (12/11 is a
 different day in Riverton's English than in its Spanish).
 """

@@ -287,3 +287,15 @@ def test_an_answer_naming_a_day_keeps_the_date(answer: str, kept, domain: dict) 
                         slots=bin_report("my bin wasn't collected",
                                          followup_answers={"bin_type": "general waste"}))
     assert slots["followup_answers"]["collection_day"] == kept()
+
+
+def test_how_long_in_the_description_answers_how_long(domain: dict) -> None:
+    """"Parked on our street for 3 weeks", then "How long has it been there?" two questions
+    later: the citizen had said so."""
+    text = "there's a car that's been parked on our street for 3 weeks with flat tyres"
+    slots, messages = validate("location", {"location": "9 Birch Close"}, domain,
+                               text="9 Birch Close",
+                               slots={"category": "abandoned_vehicle", "submission_id": "s",
+                                      "description": text})
+    assert slots["followup_answers"] == {"how_long": "3 weeks"}
+    assert messages[0]["answers"] == "How long has it been there? 3 weeks"

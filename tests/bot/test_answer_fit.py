@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answer_fit import (CHOICE, DIGITS, TEXT, YES_NO, names_a_place, names_an_option,
-                             off_question_answer, off_question_place)
+from bot.answer_fit import (CHOICE, DATE, DIGITS, DURATION, TEXT, YES_NO, names_a_place,
+                             names_an_option, off_question_answer, off_question_place)
 from bot.options_in_text import QuestionOption
 
 DANGER = "Is it a danger to cars, cyclists or people right now? (yes/no)"
@@ -46,6 +46,10 @@ def test_places_are_places(reply: str) -> None:
     assert not off_question_place(reply)
 
 
+DAY_PROMPT = "Which day should it have been collected? (for example: yesterday, Monday)"
+HOW_LONG = "How long has it been there?"
+
+
 @pytest.mark.parametrize("reply, prompt, expects", [
     ("it's been there for weeks", DANGER, YES_NO),
     ("only at night when it's dark", DANGER, YES_NO),
@@ -56,6 +60,8 @@ def test_places_are_places(reply: str) -> None:
     ("it was left by the school gates", LITTER, CHOICE),
     ("outside 22 Rose Avenue", "Which bin was missed: general waste, recycling, garden or food?",
      CHOICE),
+    ("it was the blue recycling bin actually", DAY_PROMPT, DATE),
+    ("it has flat tyres and a broken window", HOW_LONG, DURATION),
 ])
 def test_replies_that_say_something_else(reply: str, prompt: str, expects: str) -> None:
     assert off_question_answer(reply, prompt, expects)
@@ -73,6 +79,8 @@ def test_replies_that_say_something_else(reply: str, prompt: str, expects: str) 
     ("the number is worn off", POLE, DIGITS),
     ("mostly broken glass near the benches", LITTER, CHOICE),
     ("it's been there for weeks", "How big is it?", TEXT),  # free text takes anything
+    ("it should have been emptied on Tuesday", DAY_PROMPT, DATE),
+    ("at least three weeks I would say", HOW_LONG, DURATION),
 ])
 def test_answers_are_answers(reply: str, prompt: str, expects: str) -> None:
     assert not off_question_answer(reply, prompt, expects)
