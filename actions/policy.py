@@ -33,6 +33,7 @@ from actions.replies import utter_core_error
 from actions.slots import UNPLACED_WORDS
 from actions.recurrence import answer_what_if_again, note_recurrence
 from actions.urgency_notes import pass_on_urgency
+from actions.withdrawals import withdraw_report
 from bot.db import session_scope
 from bot.errors import DatabaseUnavailable
 from bot.faq import FaqMatch
@@ -128,12 +129,13 @@ def second_look_in_faq(dispatcher: CollectingDispatcher,
 
 def about_the_report_just_discussed(dispatcher: CollectingDispatcher,
                                     tracker: Tracker) -> Optional[List[EventType]]:
-    """Before the FAQ: a plea to hurry, news that the problem is back, "what if it happens
-    again?", "can I send a photo?" or a question of time naming nothing else, after a report,
-    is about that report (actions.urgency_notes, actions.recurrence,
-    actions.adding_after_report, actions.progress_questions); None for anything else."""
-    for about_the_report in (pass_on_urgency, note_recurrence, answer_what_if_again,
-                             open_note_on_report):
+    """Before the FAQ: a plea to hurry, a request to withdraw it, news that the problem is
+    back, "what if it happens again?", "can I send a photo?" or a question of time naming
+    nothing else, after a report, is about that report (actions.urgency_notes,
+    actions.withdrawals, actions.recurrence, actions.adding_after_report,
+    actions.progress_questions); None for anything else."""
+    for about_the_report in (pass_on_urgency, withdraw_report, note_recurrence,
+                             answer_what_if_again, open_note_on_report):
         events = about_the_report(dispatcher, tracker)
         if events is not None:
             return events

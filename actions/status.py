@@ -18,6 +18,7 @@ from actions.common import (STATUS_ACTION, channel_of, language_of, latest_entit
                             log_event)
 from actions.problem_fixed import fixed_events, says_fixed_outside_a_form
 from actions.recurrence import note_recurrence
+from actions.withdrawals import withdraw_report
 from actions.replies import format_day, target_date_line, utter_core_error
 from bot.cases import StatusView, case_status_view, find_case
 from bot.db import read_scope, session_scope
@@ -62,9 +63,10 @@ class ActionCheckStatus(Action):
                   domain: DomainDict) -> List[EventType]:
         if says_fixed_outside_a_form(tracker):  # "it's working again": news, not a question
             return fixed_events(dispatcher, tracker)
-        noted = note_recurrence(dispatcher, tracker)
-        if noted is not None:  # "it's happening again right now": news for the team
-            return noted
+        for news in (withdraw_report, note_recurrence):  # "please cancel it", "it's back"
+            noted = news(dispatcher, tracker)
+            if noted is not None:
+                return noted
         events: List[EventType] = [SlotSet("case_reference", None)]
         try:
             reference = requested_reference(tracker)

@@ -32,6 +32,8 @@ CONTRACT_ACTIONS = {
     "action_new_problem_instead",
     # another problem described mid-report, reported right after it
     "action_hold_next_problem",
+    # a "no" out of context, which may withdraw a report just sent
+    "action_acknowledge_no",
 }
 RASA_DEFAULT_ACTIONS = {"action_listen", "action_restart", "action_deactivate_loop",
                         "action_default_fallback", "action_two_stage_fallback",
