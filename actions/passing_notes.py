@@ -10,19 +10,37 @@ resolved, is left to the caller's usual reply.
 """
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import channel_of, language_of, latest_text, log_event
-from actions.recent_report import LAST_CASE_SLOT
+from actions.recent_report import LAST_CASE_SLOT, report_just_discussed
+from actions.which_report import named_in
 from actions.replies import target_date_line, utter_core_error
 from bot.case_notes import add_citizen_note, case_for_note
 from bot.cases import OPEN_STATUSES, case_status_view
 from bot.db import read_scope, session_scope
 from bot.errors import CaseNotFound, DatabaseUnavailable, MalformedReference, NotYourCase
+
+
+def keep_if_said(dispatcher: CollectingDispatcher, tracker: Tracker, says: Callable[[str], bool],
+                 response: str, event: str) -> Optional[List[EventType]]:
+    """The latest message kept on the report it speaks of when `says` reads it so, outside a
+    form (in one, such words answer its question); None otherwise (keep_on_report)."""
+    if tracker.active_loop.get("name") or not says(latest_text(tracker)):
+        return None
+    reference = report_spoken_of(tracker)
+    return keep_on_report(dispatcher, tracker, reference, response, event) if reference else None
+
+
+def report_spoken_of(tracker: Tracker) -> Optional[str]:
+    """The report words said in passing are about: one they name, else the one the
+    conversation was just about, else the last one it named."""
+    return (named_in(latest_text(tracker)) or report_just_discussed(tracker)
+            or tracker.get_slot(LAST_CASE_SLOT))
 
 
 def keep_on_report(dispatcher: CollectingDispatcher, tracker: Tracker, reference: str,

@@ -27,10 +27,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalogue import named_service
 from actions.common import latest_intent, latest_text, log_event
-from actions.passing_notes import keep_on_report, open_and_theirs
-from actions.recent_report import LAST_CASE_SLOT, report_just_discussed
+from actions.passing_notes import keep_if_said, open_and_theirs
+from actions.recent_report import report_just_discussed
 from actions.slots import REQUESTED_SLOT
-from actions.which_report import named_in, opening_guess
+from actions.which_report import opening_guess
 from bot.recurrence_words import asks_what_if_again, says_it_happens_again
 
 
@@ -39,15 +39,8 @@ def note_recurrence(dispatcher: CollectingDispatcher,
     """The words kept on the report they are about, and the citizen told; None when the
     message does not say the problem is back, a form is open, or no open report of theirs
     is known (the caller's usual reply follows)."""
-    text = latest_text(tracker)
-    if tracker.active_loop.get("name") or not says_it_happens_again(text):
-        return None
-    reference = (named_in(text) or report_just_discussed(tracker)
-                 or tracker.get_slot(LAST_CASE_SLOT))
-    if not reference:
-        return None
-    return keep_on_report(dispatcher, tracker, reference, "utter_recurrence_noted",
-                          "recurrence_noted")
+    return keep_if_said(dispatcher, tracker, says_it_happens_again, "utter_recurrence_noted",
+                        "recurrence_noted")
 
 
 def recurring_report(tracker: Tracker) -> Optional[str]:

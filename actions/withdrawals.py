@@ -16,10 +16,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import latest_text
-from actions.passing_notes import keep_on_report
-from actions.recent_report import LAST_CASE_SLOT, report_just_discussed
-from actions.which_report import named_in
+from actions.passing_notes import keep_if_said
 from bot.withdrawal_words import asks_to_withdraw
 
 
@@ -27,15 +24,8 @@ def withdraw_report(dispatcher: CollectingDispatcher,
                     tracker: Tracker) -> Optional[List[EventType]]:
     """The request kept on the report, and the citizen told; None when this is no such
     request, a form is open, or no open report of theirs is known."""
-    text = latest_text(tracker)
-    if tracker.active_loop.get("name") or not asks_to_withdraw(text):
-        return None
-    reference = (named_in(text) or report_just_discussed(tracker)
-                 or tracker.get_slot(LAST_CASE_SLOT))
-    if not reference:
-        return None
-    return keep_on_report(dispatcher, tracker, reference, "utter_withdrawal_passed_on",
-                          "withdrawal_passed_on")
+    return keep_if_said(dispatcher, tracker, asks_to_withdraw, "utter_withdrawal_passed_on",
+                        "withdrawal_passed_on")
 
 
 class ActionAcknowledgeNo(Action):

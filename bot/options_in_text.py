@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable, List, Optional, Sequence, Set, Tuple
+from typing import FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from bot.faq_text import fold
 
@@ -84,6 +84,13 @@ def folded_words(text: str) -> List[str]:
     """Lower-case words without accents (bot.faq_text.fold), apostrophes kept ("Doesn’t" ->
     "doesn't")."""
     return _WORD.findall(fold((text or "").replace("’", "'")))
+
+
+def phrase_set(block: str) -> FrozenSet[str]:
+    """Phrases written one per "|" or line, as says_a_phrase reads them (folded words: no
+    accents, lower case)."""
+    return frozenset(phrase.strip() for phrase in block.replace("\n", "|").split("|")
+                     if phrase.strip())
 
 
 def says_a_phrase(text: str, phrases: Iterable[str]) -> bool:

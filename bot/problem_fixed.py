@@ -19,17 +19,10 @@ from __future__ import annotations
 from typing import FrozenSet
 
 from bot.interrogatives import OPENERS, reads_as_question
-from bot.options_in_text import NEGATORS, folded_words, says_a_phrase
-
-
-def _phrases(block: str) -> FrozenSet[str]:
-    """One phrase per "|" or line, folded words (no accents, lower case)."""
-    return frozenset(phrase.strip() for phrase in block.replace("\n", "|").split("|")
-                     if phrase.strip())
-
+from bot.options_in_text import NEGATORS, folded_words, phrase_set, says_a_phrase
 
 # Done: fixed, repaired, working again, cleared away, stopped.
-DONE: FrozenSet[str] = _phrases("""
+DONE: FrozenSet[str] = phrase_set("""
 been fixed|is fixed|it's fixed|its fixed|are fixed|was fixed|were fixed|got fixed|fixed it
 fixed now|fixed already|already fixed|they fixed|you fixed|someone fixed|fixed the|fixed this
 been repaired|is repaired|was repaired|were repaired|repaired it|repaired now|already repaired
@@ -61,7 +54,8 @@ al opgeruimd|is schoongemaakt|is gedicht|al gedicht
 
 # Back on: done for a light, the water or the power; for music, an alarm or a party it is the
 # problem back (bot.recurrence_words), so these count only without a nuisance named.
-BACK_ON: FrozenSet[str] = _phrases("is back on|are back on|back on again|it's back on|its back on")
+BACK_ON: FrozenSet[str] = phrase_set(
+    "is back on|are back on|back on again|it's back on|its back on")
 NUISANCES: FrozenSet[str] = frozenset("""
 music noise party parties alarm bass speakers drilling drums barking dog dogs generator radio
 tv shouting smell stench musica ruido fiesta alarma perro perros ladridos gritos olor
@@ -71,7 +65,7 @@ hond honden geblaf geschreeuw stank
 
 # Not needed any more, in words that would otherwise read as a negation: taken out before
 # NOT_DONE is read. Alone they are no statement ("hoeft niet meer" declines an offer).
-NO_LONGER_NEEDED: FrozenSet[str] = _phrases("""
+NO_LONGER_NEEDED: FrozenSet[str] = phrase_set("""
 no longer needed|no longer a problem|don't need it anymore|don't need it any more
 no need to do anything|no need to come|no need to send anyone|no need anymore
 ya no hace falta|ya no es necesario|ja nao e preciso|ja nao e necessario|niet meer nodig
@@ -80,7 +74,7 @@ hoeft niet meer
 
 # Asks for the report to be closed: a statement even as a question. "Cancel my report" is
 # not here: said during a report, it stops that report.
-CLOSE_IT: FrozenSet[str] = _phrases("""
+CLOSE_IT: FrozenSet[str] = phrase_set("""
 close my report|close the report|close my case|close the case|close it|can be closed
 cerrar mi aviso|cerrar el aviso|cerrar mi incidencia|cerrar la incidencia|cerrar mi denuncia
 podeis cerrar|pueden cerrar|puede cerrar|se puede cerrar
@@ -89,7 +83,7 @@ melding sluiten|sluit mijn melding|mag gesloten|kan gesloten|mogen sluiten|kunne
 """)
 
 # Not done, not yet, not all of it, or only if: the message is not a statement that it is.
-NOT_DONE: FrozenSet[str] = _phrases("""
+NOT_DONE: FrozenSet[str] = phrase_set("""
 not|no|isn't|isnt|hasn't|hasnt|haven't|havent|wasn't|wasnt|weren't|aren't|didn't|didnt
 doesn't|doesnt|won't|wont|never|still|yet|when|will|going to|nobody|no one|if|but|half
 partly|partially|working on|don't close|has it|have they|have you|did they|did you|out again
@@ -105,14 +99,14 @@ nog altijd|wanneer|niemand|nooit|wordt|gaat|zal|maar|half|is het al|weer kapot|a
 """)
 
 # A reply that is the word alone: "Fixed", "arreglado", "opgelost".
-DONE_ALONE: FrozenSet[str] = _phrases("""
+DONE_ALONE: FrozenSet[str] = phrase_set("""
 fixed|repaired|sorted|fixed thanks|arreglado|arreglada|solucionado|reparado|reparada
 resolvido|consertado|arranjado|opgelost|gerepareerd|gemaakt|verholpen
 """)
 
 
 # Broken still, or broken again: a question holding one of these is a complaint.
-STILL_BROKEN: FrozenSet[str] = NEGATORS | _phrases("""
+STILL_BROKEN: FrozenSet[str] = NEGATORS | phrase_set("""
 still|broken|isn't|isnt|hasn't|hasnt|haven't|havent|wasn't|aren't|didn't|didnt|doesn't
 doesnt|won't|sigue|siguen|todavia|aun|roto|rota|ainda|continua|avariado|avariada|nog|kapot
 """)

@@ -18,20 +18,13 @@ from __future__ import annotations
 from typing import FrozenSet
 
 from bot.interrogatives import OPENERS, reads_as_question
-from bot.options_in_text import folded_words, says_a_phrase
+from bot.options_in_text import folded_words, phrase_set, says_a_phrase
 from bot.problem_fixed import says_it_is_done
 
 MAX_WORDS = 25
 
-
-def _phrases(block: str) -> FrozenSet[str]:
-    """One phrase per "|" or line, folded words (no accents, lower case)."""
-    return frozenset(phrase.strip() for phrase in block.replace("\n", "|").split("|")
-                     if phrase.strip())
-
-
 # Again, back, started up once more; folded.
-AGAIN: FrozenSet[str] = _phrases("""
+AGAIN: FrozenSet[str] = phrase_set("""
 again|is back|are back|it's back|its back|they're back|theyre back|back on|started up
 starting up|once more|keeps happening|keep doing it|at it again
 otra vez|de nuevo|ha vuelto|han vuelto|volvio|volvieron|vuelve a|vuelven a|ya estan otra
@@ -40,7 +33,7 @@ weer|opnieuw|alweer|is terug|zijn terug|begint weer|begonnen
 """)
 
 # A request, thanks or talk of the assistant itself: "again" is not about the problem.
-NOT_THE_PROBLEM: FrozenSet[str] = _phrases("""
+NOT_THE_PROBLEM: FrozenSet[str] = phrase_set("""
 status|update|updates|news|reference|number|show me|send me|tell me|check|look up|remind
 try again|ask again|say again|repeat|thanks|thank you|i'm back|im back|i am back
 estado|novedades|noticias|referencia|numero|muestrame|dime|enviame|gracias|repite
@@ -49,7 +42,7 @@ status|nieuws|referentie|nummer|laat zien|stuur|bedankt|dank|herhaal|het weer is
 """)
 
 # "What if it happens again?" and the like.
-WHAT_IF_AGAIN: FrozenSet[str] = _phrases("""
+WHAT_IF_AGAIN: FrozenSet[str] = phrase_set("""
 what if it happens again|what if they do it again|what if it starts again
 what if it comes back|what if it's back|what do i do if it happens again
 what should i do if it happens again|if it happens again|if they do it again

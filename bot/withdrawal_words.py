@@ -11,18 +11,11 @@ from __future__ import annotations
 
 from typing import FrozenSet
 
-from bot.options_in_text import folded_words, says_a_phrase
+from bot.options_in_text import folded_words, phrase_set, says_a_phrase
 
 MAX_WORDS = 20
 
-
-def _phrases(block: str) -> FrozenSet[str]:
-    """One phrase per "|" or line, folded words (no accents, lower case)."""
-    return frozenset(phrase.strip() for phrase in block.replace("\n", "|").split("|")
-                     if phrase.strip())
-
-
-WITHDRAW: FrozenSet[str] = _phrases("""
+WITHDRAW: FrozenSet[str] = phrase_set("""
 cancel that report|cancel my report|cancel the report|cancel this report|cancel it please
 can you cancel it|please cancel it|cancel that one|withdraw my report|withdraw the report
 withdraw it|take my report back|delete my report|delete the report|cancel my complaint
