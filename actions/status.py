@@ -18,8 +18,8 @@ from actions.common import (STATUS_ACTION, channel_of, language_of, latest_entit
                             log_event)
 from actions.problem_fixed import fixed_events, says_fixed_outside_a_form
 from actions.recurrence import note_recurrence
-from actions.withdrawals import withdraw_report
 from actions.replies import format_day, target_date_line, utter_core_error
+from actions.withdrawals import withdraw_report
 from bot.cases import StatusView, case_status_view, find_case
 from bot.db import read_scope, session_scope
 from bot.errors import CaseNotFound, DatabaseUnavailable, MalformedReference
