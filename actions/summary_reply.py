@@ -16,18 +16,18 @@ from actions import report_fields as fields
 from actions.common import latest_intent, latest_text
 from actions.report_details import place_said
 from actions.typed_buttons import button_typed, payload_parts
-from bot.options_in_text import folded_words
+from bot.options_in_text import folded_words, phrase_set
 
 ASK_WHICH = "which"  # the summary's "confirmed" candidate for "that's wrong"
 ANSWER_OF_INTENT = {"affirm": True, "deny": False}
 # "Shall I send it?" answered with its own verb: "send" is out of scope to the model (1.0),
 # "envíalo" a greeting, "verstuur maar" a no. Whole replies, folded, a "please" aside.
-SEND_REPLIES = frozenset("""
+SEND_REPLIES = phrase_set("""
 send|send it|send it now|send now|yes send|yes send it|ok send it|submit|submit it|go ahead
 enviar|envialo|enviala|envia|envie|envielo|mandalo|manda|mandar|si envialo|si enviar
 envia o|pode enviar|podes enviar|manda o|sim envia|sim enviar
 versturen|verstuur|verstuur maar|verstuur het|stuur maar|stuur het maar|ja verstuur|verzenden
-""".replace("\n", "|").strip("|").split("|"))
+""")
 PLEASE = frozenset("please pls por favor favor alstublieft aub graag".split())
 
 

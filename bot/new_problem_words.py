@@ -14,11 +14,11 @@ from __future__ import annotations
 from typing import FrozenSet
 
 from bot.announcements import announces_note
-from bot.options_in_text import says_a_phrase
+from bot.options_in_text import phrase_set, says_a_phrase
 from bot.references import without_references
 from bot.report_enquiries import mentions_their_report
 
-MORE_OF_SOMETHING_KNOWN: FrozenSet[str] = frozenset("""
+MORE_OF_SOMETHING_KNOWN: FrozenSet[str] = phrase_set("""
 forgot|forget|forgotten|also|again|still|worse|bigger|more|another|update|added|mention
 mentioned|earlier|before|already|reported|now|too|anymore|any more|getting|got worse|grown
 olvide|olvido|tambien|otra vez|de nuevo|sigue|siguen|peor|mas|otra|otro|ya|antes|ahora
@@ -26,7 +26,7 @@ todavia|aun|avise|reporte
 esqueci|esqueceu|tambem|outra vez|de novo|continua|pior|maior|mais|outra|outro|ja|agora
 ainda|reportei|avisei
 vergeten|ook|weer|nog steeds|erger|groter|meer|nog|al|eerder|nu|gemeld|andere
-""".replace("\n", "|").strip("|").split("|"))
+""")
 
 
 def points_back_at_a_report(text: str) -> bool:

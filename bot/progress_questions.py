@@ -14,12 +14,12 @@ from __future__ import annotations
 from typing import FrozenSet
 
 from bot.interrogatives import OPENERS, reads_as_question
-from bot.options_in_text import folded_words, says_a_phrase
+from bot.options_in_text import folded_words, phrase_set, says_a_phrase
 
 MAX_WORDS = 10
 
 # How long it takes, or when it will be done; folded (accents dropped, lower case).
-HOW_LONG: FrozenSet[str] = frozenset("""
+HOW_LONG: FrozenSet[str] = phrase_set("""
 how long|how soon|when will|when is it|when are you|when do you|when does|when would
 taking so long|take so long|takes so long|taking this long|any idea when|by when
 cuanto tarda|cuanto tardan|cuanto suele|cuanto tiempo|cuando lo|cuando la|cuando van
@@ -28,10 +28,10 @@ quanto tempo|quanto demora|quando vao|quando e que|quando fica|quando sera|porqu
 porque e que demora|tanto tempo|para quando
 hoe lang|wanneer wordt|wanneer gaan|wanneer komt|wanneer is het|wanneer zijn|duurt het zo lang
 waarom duurt|hoelang
-""".replace("\n", "|").strip("|").split("|"))
+""")
 
 # What comes next.
-WHAT_NEXT: FrozenSet[str] = frozenset("""
+WHAT_NEXT: FrozenSet[str] = phrase_set("""
 what happens next|what happens now|what now|and now|what's next|whats next|next step
 next steps|what do i do now|what do i do next|then what
 que pasa ahora|y ahora|que sigue|siguiente paso|proximo paso|y despues|y luego que
@@ -39,13 +39,14 @@ que pasa despues|y ahora que
 o que acontece agora|e agora|o que se segue|proximo passo|e depois|o que acontece a seguir
 wat gebeurt er nu|en nu|wat nu|volgende stap|hoe gaat het verder|wat gebeurt er verder
 wat is de volgende stap
-""".replace("\n", "|").strip("|").split("|"))
+""")
 
 
 # Whether someone is coming out to it ("will someone come round tonight?", "komt er vannacht
 # iemand kijken?"): a word for someone and one for coming or sending, in a question. The
 # model reads "someone" as asking for a person.
-SOMEONE: FrozenSet[str] = frozenset("someone somebody anyone anybody alguien alguem iemand".split())
+SOMEONE: FrozenSet[str] = frozenset(
+    "someone somebody anyone anybody alguien alguem iemand".split())
 COMING: FrozenSet[str] = frozenset("""
 come coming comes send sending sent venir viene vendra vengan mandar mandais mandan enviar
 vem vir virao mandam komt komen sturen stuurt

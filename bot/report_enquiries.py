@@ -13,10 +13,10 @@ from __future__ import annotations
 from typing import FrozenSet
 
 from bot.interrogatives import OPENERS, reads_as_question
-from bot.options_in_text import folded_words, says_a_phrase
+from bot.options_in_text import folded_words, phrase_set, says_a_phrase
 
 # The citizen's report, folded (accents dropped, lower case).
-THEIR_REPORT: FrozenSet[str] = frozenset("""
+THEIR_REPORT: FrozenSet[str] = phrase_set("""
 my report|my complaint|my case|my request|my ticket|what i reported|the one i reported|i reported
 mi aviso|mi denuncia|mi queja|mi incidencia|mi reclamacion|mi reporte|mi caso|mi solicitud
 lo que avise|lo que reporte|lo que comunique|lo que denuncie|lo que os dije|lo mio
@@ -24,10 +24,10 @@ meu pedido|minha queixa|minha reclamacao|minha ocorrencia|minha denuncia|meu cas
 o que comuniquei|o que reportei|o que avisei|que vos falei|que comuniquei|que reportei
 mijn melding|mijn klacht|mijn zaak|mijn verzoek|wat ik meldde|wat ik gemeld heb
 wat ik heb gemeld|ik doorgaf|ik meldde|ik heb doorgegeven
-""".replace("\n", "|").strip("|").split("|"))
+""")
 
 # Words that ask how it stands.
-HOW_IT_STANDS: FrozenSet[str] = frozenset("""
+HOW_IT_STANDS: FrozenSet[str] = phrase_set("""
 what's happening|whats happening|what is happening|going on|any news|any update|an update
 status|how is|how's|hows|progress|heard back|looked at|fixed yet|done yet|happened to
 que pasa|que paso|que hay|que ha pasado|que fue|como va|como esta|como sigue|novedad
@@ -36,17 +36,17 @@ se passa|passou|aconteceu|e feito|como vai|como anda|novidade|novidades|olhou|ol
 resposta|em que ponto|em que ficou
 wat gebeurt|wat is er gebeurd|hoe staat|hoe is het|nieuws|gekeken|bekeken|stand van zaken
 antwoord|hoe ver
-""".replace("\n", "|").strip("|").split("|"))
+""")
 
 # "Once I've sent it": how reporting works, not how one report stands.
-IN_GENERAL: FrozenSet[str] = frozenset("""
+IN_GENERAL: FrozenSet[str] = phrase_set("""
 once|after i|when i|cuando|despues de|quando|depois de|nadat|zodra|wanneer ik
-""".replace("\n", "|").strip("|").split("|"))
+""")
 
 
 # Asking how a problem named stands: "any news on the pothole?", "hoe staat het met de kuil?",
 # "¿cómo va lo del bache?" (read as a new report, or as feedback, by the model).
-AFTER_A_PROBLEM: FrozenSet[str] = frozenset("""
+AFTER_A_PROBLEM: FrozenSet[str] = phrase_set("""
 any news on|any news about|any update on|any updates on|any progress on|what's happening with
 whats happening with|what is happening with|what's going on with|whats going on with
 how's the|hows the|how is the|how are the
@@ -55,7 +55,7 @@ que hay del|que hay de la|alguna novedad|hay novedades|como sigue el|como sigue 
 como esta o|como esta a|como vai o|como vai a|como anda o|como anda a|o que se passa com
 alguma novidade|ha novidades|novidades sobre|novidades do|novidades da
 hoe staat het met|hoe is het met|nieuws over|hoe ver is|hoe gaat het met de
-""".replace("\n", "|").strip("|").split("|"))
+""")
 MAX_PROBLEM_WORDS = 10
 
 

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from typing import FrozenSet
 
-from bot.options_in_text import says_a_phrase
+from bot.options_in_text import phrase_set, says_a_phrase
 
-HURRY: FrozenSet[str] = frozenset("""
+HURRY: FrozenSet[str] = phrase_set("""
 hurry|hurry up|speed up|speed it up|asap|as soon as possible|urgent|urgently|sooner|quicker
 faster|get on with it|chase it|chase this|prioritise|prioritize|priority
 prisa|daos prisa|date prisa|rapido|urgente|urgencia|cuanto antes|lo antes posible|acelerar
 agilizar|mas rapido
 depressa|o mais rapido|quanto antes|despachar|com urgencia|acelerem|mais rapido
 haast|sneller|spoed|dringend|zo snel mogelijk|opschieten|versnellen|zsm|met spoed
-""".replace("\n", "|").strip("|").split("|"))
+""")
 
 
 def asks_to_hurry(text: str) -> bool:
