@@ -129,3 +129,16 @@ def test_otherwise_the_report_goes_on(text: str, entities: list, sender: str,
     slots, _ = validate(None, {}, domain, text=text, intent="report_problem", sender_id=sender,
                         entities=entities, slots={"last_case_reference": reference})
     assert slots.get("confirmed") != "note_instead"
+
+
+def test_another_kind_of_problem_named_is_not_put_on_the_report(
+        open_test_case: Callable[..., str], domain: dict) -> None:
+    """"The streetlight is out again" is not about their noise report."""
+    reference = open_test_case("web-again-kind", service_code="noise")
+    _, messages = check(domain, "the streetlight is out again", sender_id="web-again-kind",
+                        slots={"last_case_reference": reference})
+    assert "utter_recurrence_noted" not in responses(messages)
+    _, messages = check(domain, "the loud music is on again", sender_id="web-again-kind",
+                        slots={"last_case_reference": reference})
+    assert responses(messages) == ["utter_recurrence_noted"]
+    assert notes_on(reference) == ["the loud music is on again"]
